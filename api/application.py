@@ -1,0 +1,435 @@
+"""The commands and reads of Community Trigger, bound to the event store.
+
+A thin service layer: each command loads what it needs, asks the aggregates (which enforce the
+rules), moves free text into the person's own stream, and saves everything it changed in one
+transaction. Concurrent writers to one aggregate conflict on its version; a command without an
+expected version is retried on a fresh copy, one with `expected_version` gets `StaleVersion`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from api.event_store import EventStoreApplication
+from domain.actor import Actor
+from domain.audited import AuditedAggregate
+from domain.case_reviews import CaseReview, Recommendation
+from domain.complaints import Complaint
+from domain.consents import Consent
+from domain.errors import DomainError, InvalidFact
+from domain.people import Contact, Person, TextRef
+from domain.vocabulary import (
+    Channel,
+    ComplaintCategory,
+    ConsentPurpose,
+    Decision,
+    Dissatisfaction,
+    DiscretionGrounds,
+    EscalationResult,
+    Role,
+    Route,
+)
+
+A = TypeVar("A", bound=AuditedAggregate)
+T = TypeVar("T")
+
+CONFLICT_RETRIES = 5
+
+
+class NotFound(Exception):
+    def __init__(self, what: str, id: UUID) -> None:
+        super().__init__(f"no {what} with id {id}")
+        self.what = what
+        self.id = id
+
+
+class Forbidden(Exception):
+    """The caller's role or agency may not do this to this object."""
+
+
+class StaleVersion(Exception):
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(f"the object is at version {actual}, not {expected}: read it again and retry")
+        self.expected = expected
+        self.actual = actual
+
+
+class Conflict(Exception):
+    """Another writer kept changing the same object; nothing was recorded."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """What every write answers (API.md, Writing)."""
+
+    id: UUID
+    version: int
+    recorded_at: datetime
+    position: int  # the write's place in the event feed, for reading one's own writes
+    aggregate: AuditedAggregate
+
+
+@dataclass(frozen=True)
+class RecommendationInput:
+    action: str
+    agency: str
+    due_date: date | None
+
+
+class CommunityTrigger(EventStoreApplication):
+    # --- loading -------------------------------------------------------------------------
+
+    def load(self, cls: type[A], id: UUID, *, what: str, version: int | None = None) -> A:
+        try:
+            aggregate = self.repository.get(id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(what, id) from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(what, id)
+        return aggregate
+
+    def person(self, id: UUID) -> Person:
+        return self.load(Person, id, what="person")
+
+    def complaint(self, id: UUID) -> Complaint:
+        return self.load(Complaint, id, what="complaint")
+
+    def case_review(self, id: UUID) -> CaseReview:
+        return self.load(CaseReview, id, what="case review")
+
+    def consent(self, id: UUID) -> Consent:
+        return self.load(Consent, id, what="consent")
+
+    def _referenced_person(self, id: UUID, field: str) -> Person:
+        """A person named in a body: unknown is invalid input (422 on the field), not a 404."""
+        try:
+            return self.person(id)
+        except NotFound:
+            raise InvalidFact(f"no person with id {id}", field=field) from None
+
+    def resolve_texts(self, refs: list[TextRef | None]) -> dict[TextRef, str | None]:
+        """The free text behind each reference, loading each person's stream once."""
+        people: dict[UUID, Person | None] = {}
+        texts: dict[TextRef, str | None] = {}
+        for ref in refs:
+            if ref is None or ref in texts:
+                continue
+            if ref.person_id not in people:
+                try:
+                    people[ref.person_id] = self.person(ref.person_id)
+                except NotFound:
+                    people[ref.person_id] = None
+            person = people[ref.person_id]
+            texts[ref] = None if person is None else person.text(ref)
+        return texts
+
+    # --- writing -------------------------------------------------------------------------
+
+    def _write(self, attempt: Callable[[], tuple[AuditedAggregate, list[AuditedAggregate]]]) -> Written:
+        """Run a command, save what it changed atomically, retry on a concurrent writer's conflict."""
+        for _ in range(CONFLICT_RETRIES):
+            subject, changed = attempt()
+            try:
+                recordings = self.save(*changed)
+            except IntegrityError:
+                continue
+            position = max((r.notification.id for r in recordings), default=0)
+            return Written(
+                id=subject.id, version=subject.version, recorded_at=subject.modified_on, position=position, aggregate=subject
+            )
+        raise Conflict("too many concurrent changes to the same records; try again")
+
+    def _change(
+        self,
+        cls: type[A],
+        id: UUID,
+        what: str,
+        expected_version: int | None,
+        change: Callable[[A], list[AuditedAggregate]],
+    ) -> Written:
+        """Load an existing aggregate, check If-Match, apply `change` (which returns any other changed aggregates)."""
+
+        def attempt() -> tuple[AuditedAggregate, list[AuditedAggregate]]:
+            # On a retry after a conflict, a writer who changed this object itself shows up here as a
+            # newer version: a conditional write then gets 412 rather than being applied on top.
+            aggregate = self.load(cls, id, what=what)
+            if expected_version is not None and aggregate.version != expected_version:
+                raise StaleVersion(expected_version, aggregate.version)
+            others = change(aggregate)
+            return aggregate, [*others, aggregate]
+
+        return self._write(attempt)
+
+    @staticmethod
+    def _text(person: Person, purpose: str, text: str | None, actor: Actor, now: datetime) -> TextRef | None:
+        if text is None or not text.strip():
+            return None
+        return person.record_text(purpose=purpose, text=text, actor=actor, recorded_at=now)
+
+    # --- people --------------------------------------------------------------------------
+
+    def register_person(self, *, display_name: str, contact: Contact, actor: Actor, now: datetime, id: UUID | None = None) -> Written:
+        return self._write(lambda: self._single(Person.register(display_name=display_name, contact=contact, actor=actor, recorded_at=now, id=id)))
+
+    @staticmethod
+    def _single(aggregate: AuditedAggregate) -> tuple[AuditedAggregate, list[AuditedAggregate]]:
+        return aggregate, [aggregate]
+
+    # --- complaints ----------------------------------------------------------------------
+
+    def log_complaint(
+        self,
+        *,
+        victim_id: UUID,
+        complainant_id: UUID | None,
+        agency: str,
+        agency_reference: str | None,
+        incident_date: date,
+        reported_date: date,
+        caused_had: bool,
+        category: ComplaintCategory,
+        location: str | None,
+        description: str | None,
+        incident_ref: str | None,
+        actor: Actor,
+        now: datetime,
+        id: UUID | None = None,
+    ) -> Written:
+        if actor.role is Role.AGENCY and agency != actor.agency:
+            raise Forbidden(f"an agency key logs complaints as its own agency ({actor.agency}), not as {agency}")
+
+        def attempt() -> tuple[AuditedAggregate, list[AuditedAggregate]]:
+            victim = self._referenced_person(victim_id, "victim_id")
+            if complainant_id is not None and complainant_id != victim_id:
+                self._referenced_person(complainant_id, "complainant_id")
+            complaint = Complaint.log(
+                victim_id=victim_id, complainant_id=complainant_id or victim_id, agency=agency,
+                agency_reference=agency_reference, incident_date=incident_date, reported_date=reported_date,
+                caused_had=caused_had, category=category,
+                location=self._text(victim, "complaint.location", location, actor, now),
+                description=self._text(victim, "complaint.description", description, actor, now),
+                incident_ref=incident_ref, actor=actor, recorded_at=now, id=id,
+            )  # fmt: skip
+            return complaint, [victim, complaint]
+
+        return self._write(attempt)
+
+    def amend_complaint(self, id: UUID, *, changes: dict[str, Any], actor: Actor, now: datetime, expected_version: int | None = None) -> Written:
+        def change(complaint: Complaint) -> list[AuditedAggregate]:
+            self._require_own_agency(actor, complaint, "amends")
+            complaint.amend(changes=changes, actor=actor, recorded_at=now)
+            return []
+
+        return self._change(Complaint, id, "complaint", expected_version, change)
+
+    def withdraw_complaint(self, id: UUID, *, reason: str, actor: Actor, now: datetime, expected_version: int | None = None) -> Written:
+        def change(complaint: Complaint) -> list[AuditedAggregate]:
+            self._require_own_agency(actor, complaint, "withdraws")
+            victim = self.person(complaint.victim_id)
+            complaint.withdraw(reason=self._text(victim, "complaint.withdrawal_reason", reason, actor, now), actor=actor, recorded_at=now)
+            return [victim]
+
+        return self._change(Complaint, id, "complaint", expected_version, change)
+
+    @staticmethod
+    def _require_own_agency(actor: Actor, complaint: Complaint, verb: str) -> None:
+        if actor.role is Role.AGENCY and complaint.agency != actor.agency:
+            raise Forbidden(f"an agency {verb} only the complaints it logged")
+
+    # --- consents ------------------------------------------------------------------------
+
+    def give_consent(
+        self, *, person_id: UUID, application_id: UUID, purpose: ConsentPurpose, given_on: date, actor: Actor, now: datetime, id: UUID | None = None
+    ) -> Written:
+        def attempt() -> tuple[AuditedAggregate, list[AuditedAggregate]]:
+            self._referenced_person(person_id, "person_id")
+            try:
+                application = self.case_review(application_id)
+            except NotFound:
+                raise InvalidFact(f"no application with id {application_id}", field="application_id") from None
+            if person_id not in application.people:
+                raise InvalidFact("the person is not named on that application", field="person_id")
+            return self._single(
+                Consent.give(person_id=person_id, application_id=application_id, purpose=purpose, given_on=given_on, actor=actor, recorded_at=now, id=id)
+            )
+
+        return self._write(attempt)
+
+    def withdraw_consent(self, id: UUID, *, withdrawn_on: date, actor: Actor, now: datetime, expected_version: int | None = None) -> Written:
+        def change(consent: Consent) -> list[AuditedAggregate]:
+            consent.withdraw(withdrawn_on=withdrawn_on, actor=actor, recorded_at=now)
+            return []
+
+        return self._change(Consent, id, "consent", expected_version, change)
+
+    # --- case reviews --------------------------------------------------------------------
+
+    def request_case_review(
+        self,
+        *,
+        route: Route,
+        applicant_id: UUID,
+        victim_id: UUID | None,
+        member_ids: list[UUID],
+        received_date: date,
+        channel: Channel,
+        dissatisfaction: Dissatisfaction,
+        complaint_ids: list[UUID] | None,
+        actor: Actor,
+        now: datetime,
+        id: UUID | None = None,
+    ) -> Written:
+        def attempt() -> tuple[AuditedAggregate, list[AuditedAggregate]]:
+            self._referenced_person(applicant_id, "applicant_id")
+            if victim_id is not None:
+                self._referenced_person(victim_id, "victim_id")
+            for index, member_id in enumerate(member_ids):
+                self._referenced_person(member_id, f"member_ids[{index}]")
+            for index, complaint_id in enumerate(complaint_ids or []):
+                try:
+                    self.complaint(complaint_id)
+                except NotFound:
+                    raise InvalidFact(f"no complaint with id {complaint_id}", field=f"complaint_ids[{index}]") from None
+            return self._single(
+                CaseReview.request(
+                    route=route, applicant_id=applicant_id, victim_id=victim_id, member_ids=member_ids,
+                    received_date=received_date, channel=channel, dissatisfaction=dissatisfaction,
+                    complaint_ids=complaint_ids, actor=actor, recorded_at=now, id=id,
+                )  # fmt: skip
+            )
+
+        return self._write(attempt)
+
+    def _change_case(
+        self, id: UUID, expected_version: int | None, change: Callable[[CaseReview], list[AuditedAggregate]]
+    ) -> Written:
+        return self._change(CaseReview, id, "case review", expected_version, change)
+
+    def _applicant(self, review: CaseReview) -> Person:
+        # Free text about an application is the applicant's personal data.
+        return self.person(review.applicant_id)
+
+    def acknowledge(self, id: UUID, *, acknowledged_on: date, actor: Actor, now: datetime, expected_version: int | None = None) -> Written:
+        def change(review: CaseReview) -> list[AuditedAggregate]:
+            review.acknowledge(acknowledged_on=acknowledged_on, actor=actor, recorded_at=now)
+            return []
+
+        return self._change_case(id, expected_version, change)
+
+    def decide_threshold(
+        self,
+        id: UUID,
+        *,
+        decision: Decision,
+        grounds: DiscretionGrounds | None,
+        reason: str | None,
+        decided_on: date,
+        assess: Callable[[CaseReview], dict[str, Any] | None],
+        actor: Actor,
+        now: datetime,
+        expected_version: int | None = None,
+    ) -> Written:
+        """`assess` gives the automatic assessment as known now, recorded with the decision."""
+
+        def change(review: CaseReview) -> list[AuditedAggregate]:
+            applicant = self._applicant(review)
+            review.decide_threshold(
+                decision=decision, grounds=grounds, reason=self._text(applicant, "decision.reason", reason, actor, now),
+                decided_on=decided_on, assessment=assess(review), actor=actor, recorded_at=now,
+            )  # fmt: skip
+            return [applicant]
+
+        return self._change_case(id, expected_version, change)
+
+    def share_information(
+        self, id: UUID, *, agency: str, shared_on: date, summary: str | None, actor: Actor, now: datetime, expected_version: int | None = None
+    ) -> Written:
+        if actor.role is Role.AGENCY and agency != actor.agency:
+            raise Forbidden("an agency shares information as itself")
+
+        def change(review: CaseReview) -> list[AuditedAggregate]:
+            applicant = self._applicant(review)
+            review.share_information(
+                agency=agency, shared_on=shared_on, summary=self._text(applicant, "review.information", summary, actor, now),
+                actor=actor, recorded_at=now,
+            )  # fmt: skip
+            return [applicant]
+
+        return self._change_case(id, expected_version, change)
+
+    def notify_delay(
+        self, id: UUID, *, reason: str, new_target_date: date, notified_on: date, actor: Actor, now: datetime, expected_version: int | None = None
+    ) -> Written:
+        def change(review: CaseReview) -> list[AuditedAggregate]:
+            applicant = self._applicant(review)
+            reason_ref = self._text(applicant, "delay.reason", reason, actor, now)
+            if reason_ref is None:
+                raise InvalidFact("a delay notice gives its reason", field="reason")
+            review.notify_delay(reason=reason_ref, new_target_date=new_target_date, notified_on=notified_on, actor=actor, recorded_at=now)
+            return [applicant]
+
+        return self._change_case(id, expected_version, change)
+
+    def complete_review(
+        self,
+        id: UUID,
+        *,
+        completed_on: date,
+        recommendations: list[RecommendationInput],
+        actor: Actor,
+        now: datetime,
+        expected_version: int | None = None,
+    ) -> Written:
+        def change(review: CaseReview) -> list[AuditedAggregate]:
+            applicant = self._applicant(review)
+            recorded = []
+            for index, item in enumerate(recommendations):
+                action = self._text(applicant, "review.recommendation", item.action, actor, now)
+                if action is None:
+                    raise InvalidFact("a recommendation says what is to be done", field=f"recommendations[{index}].action")
+                recorded.append(Recommendation(action=action, agency=item.agency, due_date=item.due_date))
+            review.complete_review(completed_on=completed_on, recommendations=recorded, actor=actor, recorded_at=now)
+            return [applicant]
+
+        return self._change_case(id, expected_version, change)
+
+    def notify_outcome(self, id: UUID, *, notified_on: date, actor: Actor, now: datetime, expected_version: int | None = None) -> Written:
+        def change(review: CaseReview) -> list[AuditedAggregate]:
+            review.notify_outcome(notified_on=notified_on, actor=actor, recorded_at=now)
+            return []
+
+        return self._change_case(id, expected_version, change)
+
+    def request_escalation(
+        self, id: UUID, *, escalation_id: UUID, requested_on: date, reason: str | None, actor: Actor, now: datetime, expected_version: int | None = None
+    ) -> Written:
+        def change(review: CaseReview) -> list[AuditedAggregate]:
+            applicant = self._applicant(review)
+            review.request_escalation(
+                escalation_id=escalation_id, requested_on=requested_on,
+                reason=self._text(applicant, "escalation.reason", reason, actor, now), actor=actor, recorded_at=now,
+            )  # fmt: skip
+            return [applicant]
+
+        return self._change_case(id, expected_version, change)
+
+    def decide_escalation(
+        self, id: UUID, *, escalation_id: UUID, result: EscalationResult, decided_on: date, actor: Actor, now: datetime, expected_version: int | None = None
+    ) -> Written:
+        def change(review: CaseReview) -> list[AuditedAggregate]:
+            if escalation_id not in review.escalations:
+                raise NotFound("escalation", escalation_id)
+            review.decide_escalation(escalation_id=escalation_id, result=result, decided_on=decided_on, actor=actor, recorded_at=now)
+            return []
+
+        return self._change_case(id, expected_version, change)
+
+
+__all__ = [
+    "CommunityTrigger", "Conflict", "DomainError", "Forbidden", "NotFound", "RecommendationInput", "StaleVersion", "Written",
+]  # fmt: skip

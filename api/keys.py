@@ -1,0 +1,113 @@
+"""API keys: random secrets shown once, stored only as hashes, each with a role (and an agency for `agency`).
+
+A key reads `ct_<key id>_<secret>`. The key id is public (it names the actor on every event the
+key causes); the secret is 32 random bytes, so a plain SHA-256 of it is safe to store.
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from psycopg_pool import ConnectionPool
+
+from domain.actor import Actor
+from domain.complaints import AGENCY_SLUG
+from domain.vocabulary import Role
+
+KEY_PATTERN = re.compile(r"^ct_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS api_keys (
+    key_id text PRIMARY KEY,
+    secret_sha256 bytea NOT NULL,
+    role text NOT NULL,
+    agency text,
+    label text,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    revoked_at timestamptz
+)
+"""
+
+
+class KeyError_(ValueError):
+    """A key that cannot be created as asked (for example an agency key without its agency)."""
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    key_id: str
+    role: Role
+    agency: str | None
+    label: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(key_id=self.key_id, role=self.role, agency=self.agency)
+
+
+def _digest(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
+class KeyStore:
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool  # its connections return dict rows
+        with self._connect() as conn:
+            conn.execute(SCHEMA)
+
+    def _connect(self):
+        return self.pool.connection()
+
+    def create(self, role: Role, agency: str | None = None, label: str | None = None) -> tuple[ApiKey, str]:
+        """Create a key; returns it and the plaintext key, which is never stored."""
+        if role is Role.AGENCY and not agency:
+            raise KeyError_("an agency key needs --agency (for example hampshire-constabulary)")
+        if role is not Role.AGENCY and agency:
+            raise KeyError_("only an agency key belongs to an agency")
+        if agency and not AGENCY_SLUG.match(agency):
+            raise KeyError_("the agency is a lower-case slug such as hampshire-constabulary")
+        key_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        with self._connect() as conn:
+            row = conn.execute(
+                "INSERT INTO api_keys (key_id, secret_sha256, role, agency, label) VALUES (%s, %s, %s, %s, %s)"
+                " RETURNING *",
+                (key_id, _digest(secret), role.value, agency, label),
+            ).fetchone()
+        return self._key(row), f"ct_{key_id}_{secret}"
+
+    def authenticate(self, presented: str) -> ApiKey | None:
+        match = KEY_PATTERN.match(presented.strip())
+        if not match:
+            return None
+        key_id, secret = match.groups()
+        with self._connect() as conn:
+            row = conn.execute("SELECT * FROM api_keys WHERE key_id = %s", (key_id,)).fetchone()
+        if row is None or row["revoked_at"] is not None:
+            return None
+        if not hmac.compare_digest(bytes(row["secret_sha256"]), _digest(secret)):
+            return None
+        return self._key(row)
+
+    def list(self) -> list[ApiKey]:
+        with self._connect() as conn:
+            return [self._key(row) for row in conn.execute("SELECT * FROM api_keys ORDER BY created_at, key_id")]
+
+    def revoke(self, key_id: str) -> bool:
+        with self._connect() as conn:
+            cur = conn.execute(
+                "UPDATE api_keys SET revoked_at = now() WHERE key_id = %s AND revoked_at IS NULL", (key_id,)
+            )
+            return cur.rowcount == 1
+
+    @staticmethod
+    def _key(row: dict) -> ApiKey:
+        return ApiKey(
+            key_id=row["key_id"], role=Role(row["role"]), agency=row["agency"], label=row["label"],
+            created_at=row["created_at"], revoked_at=row["revoked_at"],
+        )  # fmt: skip

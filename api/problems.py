@@ -1,0 +1,96 @@
+"""Every error is application/problem+json (RFC 9457), with the fields at fault for invalid input."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.application import Conflict, Forbidden, NotFound, StaleVersion
+from domain.errors import InvalidFact, RuleBroken
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPES = "https://community-trigger.example/problems/"
+
+
+class Problem(Exception):
+    def __init__(self, status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None, slug: str | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+        self.slug = slug or title.lower().replace(" ", "-")
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPES + problem.slug,
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+    }
+    if problem.errors is not None:
+        body["errors"] = problem.errors
+    return JSONResponse(body, status_code=problem.status, media_type="application/problem+json", headers=headers)
+
+
+def invalid(field: str | None, message: str) -> Problem:
+    return Problem(422, "Invalid input", message, errors=[{"field": field or "body", "message": message}], slug="invalid-input")
+
+
+def _field_path(location: tuple[Any, ...]) -> str:
+    """('body', 'recommendations', 0, 'agency') -> 'recommendations[0].agency'."""
+    parts = list(location[1:]) if location and location[0] in ("body", "query", "path", "header") else list(location)
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or (str(location[0]) if location else "body")
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")} for e in exc.errors()]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem_response(Problem(422, "Invalid input", detail, errors=errors, slug="invalid-input"))
+
+    @app.exception_handler(Problem)
+    async def problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc, headers={"WWW-Authenticate": "Bearer"} if exc.status == 401 else None)
+
+    @app.exception_handler(InvalidFact)
+    async def invalid_fact(request: Request, exc: InvalidFact) -> JSONResponse:
+        return problem_response(invalid(exc.field, exc.message))
+
+    @app.exception_handler(RuleBroken)
+    async def rule_broken(request: Request, exc: RuleBroken) -> JSONResponse:
+        return problem_response(Problem(409, "Rule broken", exc.message, slug="rule-broken"))
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return problem_response(Problem(404, "Not found", str(exc), slug="not-found"))
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> JSONResponse:
+        return problem_response(Problem(403, "Forbidden", str(exc), slug="forbidden"))
+
+    @app.exception_handler(StaleVersion)
+    async def stale(request: Request, exc: StaleVersion) -> JSONResponse:
+        return problem_response(Problem(412, "Precondition failed", str(exc), slug="stale-version"))
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict) -> JSONResponse:
+        return problem_response(Problem(409, "Conflict", str(exc), slug="conflict"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem_response(Problem(exc.status_code, str(exc.detail), str(exc.detail)))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problem_response(Problem(500, "Internal error", "something went wrong on our side; it has been logged"))

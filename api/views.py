@@ -1,0 +1,160 @@
+"""How aggregates and events read in JSON: ids as strings, dates ISO, free text resolved from its person."""
+
+import dataclasses
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from api.application import CommunityTrigger
+from domain.actor import Actor
+from domain.case_reviews import CaseReview
+from domain.complaints import Complaint
+from domain.consents import Consent
+from domain.people import Person, TextRef
+
+EVENT_BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
+
+
+def plain(value: Any, texts: dict[TextRef, str | None]) -> Any:
+    """A JSON-ready copy of `value`, with each TextRef replaced by its text."""
+    if isinstance(value, TextRef):
+        return texts.get(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (UUID,)):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Actor):
+        return value.to_dict()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name), texts) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): plain(v, texts) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v, texts) for v in value]
+    return value
+
+
+def text_refs(value: Any) -> list[TextRef]:
+    """Every TextRef inside `value` (events, lists, dataclasses)."""
+    if isinstance(value, TextRef):
+        return [value]
+    if isinstance(value, dict):
+        return [ref for v in value.values() for ref in text_refs(v)]
+    if isinstance(value, (list, tuple)):
+        return [ref for v in value for ref in text_refs(v)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [ref for f in dataclasses.fields(value) for ref in text_refs(getattr(value, f.name))]
+    return []
+
+
+def event_data(event: Any) -> dict[str, Any]:
+    return {name: value for name, value in vars(event).items() if name not in EVENT_BASE_FIELDS}
+
+
+def event_view(event: Any, texts: dict[TextRef, str | None]) -> dict[str, Any]:
+    return {
+        "type": type(event).__qualname__,
+        "aggregate_id": str(event.originator_id),
+        "version": event.originator_version,
+        "recorded_at": event.timestamp.isoformat(),
+        "actor": event.actor.to_dict(),
+        "data": plain(event_data(event), texts),
+    }
+
+
+def person_view(person: Person) -> dict[str, Any]:
+    return {
+        "id": str(person.id),
+        "display_name": person.display_name,
+        "contact": person.contact.to_dict(),
+        "version": person.version,
+        "recorded_at": person.created_on.isoformat(),
+    }
+
+
+def complaint_view(app: CommunityTrigger, complaint: Complaint) -> dict[str, Any]:
+    texts = app.resolve_texts([complaint.location, complaint.description, complaint.withdrawal_reason])
+    return {
+        "id": str(complaint.id),
+        "victim_id": str(complaint.victim_id),
+        "complainant_id": str(complaint.complainant_id),
+        "agency": complaint.agency,
+        "agency_reference": complaint.agency_reference,
+        "incident_date": complaint.incident_date.isoformat(),
+        "reported_date": complaint.reported_date.isoformat(),
+        "caused_harassment_alarm_distress": complaint.caused_had,
+        "category": complaint.category.value,
+        "location": texts.get(complaint.location) if complaint.location else None,
+        "description": texts.get(complaint.description) if complaint.description else None,
+        "incident_ref": complaint.incident_ref,
+        "withdrawn": complaint.withdrawn,
+        "withdrawal_reason": texts.get(complaint.withdrawal_reason) if complaint.withdrawal_reason else None,
+        "version": complaint.version,
+        "recorded_at": complaint.created_on.isoformat(),
+        "updated_at": complaint.modified_on.isoformat(),
+    }
+
+
+def consent_view(consent: Consent) -> dict[str, Any]:
+    return {
+        "id": str(consent.id),
+        "person_id": str(consent.person_id),
+        "application_id": str(consent.application_id),
+        "purpose": consent.purpose.value,
+        "given_on": consent.given_on.isoformat(),
+        "withdrawn_on": consent.withdrawn_on.isoformat() if consent.withdrawn_on else None,
+        "version": consent.version,
+        "recorded_at": consent.created_on.isoformat(),
+    }
+
+
+def _step(event: Any, texts: dict[TextRef, str | None]) -> dict[str, Any]:
+    """One lifecycle step of an application: its facts, who recorded it and when."""
+    return {**plain(event_data(event), texts), "recorded_at": event.timestamp.isoformat(), "actor": event.actor.to_dict()}
+
+
+def case_review_view(app: CommunityTrigger, review: CaseReview, due_date: date | None) -> dict[str, Any]:
+    events: list[Any] = [
+        review.decision, *review.information_shared, *review.delay_notices, *review.reviews,
+        *(e for escalation in review.escalations.values() for e in escalation.values()),
+    ]  # fmt: skip
+    texts = app.resolve_texts([ref for event in events if event is not None for ref in text_refs(event_data(event))])
+    escalations = []
+    for escalation_id, escalation in review.escalations.items():
+        requested, decided = escalation["requested"], escalation["decided"]
+        escalations.append(
+            {
+                "id": str(escalation_id),
+                "requested_on": requested.requested_on.isoformat(),
+                "reason": texts.get(requested.reason) if requested.reason else None,
+                "result": decided.result.value if decided else None,
+                "decided_on": decided.decided_on.isoformat() if decided else None,
+            }
+        )
+    return {
+        "id": str(review.id),
+        "route": review.route.value,
+        "status": review.status.value,
+        "applicant_id": str(review.applicant_id),
+        "victim_id": str(review.victim_id) if review.victim_id else None,
+        "member_ids": [str(m) for m in review.member_ids],
+        "received_date": review.received_date.isoformat(),
+        "due_date": due_date.isoformat() if due_date else None,
+        "channel": review.channel.value,
+        "dissatisfaction": review.dissatisfaction.value,
+        "complaint_ids": None if review.complaint_ids is None else [str(c) for c in review.complaint_ids],
+        "acknowledged_on": review.acknowledged_on.isoformat() if review.acknowledged_on else None,
+        "threshold_decision": _step(review.decision, texts) if review.decision else None,
+        "information_shared": [_step(e, texts) for e in review.information_shared],
+        "delay_notices": [_step(e, texts) for e in review.delay_notices],
+        "review": _step(review.reviews[-1], texts) if review.reviews else None,
+        "reviews": [_step(e, texts) for e in review.reviews],
+        "outcome_notices": [_step(e, texts) for e in review.outcome_notices],
+        "escalations": escalations,
+        "version": review.version,
+        "recorded_at": review.created_on.isoformat(),
+        "updated_at": review.modified_on.isoformat(),
+    }

@@ -1,0 +1,89 @@
+"""The closed vocabularies of the domain (RULES.md section 1 and API.md).
+
+Each is a `StrEnum`, so its value is what the API and the event store carry.
+"""
+
+from enum import StrEnum
+
+
+class Route(StrEnum):
+    INDIVIDUAL = "individual"
+    GROUP = "group"
+
+
+class Channel(StrEnum):
+    PHONE_101 = "101"
+    ONLINE = "online"
+    EMAIL = "email"
+    LETTER = "letter"
+    IN_PERSON = "in_person"
+
+
+class Dissatisfaction(StrEnum):
+    NO_ACTION_TAKEN = "no_action_taken"
+    NOT_SATISFIED = "not_satisfied"
+
+
+class ConsentPurpose(StrEnum):
+    APPLICATION_ON_BEHALF = "application_on_behalf"
+    GROUP_REPRESENTATION = "group_representation"
+    INFORMATION_SHARING = "information_sharing"
+
+
+class Decision(StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+
+
+class Verdict(StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    PENDING = "pending"
+
+
+class DiscretionGrounds(StrEnum):
+    """s.104(5): why a partnership may decide `met` against a `not_met` assessment."""
+
+    PERSISTENCE = "persistence"
+    HARM = "harm"
+    ADEQUACY = "adequacy"
+
+
+class EscalationResult(StrEnum):
+    UPHELD = "upheld"
+    NOT_UPHELD = "not_upheld"
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    AGENCY = "agency"
+    AUDITOR = "auditor"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+
+class ComplaintCategory(StrEnum):
+    NOISE = "noise"
+    VERBAL_ABUSE = "verbal_abuse"
+    INTIMIDATION = "intimidation"
+    CRIMINAL_DAMAGE = "criminal_damage"
+    VANDALISM = "vandalism"
+    DRUG_ACTIVITY = "drug_activity"
+    VEHICLE_NUISANCE = "vehicle_nuisance"
+    LITTERING_DUMPING = "littering_dumping"
+    ANIMAL_NUISANCE = "animal_nuisance"
+    NEIGHBOUR_DISPUTE = "neighbour_dispute"
+    HATE_INCIDENT = "hate_incident"
+    OTHER = "other"
+
+
+class CaseStatus(StrEnum):
+    """Where an application stands in the lifecycle (RULES.md section 9)."""
+
+    RECEIVED = "received"
+    ACKNOWLEDGED = "acknowledged"
+    THRESHOLD_NOT_MET = "threshold_not_met"
+    UNDER_REVIEW = "under_review"
+    REVIEW_COMPLETED = "review_completed"
+    CLOSED = "closed"
+    ESCALATED = "escalated"

@@ -1,0 +1,83 @@
+"""The facts each application may rely on: complaints by victim, consents by application.
+
+A lookup, not a judgement: the assessment reads the events themselves, as known at its time,
+and uses this only to find which complaints and consents to read.
+"""
+
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from domain.complaints import Complaint
+from domain.consents import Consent
+from projections.runner import ReadModel
+
+
+class CaseFacts(ReadModel):
+    schema = "case_facts"
+    topics = (
+        "domain.complaints:Complaint.Logged",
+        "domain.complaints:Complaint.Amended",
+        "domain.complaints:Complaint.Withdrawn",
+        "domain.consents:Consent.Given",
+        "domain.consents:Consent.Withdrawn",
+    )
+
+    def create_tables(self, cur: psycopg.Cursor) -> None:
+        cur.execute(
+            sql.SQL(
+                """CREATE TABLE IF NOT EXISTS {} (
+                    id uuid PRIMARY KEY,
+                    victim_id uuid NOT NULL,
+                    complainant_id uuid NOT NULL,
+                    agency text NOT NULL,
+                    incident_date date NOT NULL,
+                    reported_date date NOT NULL,
+                    withdrawn boolean NOT NULL,
+                    version bigint NOT NULL,
+                    logged_at timestamptz NOT NULL
+                )"""
+            ).format(self.table("complaints"))
+        )
+        cur.execute(sql.SQL("CREATE INDEX IF NOT EXISTS complaints_by_victim ON {} (victim_id, reported_date)").format(self.table("complaints")))
+        cur.execute(sql.SQL("CREATE INDEX IF NOT EXISTS complaints_by_agency ON {} (agency, logged_at)").format(self.table("complaints")))
+        cur.execute(
+            sql.SQL(
+                """CREATE TABLE IF NOT EXISTS {} (
+                    id uuid PRIMARY KEY,
+                    application_id uuid NOT NULL,
+                    person_id uuid NOT NULL,
+                    purpose text NOT NULL,
+                    given_on date NOT NULL,
+                    withdrawn_on date,
+                    version bigint NOT NULL
+                )"""
+            ).format(self.table("consents"))
+        )
+        cur.execute(sql.SQL("CREATE INDEX IF NOT EXISTS consents_by_application ON {} (application_id)").format(self.table("consents")))
+
+    def apply(self, cur: psycopg.Cursor, event: Any, position: int) -> None:
+        complaints, consents = self.table("complaints"), self.table("consents")
+        if isinstance(event, Complaint.Logged):
+            cur.execute(
+                sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, %s, false, %s, %s) ON CONFLICT (id) DO NOTHING").format(complaints),
+                (event.originator_id, event.victim_id, event.complainant_id, event.agency, event.incident_date,
+                 event.reported_date, event.originator_version, event.timestamp),
+            )  # fmt: skip
+        elif isinstance(event, Complaint.Amended):
+            dates = {name: event.changes[name] for name in ("incident_date", "reported_date") if name in event.changes}
+            assignments = [sql.SQL("{} = %s").format(sql.Identifier(name)) for name in dates]
+            cur.execute(
+                sql.SQL("UPDATE {} SET {} WHERE id = %s").format(complaints, sql.SQL(", ").join([*assignments, sql.SQL("version = %s")])),
+                (*dates.values(), event.originator_version, event.originator_id),
+            )
+        elif isinstance(event, Complaint.Withdrawn):
+            cur.execute(sql.SQL("UPDATE {} SET withdrawn = true, version = %s WHERE id = %s").format(complaints), (event.originator_version, event.originator_id))
+        elif isinstance(event, Consent.Given):
+            cur.execute(
+                sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, NULL, %s) ON CONFLICT (id) DO NOTHING").format(consents),
+                (event.originator_id, event.application_id, event.person_id, event.purpose.value, event.given_on, event.originator_version),
+            )
+        elif isinstance(event, Consent.Withdrawn):
+            cur.execute(sql.SQL("UPDATE {} SET withdrawn_on = %s, version = %s WHERE id = %s").format(consents), (event.withdrawn_on, event.originator_version, event.originator_id))

@@ -1,0 +1,176 @@
+"""Keeps read models current: follows the event store in commit order, exactly once.
+
+Each read model lives in its own schema with a one-row `position` table. A batch of events and
+the new position are written in one transaction, so a crash replays nothing twice and skips
+nothing. The library's recorder serialises inserts with a table lock, so notification ids are
+in commit order and "everything after my position" never misses a late commit. The runner wakes
+on the recorder's NOTIFY and also polls slowly in case a notification is lost.
+"""
+
+import logging
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import psycopg
+from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
+from psycopg import sql
+from psycopg_pool import ConnectionPool
+
+log = logging.getLogger(__name__)
+
+
+class ReadModel(ABC):
+    """One read model: its schema, its tables, and how each event changes them."""
+
+    schema: str
+    topics: tuple[str, ...] = ()  # the event topics it reads; empty means all
+
+    @abstractmethod
+    def create_tables(self, cur: psycopg.Cursor) -> None:
+        """Create its tables in `self.schema` if missing."""
+
+    @abstractmethod
+    def apply(self, cur: psycopg.Cursor, event: Any, position: int) -> None:
+        """Change its rows for one event."""
+
+    def forget(self) -> None:
+        """Drop anything held in memory: the transaction it was for did not commit."""
+
+    def table(self, name: str) -> sql.Identifier:
+        return sql.Identifier(self.schema, name)
+
+
+class ProjectionRunner:
+    def __init__(self, app: Application, pool: ConnectionPool, read_models: Sequence[ReadModel], batch_size: int = 1000) -> None:
+        self.app = app
+        self.pool = pool
+        self.read_models = list(read_models)
+        self.batch_size = batch_size
+        self._positions: dict[str, int] = {}
+        self._advanced = threading.Condition()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._channel: str = app.recorder.channel_name  # type: ignore[attr-defined]
+        self.setup()
+
+    # --- set-up --------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        with self.pool.connection() as conn, conn.cursor() as cur:
+            for model in self.read_models:
+                cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(model.schema)))
+                cur.execute(
+                    sql.SQL(
+                        "CREATE TABLE IF NOT EXISTS {} (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),"
+                        " position bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())"
+                    ).format(model.table("position"))
+                )
+                cur.execute(
+                    sql.SQL("INSERT INTO {} (position) VALUES (0) ON CONFLICT DO NOTHING").format(model.table("position"))
+                )
+                model.create_tables(cur)
+                cur.execute(sql.SQL("SELECT position FROM {}").format(model.table("position")))
+                self._positions[model.schema] = cur.fetchone()["position"]
+
+    # --- processing ----------------------------------------------------------------------
+
+    @property
+    def position(self) -> int:
+        """The position every read model has reached."""
+        return min(self._positions.values(), default=0)
+
+    def head(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    def catch_up(self) -> int:
+        """Process everything recorded so far; returns how many events were applied."""
+        applied = 0
+        while True:
+            batch = self.app.recorder.select_notifications(start=self.position, limit=self.batch_size, inclusive_of_start=False)
+            if not batch:
+                return applied
+            for model in self.read_models:
+                self._apply_batch(model, batch)
+            applied += len(batch)
+
+    def _apply_batch(self, model: ReadModel, batch: Iterable[Notification]) -> None:
+        start = self._positions[model.schema]
+        todo = [n for n in batch if n.id > start and (not model.topics or n.topic in model.topics)]
+        last = max((n.id for n in batch), default=start)
+        if last <= start:
+            return
+        try:
+            with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+                # Lock the position row: a second runner (another process) waits, then sees our position.
+                cur.execute(sql.SQL("SELECT position FROM {} FOR UPDATE").format(model.table("position")))
+                committed = cur.fetchone()["position"]
+                for notification in todo:
+                    if notification.id > committed:
+                        model.apply(cur, self.app.mapper.to_domain_event(notification), notification.id)
+                cur.execute(
+                    sql.SQL("UPDATE {} SET position = %s, updated_at = now() WHERE position < %s").format(model.table("position")),
+                    (last, last),
+                )
+        except BaseException:
+            model.forget()
+            raise
+        with self._advanced:
+            self._positions[model.schema] = max(last, committed)
+            self._advanced.notify_all()
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Block until every read model has reached `position` (read your own writes)."""
+        deadline = time.monotonic() + timeout
+        with self._advanced:
+            while self.position < position:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._advanced.wait(remaining)
+        return True
+
+    def lag(self) -> dict[str, float | int]:
+        """How far behind the read models are: events, and seconds since the slowest last moved."""
+        head = self.head()
+        behind = max(0, head - self.position)
+        seconds = 0.0
+        if behind:
+            positions = sql.SQL(" UNION ALL ").join(
+                sql.SQL("SELECT updated_at FROM {}").format(model.table("position")) for model in self.read_models
+            )
+            with self.pool.connection() as conn:
+                query = sql.SQL("SELECT extract(epoch FROM now() - min(updated_at))::float AS s FROM ({}) AS p")
+                seconds = conn.execute(query.format(positions)).fetchone()["s"]
+        return {"events": behind, "seconds": round(seconds, 3), "position": self.position, "head": head}
+
+    # --- running in the background -------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="projection-runner", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._follow()
+            except Exception:  # the database went away: say so, wait, try again
+                log.exception("projection runner failed; retrying in 2 s")
+                self._stop.wait(2)
+
+    def _follow(self) -> None:
+        with psycopg.connect(self.pool.conninfo, autocommit=True) as listener:
+            listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
+            while not self._stop.is_set():
+                self.catch_up()
+                # Wake on the first notification, or after a second to notice a stop (or a lost NOTIFY).
+                for _ in listener.notifies(timeout=1.0, stop_after=1):
+                    pass

@@ -1,0 +1,121 @@
+"""Tests run against a real PostgreSQL, in a fresh database for each test run, never a mock.
+
+The server is DATABASE_URL when set, else the one at 127.0.0.1:5432 when it answers, else an
+embedded PostgreSQL started in a temporary folder.
+"""
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from api.database import start_embedded, with_database
+
+LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _answers(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        yield url
+    elif _answers(LOCAL_SERVER):
+        yield LOCAL_SERVER
+    else:
+        with tempfile.TemporaryDirectory(prefix="ct-embedded-") as folder:
+            yield start_embedded(Path(folder))
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> Iterator[str]:
+    """A new database for this test run, dropped afterwards."""
+    name = f"ct_test_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield with_database(server_url, name)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def app_client(database_url: str):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app(database_url, read_wait_seconds=10)) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def services(app_client):
+    return app_client.app.state.services
+
+
+@pytest.fixture(scope="session")
+def trigger(services):
+    return services.trigger
+
+
+class Caller:
+    """A TestClient bound to one API key."""
+
+    def __init__(self, client, secret: str) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {secret}"}
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(path, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+
+    def post(self, path: str, json=None, **kwargs):
+        return self.client.post(path, json=json, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+
+    def patch(self, path: str, json=None, **kwargs):
+        return self.client.patch(path, json=json, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+
+
+def _caller(app_client, services, role: str, agency: str | None = None) -> Caller:
+    from domain.vocabulary import Role
+
+    _, secret = services.keys.create(Role(role), agency=agency)
+    return Caller(app_client, secret)
+
+
+@pytest.fixture(scope="session")
+def coordinator(app_client, services) -> Caller:
+    return _caller(app_client, services, "coordinator")
+
+
+@pytest.fixture(scope="session")
+def auditor(app_client, services) -> Caller:
+    return _caller(app_client, services, "auditor")
+
+
+@pytest.fixture(scope="session")
+def analyst(app_client, services) -> Caller:
+    return _caller(app_client, services, "analyst")
+
+
+@pytest.fixture(scope="session")
+def police(app_client, services) -> Caller:
+    return _caller(app_client, services, "agency", "hampshire-constabulary")
+
+
+@pytest.fixture(scope="session")
+def council(app_client, services) -> Caller:
+    return _caller(app_client, services, "agency", "havant-borough-council")
