@@ -6,6 +6,8 @@ transaction. Concurrent writers to one aggregate conflict on its version; a comm
 expected version is retried on a fresh copy, one with `expected_version` gets `StaleVersion`.
 """
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +24,7 @@ from domain.case_reviews import CaseReview, Recommendation
 from domain.complaints import Complaint
 from domain.consents import Consent
 from domain.errors import DomainError, InvalidFact
-from domain.people import Contact, Person, TextRef
+from domain.people import Contact, Person, PersonalText, TextRef
 from domain.vocabulary import (
     Channel,
     ComplaintCategory,
@@ -38,7 +40,7 @@ from domain.vocabulary import (
 A = TypeVar("A", bound=AuditedAggregate)
 T = TypeVar("T")
 
-CONFLICT_RETRIES = 5
+CONFLICT_RETRIES = 50  # enough for dozens of writers on one application at once
 
 
 class NotFound(Exception):
@@ -113,30 +115,26 @@ class CommunityTrigger(EventStoreApplication):
             raise InvalidFact(f"no person with id {id}", field=field) from None
 
     def resolve_texts(self, refs: list[TextRef | None]) -> dict[TextRef, str | None]:
-        """The free text behind each reference, loading each person's stream once."""
-        people: dict[UUID, Person | None] = {}
+        """The free text behind each reference (None where it cannot be read)."""
         texts: dict[TextRef, str | None] = {}
         for ref in refs:
-            if ref is None or ref in texts:
-                continue
-            if ref.person_id not in people:
+            if ref is not None and ref not in texts:
                 try:
-                    people[ref.person_id] = self.person(ref.person_id)
+                    texts[ref] = self.load(PersonalText, ref.text_id, what="text").text
                 except NotFound:
-                    people[ref.person_id] = None
-            person = people[ref.person_id]
-            texts[ref] = None if person is None else person.text(ref)
+                    texts[ref] = None
         return texts
 
     # --- writing -------------------------------------------------------------------------
 
     def _write(self, attempt: Callable[[], tuple[AuditedAggregate, list[AuditedAggregate]]]) -> Written:
         """Run a command, save what it changed atomically, retry on a concurrent writer's conflict."""
-        for _ in range(CONFLICT_RETRIES):
+        for attempt_number in range(1, CONFLICT_RETRIES + 1):
             subject, changed = attempt()
             try:
                 recordings = self.save(*changed)
             except IntegrityError:
+                time.sleep(random.uniform(0, 0.002 * attempt_number))  # spread the retries of colliding writers
                 continue
             position = max((r.notification.id for r in recordings), default=0)
             return Written(
@@ -166,10 +164,13 @@ class CommunityTrigger(EventStoreApplication):
         return self._write(attempt)
 
     @staticmethod
-    def _text(person: Person, purpose: str, text: str | None, actor: Actor, now: datetime) -> TextRef | None:
+    def _text(texts: list[AuditedAggregate], person_id: UUID, purpose: str, text: str | None, actor: Actor, now: datetime) -> TextRef | None:
+        """Record free text in its own stream, owned by `person_id`; `texts` collects it to be saved."""
         if text is None or not text.strip():
             return None
-        return person.record_text(purpose=purpose, text=text, actor=actor, recorded_at=now)
+        record = PersonalText.record(person_id=person_id, purpose=purpose, text=text, actor=actor, recorded_at=now)
+        texts.append(record)
+        return record.ref
 
     # --- people --------------------------------------------------------------------------
 
@@ -204,18 +205,19 @@ class CommunityTrigger(EventStoreApplication):
             raise Forbidden(f"an agency key logs complaints as its own agency ({actor.agency}), not as {agency}")
 
         def attempt() -> tuple[AuditedAggregate, list[AuditedAggregate]]:
-            victim = self._referenced_person(victim_id, "victim_id")
+            self._referenced_person(victim_id, "victim_id")
+            texts: list[AuditedAggregate] = []
             if complainant_id is not None and complainant_id != victim_id:
                 self._referenced_person(complainant_id, "complainant_id")
             complaint = Complaint.log(
                 victim_id=victim_id, complainant_id=complainant_id or victim_id, agency=agency,
                 agency_reference=agency_reference, incident_date=incident_date, reported_date=reported_date,
                 caused_had=caused_had, category=category,
-                location=self._text(victim, "complaint.location", location, actor, now),
-                description=self._text(victim, "complaint.description", description, actor, now),
+                location=self._text(texts, victim_id, "complaint.location", location, actor, now),
+                description=self._text(texts, victim_id, "complaint.description", description, actor, now),
                 incident_ref=incident_ref, actor=actor, recorded_at=now, id=id,
             )  # fmt: skip
-            return complaint, [victim, complaint]
+            return complaint, [*texts, complaint]
 
         return self._write(attempt)
 
@@ -230,9 +232,10 @@ class CommunityTrigger(EventStoreApplication):
     def withdraw_complaint(self, id: UUID, *, reason: str, actor: Actor, now: datetime, expected_version: int | None = None) -> Written:
         def change(complaint: Complaint) -> list[AuditedAggregate]:
             self._require_own_agency(actor, complaint, "withdraws")
-            victim = self.person(complaint.victim_id)
-            complaint.withdraw(reason=self._text(victim, "complaint.withdrawal_reason", reason, actor, now), actor=actor, recorded_at=now)
-            return [victim]
+            texts: list[AuditedAggregate] = []
+            reason_ref = self._text(texts, complaint.victim_id, "complaint.withdrawal_reason", reason, actor, now)
+            complaint.withdraw(reason=reason_ref, actor=actor, recorded_at=now)
+            return texts
 
         return self._change(Complaint, id, "complaint", expected_version, change)
 
@@ -310,9 +313,6 @@ class CommunityTrigger(EventStoreApplication):
     ) -> Written:
         return self._change(CaseReview, id, "case review", expected_version, change)
 
-    def _applicant(self, review: CaseReview) -> Person:
-        # Free text about an application is the applicant's personal data.
-        return self.person(review.applicant_id)
 
     def acknowledge(self, id: UUID, *, acknowledged_on: date, actor: Actor, now: datetime, expected_version: int | None = None) -> Written:
         def change(review: CaseReview) -> list[AuditedAggregate]:
@@ -337,12 +337,12 @@ class CommunityTrigger(EventStoreApplication):
         """`assess` gives the automatic assessment as known now, recorded with the decision."""
 
         def change(review: CaseReview) -> list[AuditedAggregate]:
-            applicant = self._applicant(review)
+            texts: list[AuditedAggregate] = []  # free text about an application is the applicant's
             review.decide_threshold(
-                decision=decision, grounds=grounds, reason=self._text(applicant, "decision.reason", reason, actor, now),
+                decision=decision, grounds=grounds, reason=self._text(texts, review.applicant_id, "decision.reason", reason, actor, now),
                 decided_on=decided_on, assessment=assess(review), actor=actor, recorded_at=now,
             )  # fmt: skip
-            return [applicant]
+            return texts
 
         return self._change_case(id, expected_version, change)
 
@@ -353,12 +353,12 @@ class CommunityTrigger(EventStoreApplication):
             raise Forbidden("an agency shares information as itself")
 
         def change(review: CaseReview) -> list[AuditedAggregate]:
-            applicant = self._applicant(review)
+            texts: list[AuditedAggregate] = []  # free text about an application is the applicant's
             review.share_information(
-                agency=agency, shared_on=shared_on, summary=self._text(applicant, "review.information", summary, actor, now),
+                agency=agency, shared_on=shared_on, summary=self._text(texts, review.applicant_id, "review.information", summary, actor, now),
                 actor=actor, recorded_at=now,
             )  # fmt: skip
-            return [applicant]
+            return texts
 
         return self._change_case(id, expected_version, change)
 
@@ -366,12 +366,12 @@ class CommunityTrigger(EventStoreApplication):
         self, id: UUID, *, reason: str, new_target_date: date, notified_on: date, actor: Actor, now: datetime, expected_version: int | None = None
     ) -> Written:
         def change(review: CaseReview) -> list[AuditedAggregate]:
-            applicant = self._applicant(review)
-            reason_ref = self._text(applicant, "delay.reason", reason, actor, now)
+            texts: list[AuditedAggregate] = []  # free text about an application is the applicant's
+            reason_ref = self._text(texts, review.applicant_id, "delay.reason", reason, actor, now)
             if reason_ref is None:
                 raise InvalidFact("a delay notice gives its reason", field="reason")
             review.notify_delay(reason=reason_ref, new_target_date=new_target_date, notified_on=notified_on, actor=actor, recorded_at=now)
-            return [applicant]
+            return texts
 
         return self._change_case(id, expected_version, change)
 
@@ -386,15 +386,15 @@ class CommunityTrigger(EventStoreApplication):
         expected_version: int | None = None,
     ) -> Written:
         def change(review: CaseReview) -> list[AuditedAggregate]:
-            applicant = self._applicant(review)
+            texts: list[AuditedAggregate] = []  # free text about an application is the applicant's
             recorded = []
             for index, item in enumerate(recommendations):
-                action = self._text(applicant, "review.recommendation", item.action, actor, now)
+                action = self._text(texts, review.applicant_id, "review.recommendation", item.action, actor, now)
                 if action is None:
                     raise InvalidFact("a recommendation says what is to be done", field=f"recommendations[{index}].action")
                 recorded.append(Recommendation(action=action, agency=item.agency, due_date=item.due_date))
             review.complete_review(completed_on=completed_on, recommendations=recorded, actor=actor, recorded_at=now)
-            return [applicant]
+            return texts
 
         return self._change_case(id, expected_version, change)
 
@@ -409,12 +409,12 @@ class CommunityTrigger(EventStoreApplication):
         self, id: UUID, *, escalation_id: UUID, requested_on: date, reason: str | None, actor: Actor, now: datetime, expected_version: int | None = None
     ) -> Written:
         def change(review: CaseReview) -> list[AuditedAggregate]:
-            applicant = self._applicant(review)
+            texts: list[AuditedAggregate] = []  # free text about an application is the applicant's
             review.request_escalation(
                 escalation_id=escalation_id, requested_on=requested_on,
-                reason=self._text(applicant, "escalation.reason", reason, actor, now), actor=actor, recorded_at=now,
+                reason=self._text(texts, review.applicant_id, "escalation.reason", reason, actor, now), actor=actor, recorded_at=now,
             )  # fmt: skip
-            return [applicant]
+            return texts
 
         return self._change_case(id, expected_version, change)
 

@@ -1,16 +1,18 @@
 """People and their personal data.
 
-A person's stream is the only place names, contact details and free text are recorded. Case
-events (complaints, applications) carry person ids and `TextRef`s pointing here, so that one
-person's personal data can later be encrypted with their own key and erased by destroying it,
-without rewriting any case history (DESIGN.md, personal data).
+Names, contact details and free text are recorded only here: in a person's own stream, and in
+one `PersonalText` stream per piece of free text, each naming the person it belongs to. Case
+events (complaints, applications) carry person ids and `TextRef`s, so one person's personal
+data can be encrypted with their own key and erased by destroying it, without rewriting any
+case history (DESIGN.md, personal data). A text is its own stream so that many writers adding
+text about one person at once never contend, and reading one text loads only that text.
 """
 
 from dataclasses import dataclass
 
 from datetime import datetime
 from typing import TYPE_CHECKING
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.actor import Actor
 from domain.audited import AuditedAggregate
@@ -44,23 +46,10 @@ class Person(AuditedAggregate):
         def apply(self, person: "Person") -> None:
             person.display_name = self.display_name
             person.contact = self.contact
-            person.texts = {}
-
-    class TextRecorded(AuditedAggregate.Event):
-        """Free text about this person's case (a description, a reason, an action)."""
-
-        class_version = 1
-        text_id: UUID
-        purpose: str
-        text: str
-
-        def apply(self, person: "Person") -> None:
-            person.texts[self.text_id] = self.text
 
     if TYPE_CHECKING:  # state set by the events' apply(); not dataclass fields
         display_name: str
         contact: Contact
-        texts: dict[UUID, str]
 
     @classmethod
     def register(
@@ -72,10 +61,31 @@ class Person(AuditedAggregate):
             cls.Registered, id=id, recorded_at=recorded_at, display_name=display_name.strip(), contact=contact, actor=actor
         )
 
-    def record_text(self, *, purpose: str, text: str, actor: Actor, recorded_at: datetime) -> TextRef:
-        text_id = uuid4()
-        self._record(self.TextRecorded, recorded_at=recorded_at, text_id=text_id, purpose=purpose, text=text, actor=actor)
-        return TextRef(person_id=self.id, text_id=text_id)
 
-    def text(self, ref: TextRef) -> str | None:
-        return self.texts.get(ref.text_id)
+
+class PersonalText(AuditedAggregate):
+    """One piece of free text (a description, a reason, an action) that is a person's personal data."""
+
+    class Recorded(AuditedAggregate.Created):
+        class_version = 1
+        person_id: UUID
+        purpose: str
+        text: str
+
+        def apply(self, text: "PersonalText") -> None:
+            text.person_id = self.person_id
+            text.purpose = self.purpose
+            text.text = self.text
+
+    if TYPE_CHECKING:  # state set by the events' apply(); not dataclass fields
+        person_id: UUID
+        purpose: str
+        text: str
+
+    @classmethod
+    def record(cls, *, person_id: UUID, purpose: str, text: str, actor: Actor, recorded_at: datetime) -> "PersonalText":
+        return cls._start(cls.Recorded, id=None, recorded_at=recorded_at, person_id=person_id, purpose=purpose, text=text, actor=actor)
+
+    @property
+    def ref(self) -> TextRef:
+        return TextRef(person_id=self.person_id, text_id=self.id)

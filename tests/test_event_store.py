@@ -1,0 +1,155 @@
+"""The event store on PostgreSQL: rows, replays to earlier versions, the recorded-time index, concurrency."""
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+
+import psycopg
+
+from domain.actor import SYSTEM, Actor
+from domain.case_reviews import CaseReview
+from domain.complaints import Complaint
+from domain.people import Contact
+from domain.vocabulary import CaseStatus, Channel, ComplaintCategory, Decision, Dissatisfaction, Role, Route
+
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def _person(trigger, at=T0):
+    return trigger.register_person(display_name="Casey Morgan", contact=Contact(email="casey@example.org"), actor=SYSTEM, now=at).id
+
+
+def _complaint(trigger, victim, at=T0, **facts):
+    defaults = dict(
+        victim_id=victim, complainant_id=None, agency="hampshire-constabulary", agency_reference=None,
+        incident_date=date(2026, 5, 20), reported_date=date(2026, 5, 21), caused_had=True, category=ComplaintCategory.NOISE,
+        location="Park Parade", description="Shouting at night", incident_ref=None, actor=SYSTEM, now=at,
+    )  # fmt: skip
+    defaults.update(facts)
+    return trigger.log_complaint(**defaults)
+
+
+def test_an_aggregate_replayed_to_an_earlier_version_shows_its_earlier_state(trigger):
+    victim = _person(trigger)
+    review_id = trigger.request_case_review(
+        route=Route.INDIVIDUAL, applicant_id=victim, victim_id=victim, member_ids=[], received_date=date(2026, 6, 1),
+        channel=Channel.EMAIL, dissatisfaction=Dissatisfaction.NOT_SATISFIED, complaint_ids=None, actor=SYSTEM, now=T0,
+    ).id  # fmt: skip
+    trigger.acknowledge(review_id, acknowledged_on=date(2026, 6, 2), actor=SYSTEM, now=T0 + timedelta(days=1))
+    trigger.decide_threshold(
+        review_id, decision=Decision.MET, grounds=None, reason=None, decided_on=date(2026, 6, 3), assess=lambda r: None,
+        actor=SYSTEM, now=T0 + timedelta(days=2),
+    )  # fmt: skip
+    assert trigger.case_review(review_id).status is CaseStatus.UNDER_REVIEW
+    assert trigger.load(CaseReview, review_id, what="case review", version=2).status is CaseStatus.ACKNOWLEDGED
+    assert trigger.load(CaseReview, review_id, what="case review", version=1).status is CaseStatus.RECEIVED
+
+
+def test_the_recorded_time_index_finds_the_version_known_at_any_moment(trigger):
+    victim = _person(trigger)
+    complaint_id = _complaint(trigger, victim).id
+    trigger.amend_complaint(complaint_id, changes={"reported_date": date(2026, 5, 22)}, actor=SYSTEM, now=T0 + timedelta(hours=5))
+    trigger.withdraw_complaint(complaint_id, reason="resolved", actor=SYSTEM, now=T0 + timedelta(days=3))
+    assert trigger.versions_at([complaint_id], T0 - timedelta(seconds=1)) == {}
+    assert trigger.versions_at([complaint_id], T0) == {complaint_id: 1}
+    assert trigger.versions_at([complaint_id], T0 + timedelta(days=1)) == {complaint_id: 2}
+    assert trigger.versions_at([complaint_id], T0 + timedelta(days=4)) == {complaint_id: 3}
+    as_known = trigger.load(Complaint, complaint_id, what="complaint", version=trigger.versions_at([complaint_id], T0 + timedelta(days=1))[complaint_id])
+    assert as_known.reported_date == date(2026, 5, 22) and not as_known.withdrawn
+
+
+def test_the_index_is_written_in_the_same_transaction_as_the_events(trigger, database_url):
+    victim = _person(trigger)
+    _complaint(trigger, victim)
+    with psycopg.connect(database_url) as conn:
+        events = conn.execute("SELECT count(*) FROM community_trigger_events").fetchone()[0]
+        indexed = conn.execute("SELECT count(*) FROM event_timeline").fetchone()[0]
+    assert events == indexed
+
+
+def test_enums_dates_and_actors_come_back_typed(trigger):
+    actor = Actor(key_id="abc123abc123", role=Role.AGENCY, agency="hampshire-constabulary")
+    victim = _person(trigger)
+    complaint_id = _complaint(trigger, victim, actor=actor).id
+    complaint = trigger.complaint(complaint_id)
+    assert complaint.category is ComplaintCategory.NOISE
+    assert complaint.incident_date == date(2026, 5, 20)
+    logged = next(iter(trigger.events.get(complaint_id)))
+    assert logged.actor == actor and logged.actor.role is Role.AGENCY
+    assert trigger.resolve_texts([complaint.description])[complaint.description] == "Shouting at night"
+
+
+def test_free_text_stays_out_of_case_events(trigger, database_url):
+    victim = _person(trigger)
+    complaint_id = _complaint(trigger, victim, description="A very particular phrase 7781").id
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("SELECT topic, state FROM community_trigger_events WHERE originator_id = %s", (complaint_id,)).fetchall()
+    assert rows and all(b"7781" not in bytes(state) and b"Casey" not in bytes(state) for _, state in rows)
+
+
+def _run_at_once(writers) -> tuple[list, list]:
+    results, errors = [], []
+
+    def run(write) -> None:
+        try:
+            results.append(write())
+        except Exception as error:  # pragma: no cover - reported by the assertion
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(write,)) for write in writers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+def test_concurrent_writers_to_one_victim_never_lose_or_duplicate_an_event(trigger, database_url):
+    victim = _person(trigger)
+    writers = [lambda n=n: _complaint(trigger, victim, agency_reference=f"REF-{n}", at=datetime.now(UTC)).id for n in range(20)]
+    results, errors = _run_at_once(writers)
+    assert errors == [] and len(set(results)) == 20
+    with psycopg.connect(database_url) as conn:
+        logged = conn.execute("SELECT count(*) FROM community_trigger_events WHERE originator_id = ANY(%s)", (results,)).fetchone()[0]
+    assert logged == 20
+
+
+def test_concurrent_writers_to_one_application_are_retried_not_lost(trigger):
+    # Twenty agencies share information on one review at once: they conflict on its version
+    # and each is retried on a fresh copy, so every one is recorded exactly once.
+    victim = _person(trigger)
+    review_id = trigger.request_case_review(
+        route=Route.INDIVIDUAL, applicant_id=victim, victim_id=victim, member_ids=[], received_date=date(2026, 6, 1),
+        channel=Channel.EMAIL, dissatisfaction=Dissatisfaction.NOT_SATISFIED, complaint_ids=None, actor=SYSTEM, now=T0,
+    ).id  # fmt: skip
+    trigger.decide_threshold(review_id, decision=Decision.MET, grounds=None, reason=None, decided_on=date(2026, 6, 2), assess=lambda r: None, actor=SYSTEM, now=T0 + timedelta(days=1))
+    writers = [
+        lambda n=n: trigger.share_information(
+            review_id, agency=f"agency-{n}", shared_on=date(2026, 6, 3), summary=f"summary {n}", actor=SYSTEM, now=datetime.now(UTC)
+        ).version
+        for n in range(20)
+    ]
+    versions, errors = _run_at_once(writers)
+    assert errors == []
+    assert sorted(versions) == list(range(3, 23))
+    review = trigger.case_review(review_id)
+    assert sorted(e.agency for e in review.information_shared) == sorted(f"agency-{n}" for n in range(20))
+
+
+def test_the_embedded_postgresql_serves_the_api_end_to_end(tmp_path: Path):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.database import EMBEDDED_DATABASE, ensure_database, start_embedded
+
+    url = ensure_database(start_embedded(tmp_path / "data"), EMBEDDED_DATABASE)
+    with TestClient(create_app(url)) as client:
+        assert client.get("/healthz").json()["database"] == "ok"
+        _, secret = client.app.state.services.keys.create(Role.COORDINATOR)
+        headers = {"Authorization": f"Bearer {secret}"}
+        created = client.post("/v1/people", json={"display_name": "Embedded Person"}, headers=headers)
+        assert created.status_code == 201
+        assert client.get(f"/v1/people/{created.json()['id']}", headers=headers).json()["display_name"] == "Embedded Person"
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM community_trigger_events").fetchone()[0] == 1
