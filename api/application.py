@@ -30,8 +30,8 @@ from domain.vocabulary import (
     ComplaintCategory,
     ConsentPurpose,
     Decision,
-    Dissatisfaction,
     DiscretionGrounds,
+    Dissatisfaction,
     EscalationResult,
     Role,
     Route,
@@ -138,7 +138,11 @@ class CommunityTrigger(EventStoreApplication):
                 continue
             position = max((r.notification.id for r in recordings), default=0)
             return Written(
-                id=subject.id, version=subject.version, recorded_at=subject.modified_on, position=position, aggregate=subject
+                id=subject.id,
+                version=subject.version,
+                recorded_at=subject.modified_on,
+                position=position,
+                aggregate=subject,
             )
         raise Conflict("too many concurrent changes to the same records; try again")
 
@@ -164,7 +168,9 @@ class CommunityTrigger(EventStoreApplication):
         return self._write(attempt)
 
     @staticmethod
-    def _text(texts: list[AuditedAggregate], person_id: UUID, purpose: str, text: str | None, actor: Actor, now: datetime) -> TextRef | None:
+    def _text(
+        texts: list[AuditedAggregate], person_id: UUID, purpose: str, text: str | None, actor: Actor, now: datetime
+    ) -> TextRef | None:
         """Record free text in its own stream, owned by `person_id`; `texts` collects it to be saved."""
         if text is None or not text.strip():
             return None
@@ -174,8 +180,14 @@ class CommunityTrigger(EventStoreApplication):
 
     # --- people --------------------------------------------------------------------------
 
-    def register_person(self, *, display_name: str, contact: Contact, actor: Actor, now: datetime, id: UUID | None = None) -> Written:
-        return self._write(lambda: self._single(Person.register(display_name=display_name, contact=contact, actor=actor, recorded_at=now, id=id)))
+    def register_person(
+        self, *, display_name: str, contact: Contact, actor: Actor, now: datetime, id: UUID | None = None
+    ) -> Written:
+        return self._write(
+            lambda: self._single(
+                Person.register(display_name=display_name, contact=contact, actor=actor, recorded_at=now, id=id)
+            )
+        )
 
     @staticmethod
     def _single(aggregate: AuditedAggregate) -> tuple[AuditedAggregate, list[AuditedAggregate]]:
@@ -221,7 +233,9 @@ class CommunityTrigger(EventStoreApplication):
 
         return self._write(attempt)
 
-    def amend_complaint(self, id: UUID, *, changes: dict[str, Any], actor: Actor, now: datetime, expected_version: int | None = None) -> Written:
+    def amend_complaint(
+        self, id: UUID, *, changes: dict[str, Any], actor: Actor, now: datetime, expected_version: int | None = None
+    ) -> Written:
         def change(complaint: Complaint) -> list[AuditedAggregate]:
             self._require_own_agency(actor, complaint, "amends")
             complaint.amend(changes=changes, actor=actor, recorded_at=now)
@@ -229,7 +243,9 @@ class CommunityTrigger(EventStoreApplication):
 
         return self._change(Complaint, id, "complaint", expected_version, change)
 
-    def withdraw_complaint(self, id: UUID, *, reason: str, actor: Actor, now: datetime, expected_version: int | None = None) -> Written:
+    def withdraw_complaint(
+        self, id: UUID, *, reason: str, actor: Actor, now: datetime, expected_version: int | None = None
+    ) -> Written:
         def change(complaint: Complaint) -> list[AuditedAggregate]:
             self._require_own_agency(actor, complaint, "withdraws")
             texts: list[AuditedAggregate] = []
@@ -247,7 +263,15 @@ class CommunityTrigger(EventStoreApplication):
     # --- consents ------------------------------------------------------------------------
 
     def give_consent(
-        self, *, person_id: UUID, application_id: UUID, purpose: ConsentPurpose, given_on: date, actor: Actor, now: datetime, id: UUID | None = None
+        self,
+        *,
+        person_id: UUID,
+        application_id: UUID,
+        purpose: ConsentPurpose,
+        given_on: date,
+        actor: Actor,
+        now: datetime,
+        id: UUID | None = None,
     ) -> Written:
         def attempt() -> tuple[AuditedAggregate, list[AuditedAggregate]]:
             self._referenced_person(person_id, "person_id")
@@ -258,12 +282,22 @@ class CommunityTrigger(EventStoreApplication):
             if person_id not in application.people:
                 raise InvalidFact("the person is not named on that application", field="person_id")
             return self._single(
-                Consent.give(person_id=person_id, application_id=application_id, purpose=purpose, given_on=given_on, actor=actor, recorded_at=now, id=id)
+                Consent.give(
+                    person_id=person_id,
+                    application_id=application_id,
+                    purpose=purpose,
+                    given_on=given_on,
+                    actor=actor,
+                    recorded_at=now,
+                    id=id,
+                )
             )
 
         return self._write(attempt)
 
-    def withdraw_consent(self, id: UUID, *, withdrawn_on: date, actor: Actor, now: datetime, expected_version: int | None = None) -> Written:
+    def withdraw_consent(
+        self, id: UUID, *, withdrawn_on: date, actor: Actor, now: datetime, expected_version: int | None = None
+    ) -> Written:
         def change(consent: Consent) -> list[AuditedAggregate]:
             consent.withdraw(withdrawn_on=withdrawn_on, actor=actor, recorded_at=now)
             return []
@@ -300,9 +334,17 @@ class CommunityTrigger(EventStoreApplication):
                     raise InvalidFact(f"no complaint with id {complaint_id}", field=f"complaint_ids[{index}]") from None
             return self._single(
                 CaseReview.request(
-                    route=route, applicant_id=applicant_id, victim_id=victim_id, member_ids=member_ids,
-                    received_date=received_date, channel=channel, dissatisfaction=dissatisfaction,
-                    complaint_ids=complaint_ids, actor=actor, recorded_at=now, id=id,
+                    route=route,
+                    applicant_id=applicant_id,
+                    victim_id=victim_id,
+                    member_ids=member_ids,
+                    received_date=received_date,
+                    channel=channel,
+                    dissatisfaction=dissatisfaction,
+                    complaint_ids=complaint_ids,
+                    actor=actor,
+                    recorded_at=now,
+                    id=id,
                 )  # fmt: skip
             )
 
@@ -313,8 +355,9 @@ class CommunityTrigger(EventStoreApplication):
     ) -> Written:
         return self._change(CaseReview, id, "case review", expected_version, change)
 
-
-    def acknowledge(self, id: UUID, *, acknowledged_on: date, actor: Actor, now: datetime, expected_version: int | None = None) -> Written:
+    def acknowledge(
+        self, id: UUID, *, acknowledged_on: date, actor: Actor, now: datetime, expected_version: int | None = None
+    ) -> Written:
         def change(review: CaseReview) -> list[AuditedAggregate]:
             review.acknowledge(acknowledged_on=acknowledged_on, actor=actor, recorded_at=now)
             return []
@@ -347,7 +390,15 @@ class CommunityTrigger(EventStoreApplication):
         return self._change_case(id, expected_version, change)
 
     def share_information(
-        self, id: UUID, *, agency: str, shared_on: date, summary: str | None, actor: Actor, now: datetime, expected_version: int | None = None
+        self,
+        id: UUID,
+        *,
+        agency: str,
+        shared_on: date,
+        summary: str | None,
+        actor: Actor,
+        now: datetime,
+        expected_version: int | None = None,
     ) -> Written:
         if actor.role is Role.AGENCY and agency != actor.agency:
             raise Forbidden("an agency shares information as itself")
@@ -363,14 +414,28 @@ class CommunityTrigger(EventStoreApplication):
         return self._change_case(id, expected_version, change)
 
     def notify_delay(
-        self, id: UUID, *, reason: str, new_target_date: date, notified_on: date, actor: Actor, now: datetime, expected_version: int | None = None
+        self,
+        id: UUID,
+        *,
+        reason: str,
+        new_target_date: date,
+        notified_on: date,
+        actor: Actor,
+        now: datetime,
+        expected_version: int | None = None,
     ) -> Written:
         def change(review: CaseReview) -> list[AuditedAggregate]:
             texts: list[AuditedAggregate] = []  # free text about an application is the applicant's
             reason_ref = self._text(texts, review.applicant_id, "delay.reason", reason, actor, now)
             if reason_ref is None:
                 raise InvalidFact("a delay notice gives its reason", field="reason")
-            review.notify_delay(reason=reason_ref, new_target_date=new_target_date, notified_on=notified_on, actor=actor, recorded_at=now)
+            review.notify_delay(
+                reason=reason_ref,
+                new_target_date=new_target_date,
+                notified_on=notified_on,
+                actor=actor,
+                recorded_at=now,
+            )
             return texts
 
         return self._change_case(id, expected_version, change)
@@ -391,14 +456,18 @@ class CommunityTrigger(EventStoreApplication):
             for index, item in enumerate(recommendations):
                 action = self._text(texts, review.applicant_id, "review.recommendation", item.action, actor, now)
                 if action is None:
-                    raise InvalidFact("a recommendation says what is to be done", field=f"recommendations[{index}].action")
+                    raise InvalidFact(
+                        "a recommendation says what is to be done", field=f"recommendations[{index}].action"
+                    )
                 recorded.append(Recommendation(action=action, agency=item.agency, due_date=item.due_date))
             review.complete_review(completed_on=completed_on, recommendations=recorded, actor=actor, recorded_at=now)
             return texts
 
         return self._change_case(id, expected_version, change)
 
-    def notify_outcome(self, id: UUID, *, notified_on: date, actor: Actor, now: datetime, expected_version: int | None = None) -> Written:
+    def notify_outcome(
+        self, id: UUID, *, notified_on: date, actor: Actor, now: datetime, expected_version: int | None = None
+    ) -> Written:
         def change(review: CaseReview) -> list[AuditedAggregate]:
             review.notify_outcome(notified_on=notified_on, actor=actor, recorded_at=now)
             return []
@@ -406,7 +475,15 @@ class CommunityTrigger(EventStoreApplication):
         return self._change_case(id, expected_version, change)
 
     def request_escalation(
-        self, id: UUID, *, escalation_id: UUID, requested_on: date, reason: str | None, actor: Actor, now: datetime, expected_version: int | None = None
+        self,
+        id: UUID,
+        *,
+        escalation_id: UUID,
+        requested_on: date,
+        reason: str | None,
+        actor: Actor,
+        now: datetime,
+        expected_version: int | None = None,
     ) -> Written:
         def change(review: CaseReview) -> list[AuditedAggregate]:
             texts: list[AuditedAggregate] = []  # free text about an application is the applicant's
@@ -419,12 +496,22 @@ class CommunityTrigger(EventStoreApplication):
         return self._change_case(id, expected_version, change)
 
     def decide_escalation(
-        self, id: UUID, *, escalation_id: UUID, result: EscalationResult, decided_on: date, actor: Actor, now: datetime, expected_version: int | None = None
+        self,
+        id: UUID,
+        *,
+        escalation_id: UUID,
+        result: EscalationResult,
+        decided_on: date,
+        actor: Actor,
+        now: datetime,
+        expected_version: int | None = None,
     ) -> Written:
         def change(review: CaseReview) -> list[AuditedAggregate]:
             if escalation_id not in review.escalations:
                 raise NotFound("escalation", escalation_id)
-            review.decide_escalation(escalation_id=escalation_id, result=result, decided_on=decided_on, actor=actor, recorded_at=now)
+            review.decide_escalation(
+                escalation_id=escalation_id, result=result, decided_on=decided_on, actor=actor, recorded_at=now
+            )
             return []
 
         return self._change_case(id, expected_version, change)

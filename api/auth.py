@@ -27,7 +27,9 @@ def allow(*roles: Role) -> Callable[..., ApiKey]:
     def check(key: ApiKey = Depends(current_key)) -> ApiKey:
         if key.role not in roles:
             allowed = ", ".join(role.value for role in roles)
-            raise Problem(403, "Forbidden", f"the {key.role.value} role may not do this (allowed: {allowed})", slug="forbidden")
+            raise Problem(
+                403, "Forbidden", f"the {key.role.value} role may not do this (allowed: {allowed})", slug="forbidden"
+            )
         return key
 
     return check

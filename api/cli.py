@@ -15,14 +15,18 @@ def _database_url(args: argparse.Namespace) -> str:
 
     settings = Settings.from_environment(data_dir=getattr(args, "data_dir", None))
     if not settings.database_url:
-        print(f"Using the embedded PostgreSQL in {settings.data_dir} (set DATABASE_URL to use another server)", file=sys.stderr)
+        print(
+            f"Using the embedded PostgreSQL in {settings.data_dir} (set DATABASE_URL to use another server)",
+            file=sys.stderr,
+        )
     return resolve_database_url(settings)
 
 
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app, open_services
+    from api.app import create_app
+    from api.services import open_services
     from domain.vocabulary import Role
 
     settings = Settings.from_environment(data_dir=args.data_dir)
@@ -65,12 +69,18 @@ def keys(args: argparse.Namespace) -> int:
             except KeyError_ as error:
                 print(f"error: {error}", file=sys.stderr)
                 return 2
-            print(f"Created {key.role.value} key {key.key_id}" + (f" for {key.agency}" if key.agency else "") + ". Keep it safe: it is shown once.")
+            print(
+                f"Created {key.role.value} key {key.key_id}"
+                + (f" for {key.agency}" if key.agency else "")
+                + ". Keep it safe: it is shown once."
+            )
             print(secret)
         elif args.keys_command == "list":
             for key in store.list():
                 state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
-                print(f"{key.key_id}  {key.role.value:<11}  {key.agency or '-':<28}  {key.created_at:%Y-%m-%d %H:%M}  {state}  {key.label or ''}")
+                print(
+                    f"{key.key_id}  {key.role.value:<11}  {key.agency or '-':<28}  {key.created_at:%Y-%m-%d %H:%M}  {state}  {key.label or ''}"
+                )
         elif args.keys_command == "revoke":
             if not store.revoke(args.key_id):
                 print(f"error: no active key {args.key_id} (see 'community-trigger keys list')", file=sys.stderr)
@@ -84,16 +94,25 @@ def keys(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     from domain.vocabulary import Role
 
-    root = argparse.ArgumentParser(prog="community-trigger", description="Case tracking for ASB Case Reviews (the Community Trigger).")
+    root = argparse.ArgumentParser(
+        prog="community-trigger", description="Case tracking for ASB Case Reviews (the Community Trigger)."
+    )
     commands = root.add_subparsers(dest="command", required=True)
 
     data_dir = argparse.ArgumentParser(add_help=False)
-    data_dir.add_argument("--data-dir", help="where the embedded PostgreSQL keeps its data (without DATABASE_URL); default: COMMUNITY_TRIGGER_DATA_DIR or the user's data folder")
+    data_dir.add_argument(
+        "--data-dir",
+        help="where the embedded PostgreSQL keeps its data (without DATABASE_URL); default: COMMUNITY_TRIGGER_DATA_DIR or the user's data folder",
+    )
 
     serve_cmd = commands.add_parser("serve", parents=[data_dir], help="serve the partner API")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
-    serve_cmd.add_argument("--demo", action="store_true", help="load a fictional Havant data set into an empty store and print a coordinator key")
+    serve_cmd.add_argument(
+        "--demo",
+        action="store_true",
+        help="load a fictional Havant data set into an empty store and print a coordinator key",
+    )
     serve_cmd.set_defaults(run=serve)
 
     keys_cmd = commands.add_parser("keys", help="create, list and revoke API keys")

@@ -12,7 +12,12 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.persistence import JSONTranscoder, Recording, StoredEvent, Transcoding
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    Recording,
+    StoredEvent,
+    Transcoding,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
 from psycopg.conninfo import conninfo_to_dict

@@ -17,7 +17,9 @@ PROBLEM_TYPES = "https://community-trigger.example/problems/"
 
 
 class Problem(Exception):
-    def __init__(self, status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None, slug: str | None = None) -> None:
+    def __init__(
+        self, status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None, slug: str | None = None
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.title = title
@@ -39,7 +41,9 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
 
 
 def invalid(field: str | None, message: str) -> Problem:
-    return Problem(422, "Invalid input", message, errors=[{"field": field or "body", "message": message}], slug="invalid-input")
+    return Problem(
+        422, "Invalid input", message, errors=[{"field": field or "body", "message": message}], slug="invalid-input"
+    )
 
 
 def _field_path(location: tuple[Any, ...]) -> str:
@@ -54,7 +58,9 @@ def _field_path(location: tuple[Any, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")} for e in exc.errors()]
+        errors = [
+            {"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")} for e in exc.errors()
+        ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem_response(Problem(422, "Invalid input", detail, errors=errors, slug="invalid-input"))
 

@@ -6,15 +6,22 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+)
 
 from domain.vocabulary import (
     Channel,
     ComplaintCategory,
     ConsentPurpose,
     Decision,
-    Dissatisfaction,
     DiscretionGrounds,
+    Dissatisfaction,
     EscalationResult,
     Route,
 )

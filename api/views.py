@@ -113,7 +113,11 @@ def consent_view(consent: Consent) -> dict[str, Any]:
 
 def _step(event: Any, texts: dict[TextRef, str | None]) -> dict[str, Any]:
     """One lifecycle step of an application: its facts, who recorded it and when."""
-    return {**plain(event_data(event), texts), "recorded_at": event.timestamp.isoformat(), "actor": event.actor.to_dict()}
+    return {
+        **plain(event_data(event), texts),
+        "recorded_at": event.timestamp.isoformat(),
+        "actor": event.actor.to_dict(),
+    }
 
 
 def case_review_view(app: CommunityTrigger, review: CaseReview, due_date: date | None) -> dict[str, Any]:

@@ -7,7 +7,6 @@ one sends the case back to review.
 """
 
 from dataclasses import dataclass
-
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -21,8 +20,8 @@ from domain.vocabulary import (
     CaseStatus,
     Channel,
     Decision,
-    Dissatisfaction,
     DiscretionGrounds,
+    Dissatisfaction,
     EscalationResult,
     Route,
 )
@@ -290,12 +289,21 @@ class CaseReview(AuditedAggregate):
             decided_on=decided_on, assessment=assessment, actor=actor,
         )  # fmt: skip
 
-    def share_information(self, *, agency: str, shared_on: date, summary: TextRef | None, actor: Actor, recorded_at: datetime) -> None:
+    def share_information(
+        self, *, agency: str, shared_on: date, summary: TextRef | None, actor: Actor, recorded_at: datetime
+    ) -> None:
         self._require_review_in_progress("information is shared")
         require_agency_slug(agency)
         self._check_date(shared_on, "shared_on", recorded_at)
         require_not_before(shared_on, self.decision.decided_on, "shared_on", "the threshold decision")
-        self._record(self.InformationShared, recorded_at=recorded_at, agency=agency, shared_on=shared_on, summary=summary, actor=actor)
+        self._record(
+            self.InformationShared,
+            recorded_at=recorded_at,
+            agency=agency,
+            shared_on=shared_on,
+            summary=summary,
+            actor=actor,
+        )
 
     def complete_review(
         self, *, completed_on: date, recommendations: list[Recommendation], actor: Actor, recorded_at: datetime

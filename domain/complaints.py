@@ -1,7 +1,6 @@
 """A complaint: one report of anti-social behaviour made to a partner agency (RULES.md section 1)."""
 
 import re
-
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID

@@ -9,7 +9,6 @@ text about one person at once never contend, and reading one text loads only tha
 """
 
 from dataclasses import dataclass
-
 from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -58,9 +57,13 @@ class Person(AuditedAggregate):
         if not display_name.strip():
             raise InvalidFact("display_name must not be empty", field="display_name")
         return cls._start(
-            cls.Registered, id=id, recorded_at=recorded_at, display_name=display_name.strip(), contact=contact, actor=actor
+            cls.Registered,
+            id=id,
+            recorded_at=recorded_at,
+            display_name=display_name.strip(),
+            contact=contact,
+            actor=actor,
         )
-
 
 
 class PersonalText(AuditedAggregate):
@@ -84,7 +87,9 @@ class PersonalText(AuditedAggregate):
 
     @classmethod
     def record(cls, *, person_id: UUID, purpose: str, text: str, actor: Actor, recorded_at: datetime) -> "PersonalText":
-        return cls._start(cls.Recorded, id=None, recorded_at=recorded_at, person_id=person_id, purpose=purpose, text=text, actor=actor)
+        return cls._start(
+            cls.Recorded, id=None, recorded_at=recorded_at, person_id=person_id, purpose=purpose, text=text, actor=actor
+        )
 
     @property
     def ref(self) -> TextRef:

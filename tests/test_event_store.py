@@ -3,7 +3,6 @@
 import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from uuid import uuid4
 
 import psycopg
 
@@ -11,13 +10,23 @@ from domain.actor import SYSTEM, Actor
 from domain.case_reviews import CaseReview
 from domain.complaints import Complaint
 from domain.people import Contact
-from domain.vocabulary import CaseStatus, Channel, ComplaintCategory, Decision, Dissatisfaction, Role, Route
+from domain.vocabulary import (
+    CaseStatus,
+    Channel,
+    ComplaintCategory,
+    Decision,
+    Dissatisfaction,
+    Role,
+    Route,
+)
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
 def _person(trigger, at=T0):
-    return trigger.register_person(display_name="Casey Morgan", contact=Contact(email="casey@example.org"), actor=SYSTEM, now=at).id
+    return trigger.register_person(
+        display_name="Casey Morgan", contact=Contact(email="casey@example.org"), actor=SYSTEM, now=at
+    ).id
 
 
 def _complaint(trigger, victim, at=T0, **facts):
@@ -49,13 +58,20 @@ def test_an_aggregate_replayed_to_an_earlier_version_shows_its_earlier_state(tri
 def test_the_recorded_time_index_finds_the_version_known_at_any_moment(trigger):
     victim = _person(trigger)
     complaint_id = _complaint(trigger, victim).id
-    trigger.amend_complaint(complaint_id, changes={"reported_date": date(2026, 5, 22)}, actor=SYSTEM, now=T0 + timedelta(hours=5))
+    trigger.amend_complaint(
+        complaint_id, changes={"reported_date": date(2026, 5, 22)}, actor=SYSTEM, now=T0 + timedelta(hours=5)
+    )
     trigger.withdraw_complaint(complaint_id, reason="resolved", actor=SYSTEM, now=T0 + timedelta(days=3))
     assert trigger.versions_at([complaint_id], T0 - timedelta(seconds=1)) == {}
     assert trigger.versions_at([complaint_id], T0) == {complaint_id: 1}
     assert trigger.versions_at([complaint_id], T0 + timedelta(days=1)) == {complaint_id: 2}
     assert trigger.versions_at([complaint_id], T0 + timedelta(days=4)) == {complaint_id: 3}
-    as_known = trigger.load(Complaint, complaint_id, what="complaint", version=trigger.versions_at([complaint_id], T0 + timedelta(days=1))[complaint_id])
+    as_known = trigger.load(
+        Complaint,
+        complaint_id,
+        what="complaint",
+        version=trigger.versions_at([complaint_id], T0 + timedelta(days=1))[complaint_id],
+    )
     assert as_known.reported_date == date(2026, 5, 22) and not as_known.withdrawn
 
 
@@ -84,7 +100,9 @@ def test_free_text_stays_out_of_case_events(trigger, database_url):
     victim = _person(trigger)
     complaint_id = _complaint(trigger, victim, description="A very particular phrase 7781").id
     with psycopg.connect(database_url) as conn:
-        rows = conn.execute("SELECT topic, state FROM community_trigger_events WHERE originator_id = %s", (complaint_id,)).fetchall()
+        rows = conn.execute(
+            "SELECT topic, state FROM community_trigger_events WHERE originator_id = %s", (complaint_id,)
+        ).fetchall()
     assert rows and all(b"7781" not in bytes(state) and b"Casey" not in bytes(state) for _, state in rows)
 
 
@@ -107,11 +125,15 @@ def _run_at_once(writers) -> tuple[list, list]:
 
 def test_concurrent_writers_to_one_victim_never_lose_or_duplicate_an_event(trigger, database_url):
     victim = _person(trigger)
-    writers = [lambda n=n: _complaint(trigger, victim, agency_reference=f"REF-{n}", at=datetime.now(UTC)).id for n in range(20)]
+    writers = [
+        lambda n=n: _complaint(trigger, victim, agency_reference=f"REF-{n}", at=datetime.now(UTC)).id for n in range(20)
+    ]
     results, errors = _run_at_once(writers)
     assert errors == [] and len(set(results)) == 20
     with psycopg.connect(database_url) as conn:
-        logged = conn.execute("SELECT count(*) FROM community_trigger_events WHERE originator_id = ANY(%s)", (results,)).fetchone()[0]
+        logged = conn.execute(
+            "SELECT count(*) FROM community_trigger_events WHERE originator_id = ANY(%s)", (results,)
+        ).fetchone()[0]
     assert logged == 20
 
 
@@ -123,11 +145,27 @@ def test_concurrent_writers_to_one_application_are_retried_not_lost(trigger):
         route=Route.INDIVIDUAL, applicant_id=victim, victim_id=victim, member_ids=[], received_date=date(2026, 6, 1),
         channel=Channel.EMAIL, dissatisfaction=Dissatisfaction.NOT_SATISFIED, complaint_ids=None, actor=SYSTEM, now=T0,
     ).id  # fmt: skip
-    trigger.decide_threshold(review_id, decision=Decision.MET, grounds=None, reason=None, decided_on=date(2026, 6, 2), assess=lambda r: None, actor=SYSTEM, now=T0 + timedelta(days=1))
+    trigger.decide_threshold(
+        review_id,
+        decision=Decision.MET,
+        grounds=None,
+        reason=None,
+        decided_on=date(2026, 6, 2),
+        assess=lambda r: None,
+        actor=SYSTEM,
+        now=T0 + timedelta(days=1),
+    )
     writers = [
-        lambda n=n: trigger.share_information(
-            review_id, agency=f"agency-{n}", shared_on=date(2026, 6, 3), summary=f"summary {n}", actor=SYSTEM, now=datetime.now(UTC)
-        ).version
+        lambda n=n: (
+            trigger.share_information(
+                review_id,
+                agency=f"agency-{n}",
+                shared_on=date(2026, 6, 3),
+                summary=f"summary {n}",
+                actor=SYSTEM,
+                now=datetime.now(UTC),
+            ).version
+        )
         for n in range(20)
     ]
     versions, errors = _run_at_once(writers)
@@ -150,6 +188,9 @@ def test_the_embedded_postgresql_serves_the_api_end_to_end(tmp_path: Path):
         headers = {"Authorization": f"Bearer {secret}"}
         created = client.post("/v1/people", json={"display_name": "Embedded Person"}, headers=headers)
         assert created.status_code == 201
-        assert client.get(f"/v1/people/{created.json()['id']}", headers=headers).json()["display_name"] == "Embedded Person"
+        assert (
+            client.get(f"/v1/people/{created.json()['id']}", headers=headers).json()["display_name"]
+            == "Embedded Person"
+        )
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM community_trigger_events").fetchone()[0] == 1

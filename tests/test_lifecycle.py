@@ -17,8 +17,8 @@ from domain.vocabulary import (
     ComplaintCategory,
     ConsentPurpose,
     Decision,
-    Dissatisfaction,
     DiscretionGrounds,
+    Dissatisfaction,
     EscalationResult,
     Route,
 )
@@ -49,7 +49,15 @@ def request(**overrides) -> CaseReview:
 
 def decided(decision=Decision.MET, verdict="met", **overrides) -> CaseReview:
     review = request()
-    facts = dict(decision=decision, grounds=None, reason=None, decided_on=date(2026, 11, 5), assessment={"verdict": verdict}, actor=SYSTEM, recorded_at=NOW)
+    facts = dict(
+        decision=decision,
+        grounds=None,
+        reason=None,
+        decided_on=date(2026, 11, 5),
+        assessment={"verdict": verdict},
+        actor=SYSTEM,
+        recorded_at=NOW,
+    )
     facts.update(overrides)
     review.decide_threshold(**facts)
     return review
@@ -109,7 +117,12 @@ def test_an_amendment_keeps_the_date_rules_and_changes_only_facts():
 
 def test_a_withdrawn_consent_cannot_be_withdrawn_again():
     consent = Consent.give(
-        person_id=uuid4(), application_id=uuid4(), purpose=ConsentPurpose.APPLICATION_ON_BEHALF, given_on=date(2026, 11, 1), actor=SYSTEM, recorded_at=NOW
+        person_id=uuid4(),
+        application_id=uuid4(),
+        purpose=ConsentPurpose.APPLICATION_ON_BEHALF,
+        given_on=date(2026, 11, 1),
+        actor=SYSTEM,
+        recorded_at=NOW,
     )
     with pytest.raises(InvalidFact):
         consent.withdraw(withdrawn_on=date(2026, 10, 31), actor=SYSTEM, recorded_at=NOW)
@@ -141,7 +154,9 @@ def test_no_review_before_a_met_decision():
     with pytest.raises(RuleBroken):
         review.complete_review(completed_on=date(2026, 11, 10), recommendations=[], actor=SYSTEM, recorded_at=NOW)
     with pytest.raises(RuleBroken):
-        review.share_information(agency="vivid-homes", shared_on=date(2026, 11, 10), summary=None, actor=SYSTEM, recorded_at=NOW)
+        review.share_information(
+            agency="vivid-homes", shared_on=date(2026, 11, 10), summary=None, actor=SYSTEM, recorded_at=NOW
+        )
     not_met = decided(Decision.NOT_MET, verdict="not_met")
     with pytest.raises(RuleBroken):
         not_met.complete_review(completed_on=date(2026, 11, 10), recommendations=[], actor=SYSTEM, recorded_at=NOW)
@@ -170,7 +185,15 @@ def test_the_threshold_is_decided_once_and_not_before_receipt():
         decided(decided_on=date(2026, 11, 1))
     review = decided()
     with pytest.raises(RuleBroken):
-        review.decide_threshold(decision=Decision.MET, grounds=None, reason=None, decided_on=date(2026, 11, 6), assessment=None, actor=SYSTEM, recorded_at=NOW)
+        review.decide_threshold(
+            decision=Decision.MET,
+            grounds=None,
+            reason=None,
+            decided_on=date(2026, 11, 6),
+            assessment=None,
+            actor=SYSTEM,
+            recorded_at=NOW,
+        )
 
 
 def test_no_second_outcome_notice_and_none_before_the_review():
@@ -187,12 +210,22 @@ def test_no_second_outcome_notice_and_none_before_the_review():
 def test_a_delay_notice_comes_only_before_completion_with_a_later_target():
     review = decided()
     with pytest.raises(InvalidFact) as refused:
-        review.notify_delay(reason=TEXT, new_target_date=date(2026, 11, 9), notified_on=date(2026, 11, 9), actor=SYSTEM, recorded_at=NOW)
+        review.notify_delay(
+            reason=TEXT, new_target_date=date(2026, 11, 9), notified_on=date(2026, 11, 9), actor=SYSTEM, recorded_at=NOW
+        )
     assert refused.value.field == "new_target_date"
-    review.notify_delay(reason=TEXT, new_target_date=date(2026, 12, 9), notified_on=date(2026, 11, 9), actor=SYSTEM, recorded_at=NOW)
+    review.notify_delay(
+        reason=TEXT, new_target_date=date(2026, 12, 9), notified_on=date(2026, 11, 9), actor=SYSTEM, recorded_at=NOW
+    )
     review.complete_review(completed_on=date(2026, 11, 12), recommendations=[], actor=SYSTEM, recorded_at=NOW)
     with pytest.raises(RuleBroken):
-        review.notify_delay(reason=TEXT, new_target_date=date(2026, 12, 19), notified_on=date(2026, 11, 13), actor=SYSTEM, recorded_at=NOW)
+        review.notify_delay(
+            reason=TEXT,
+            new_target_date=date(2026, 12, 19),
+            notified_on=date(2026, 11, 13),
+            actor=SYSTEM,
+            recorded_at=NOW,
+        )
 
 
 def test_recommendations_are_due_after_the_review():
@@ -208,17 +241,35 @@ def test_recommendations_are_due_after_the_review():
 def test_escalation_follows_a_decision_one_at_a_time_and_upheld_goes_back_to_review():
     review = request()
     with pytest.raises(RuleBroken):
-        review.request_escalation(escalation_id=uuid4(), requested_on=date(2026, 11, 10), reason=None, actor=SYSTEM, recorded_at=NOW)
+        review.request_escalation(
+            escalation_id=uuid4(), requested_on=date(2026, 11, 10), reason=None, actor=SYSTEM, recorded_at=NOW
+        )
     review = decided(Decision.NOT_MET, verdict="not_met")
     review.notify_outcome(notified_on=date(2026, 11, 6), actor=SYSTEM, recorded_at=NOW)
     first = uuid4()
-    review.request_escalation(escalation_id=first, requested_on=date(2026, 11, 10), reason=None, actor=SYSTEM, recorded_at=NOW)
+    review.request_escalation(
+        escalation_id=first, requested_on=date(2026, 11, 10), reason=None, actor=SYSTEM, recorded_at=NOW
+    )
     assert review.status is CaseStatus.ESCALATED
     with pytest.raises(RuleBroken):
-        review.request_escalation(escalation_id=uuid4(), requested_on=date(2026, 11, 11), reason=None, actor=SYSTEM, recorded_at=NOW)
-    review.decide_escalation(escalation_id=first, result=EscalationResult.UPHELD, decided_on=date(2026, 11, 12), actor=SYSTEM, recorded_at=NOW)
+        review.request_escalation(
+            escalation_id=uuid4(), requested_on=date(2026, 11, 11), reason=None, actor=SYSTEM, recorded_at=NOW
+        )
+    review.decide_escalation(
+        escalation_id=first,
+        result=EscalationResult.UPHELD,
+        decided_on=date(2026, 11, 12),
+        actor=SYSTEM,
+        recorded_at=NOW,
+    )
     with pytest.raises(RuleBroken):
-        review.decide_escalation(escalation_id=first, result=EscalationResult.UPHELD, decided_on=date(2026, 11, 12), actor=SYSTEM, recorded_at=NOW)
+        review.decide_escalation(
+            escalation_id=first,
+            result=EscalationResult.UPHELD,
+            decided_on=date(2026, 11, 12),
+            actor=SYSTEM,
+            recorded_at=NOW,
+        )
     assert review.status is CaseStatus.UNDER_REVIEW
     review.complete_review(completed_on=date(2026, 11, 20), recommendations=[], actor=SYSTEM, recorded_at=NOW)
     review.notify_outcome(notified_on=date(2026, 11, 20), actor=SYSTEM, recorded_at=NOW)

@@ -1,0 +1,1 @@
+"""The partner API's routes, one module per resource."""

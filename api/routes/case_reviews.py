@@ -1,0 +1,246 @@
+"""Applications for an ASB case review and their lifecycle (RULES.md section 9)."""
+
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Depends, Query
+from psycopg import sql
+
+from api.application import RecommendationInput
+from api.auth import allow
+from api.keys import ApiKey
+from api.problems import invalid
+from api.schemas import (
+    AcknowledgementIn,
+    CaseReviewIn,
+    DelayNoticeIn,
+    EscalationIn,
+    EscalationResultIn,
+    InformationIn,
+    OutcomeNoticeIn,
+    ReviewIn,
+    ThresholdDecisionIn,
+)
+from api.services import (
+    AGENCY,
+    AUDITOR,
+    COORDINATOR,
+    IfMatch,
+    Services,
+    Svc,
+    decode_cursor,
+    encode_cursor,
+    expected_version,
+    now,
+    read_own_writes,
+    written,
+)
+from api.views import case_review_view, event_data, event_view, text_refs
+from domain.case_reviews import CaseReview
+from domain.vocabulary import CaseStatus, Role
+
+router = APIRouter(prefix="/v1", tags=["case reviews"])
+
+
+def due_date_of(svc: Services, review: CaseReview) -> date | None:
+    """The review's due date; set once the working-day calendar is wired in ([deadlines])."""
+    return None
+
+
+@router.post("/case-reviews", status_code=201)
+def request_case_review(body: CaseReviewIn, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR))) -> dict[str, Any]:
+    result = svc.trigger.request_case_review(
+        route=body.route, applicant_id=body.applicant_id, victim_id=body.victim_id, member_ids=body.member_ids,
+        received_date=body.received_date, channel=body.channel, dissatisfaction=body.dissatisfaction,
+        complaint_ids=body.complaint_ids, actor=key.actor, now=now(),
+    )  # fmt: skip
+    due = due_date_of(svc, result.aggregate)  # type: ignore[arg-type]
+    return written(
+        svc, key, result, {"status": CaseStatus.RECEIVED.value, "due_date": due.isoformat() if due else None}
+    )
+
+
+@router.get("/case-reviews/{review_id}")
+def read_case_review(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> dict[str, Any]:
+    review = svc.trigger.case_review(review_id)
+    return case_review_view(svc.trigger, review, due_date_of(svc, review))
+
+
+@router.get("/case-reviews")
+def list_case_reviews(
+    svc: Svc,
+    key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)),
+    status: CaseStatus | None = None,
+    route: str | None = Query(default=None, pattern="^(individual|group)$"),
+    limit: int = Query(default=50, ge=1, le=200),
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    read_own_writes(svc, key)
+    conditions, params = [sql.SQL("true")], []
+    if status is not None:
+        conditions.append(sql.SQL("status = %s"))
+        params.append(status.value)
+    if route is not None:
+        conditions.append(sql.SQL("route = %s"))
+        params.append(route)
+    if cursor is not None:
+        after = decode_cursor(cursor, ("received_date", "id"))
+        try:
+            position = (date.fromisoformat(after["received_date"]), UUID(after["id"]))
+        except (TypeError, ValueError):
+            raise invalid("cursor", "the cursor is not one this API gave out; start again without it") from None
+        conditions.append(sql.SQL("(received_date, id) < (%s, %s)"))
+        params.extend(position)
+    query = sql.SQL(
+        "SELECT id, route, status, received_date, applicant_id, victim_id, member_ids, decision, decided_on, completed_on,"
+        " version, requested_at, updated_at FROM case_list.case_reviews WHERE {} ORDER BY received_date DESC, id DESC LIMIT %s"
+    ).format(sql.SQL(" AND ").join(conditions))
+    with svc.pool.connection() as conn:
+        rows = conn.execute(query, (*params, limit + 1)).fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [list_item(row) for row in rows]
+    next_cursor = (
+        encode_cursor({"received_date": rows[-1]["received_date"].isoformat(), "id": str(rows[-1]["id"])})
+        if more
+        else None
+    )
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def list_item(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "route": row["route"],
+        "status": row["status"],
+        "received_date": row["received_date"].isoformat(),
+        "due_date": None,
+        "applicant_id": str(row["applicant_id"]),
+        "victim_id": str(row["victim_id"]) if row["victim_id"] else None,
+        "member_ids": [str(m) for m in row["member_ids"]],
+        "decision": row["decision"],
+        "decided_on": row["decided_on"].isoformat() if row["decided_on"] else None,
+        "completed_on": row["completed_on"].isoformat() if row["completed_on"] else None,
+        "version": row["version"],
+        "recorded_at": row["requested_at"].isoformat(),
+        "updated_at": row["updated_at"].isoformat(),
+    }
+
+
+def relied_on(svc: Services, review: CaseReview) -> tuple[list[UUID], list[UUID]]:
+    """The complaints and consents an application may rely on: named ones, else all of its victims'."""
+    with svc.pool.connection() as conn:
+        if review.complaint_ids is not None:
+            complaints = list(review.complaint_ids)
+        else:
+            victims = [review.victim_id] if review.victim_id else list(review.member_ids)
+            complaints = [
+                r["id"]
+                for r in conn.execute(
+                    "SELECT id FROM case_facts.complaints WHERE victim_id = ANY(%s) ORDER BY reported_date, id",
+                    (victims,),
+                )
+            ]
+        consents = [
+            r["id"]
+            for r in conn.execute(
+                "SELECT id FROM case_facts.consents WHERE application_id = %s ORDER BY id", (review.id,)
+            )
+        ]
+    return complaints, consents
+
+
+@router.get("/case-reviews/{review_id}/history")
+def case_review_history(
+    review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))
+) -> dict[str, Any]:
+    read_own_writes(svc, key)
+    review = svc.trigger.case_review(review_id)
+    complaints, consents = relied_on(svc, review)
+    events = [
+        event for originator in (review_id, *complaints, *consents) for event in svc.trigger.events.get(originator)
+    ]
+    events.sort(key=lambda e: (e.timestamp, str(e.originator_id), e.originator_version))
+    texts = svc.trigger.resolve_texts([ref for event in events for ref in text_refs(event_data(event))])
+    return {"id": str(review_id), "items": [event_view(event, texts) for event in events]}
+
+
+def _case_write(path: str, body_type: type, command: str, roles: tuple[Role, ...] = (COORDINATOR,)) -> None:
+    """One lifecycle step of an application: POST body -> command on the CaseReview."""
+
+    def endpoint(
+        review_id: UUID, body: Any, svc: Svc, if_match: IfMatch = None, key: ApiKey = Depends(allow(*roles))
+    ) -> dict[str, Any]:
+        arguments = body.model_dump()
+        result = getattr(svc.trigger, command)(
+            review_id, actor=key.actor, now=now(), expected_version=expected_version(if_match), **arguments
+        )
+        return written(svc, key, result, {"status": result.aggregate.status.value})
+
+    endpoint.__annotations__["body"] = body_type
+    endpoint.__name__ = command
+    router.add_api_route(f"/case-reviews/{{review_id}}{path}", endpoint, methods=["POST"], status_code=201)
+
+
+_case_write("/acknowledgement", AcknowledgementIn, "acknowledge")
+_case_write("/information", InformationIn, "share_information", (COORDINATOR, AGENCY))
+_case_write("/delay-notices", DelayNoticeIn, "notify_delay")
+_case_write("/outcome-notices", OutcomeNoticeIn, "notify_outcome")
+
+
+@router.post("/case-reviews/{review_id}/threshold-decision", status_code=201)
+def decide_threshold(
+    review_id: UUID,
+    body: ThresholdDecisionIn,
+    svc: Svc,
+    if_match: IfMatch = None,
+    key: ApiKey = Depends(allow(COORDINATOR)),
+) -> dict[str, Any]:
+    result = svc.trigger.decide_threshold(
+        review_id, decision=body.decision, grounds=body.grounds, reason=body.reason, decided_on=body.decided_on,
+        assess=lambda review: None, actor=key.actor, now=now(), expected_version=expected_version(if_match),
+    )  # fmt: skip
+    return written(svc, key, result, {"status": result.aggregate.status.value})
+
+
+@router.post("/case-reviews/{review_id}/review", status_code=201)
+def complete_review(
+    review_id: UUID, body: ReviewIn, svc: Svc, if_match: IfMatch = None, key: ApiKey = Depends(allow(COORDINATOR))
+) -> dict[str, Any]:
+    recommendations = [
+        RecommendationInput(action=r.action, agency=r.agency, due_date=r.due_date) for r in body.recommendations
+    ]
+    result = svc.trigger.complete_review(
+        review_id, completed_on=body.completed_on, recommendations=recommendations, actor=key.actor, now=now(),
+        expected_version=expected_version(if_match),
+    )  # fmt: skip
+    return written(svc, key, result, {"status": result.aggregate.status.value})
+
+
+@router.post("/case-reviews/{review_id}/escalations", status_code=201)
+def request_escalation(
+    review_id: UUID, body: EscalationIn, svc: Svc, if_match: IfMatch = None, key: ApiKey = Depends(allow(COORDINATOR))
+) -> dict[str, Any]:
+    escalation_id = uuid4()
+    result = svc.trigger.request_escalation(
+        review_id, escalation_id=escalation_id, requested_on=body.requested_on, reason=body.reason, actor=key.actor,
+        now=now(), expected_version=expected_version(if_match),
+    )  # fmt: skip
+    return written(svc, key, result, {"escalation_id": str(escalation_id), "status": result.aggregate.status.value})
+
+
+@router.post("/case-reviews/{review_id}/escalations/{escalation_id}/result", status_code=201)
+def decide_escalation(
+    review_id: UUID,
+    escalation_id: UUID,
+    body: EscalationResultIn,
+    svc: Svc,
+    if_match: IfMatch = None,
+    key: ApiKey = Depends(allow(COORDINATOR)),
+) -> dict[str, Any]:
+    result = svc.trigger.decide_escalation(
+        review_id, escalation_id=escalation_id, result=body.result, decided_on=body.decided_on, actor=key.actor, now=now(),
+        expected_version=expected_version(if_match),
+    )  # fmt: skip
+    return written(svc, key, result, {"status": result.aggregate.status.value})

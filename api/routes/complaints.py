@@ -1,0 +1,80 @@
+"""Complaints of anti-social behaviour made to partner agencies."""
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+
+from api.auth import allow
+from api.keys import ApiKey
+from api.problems import Problem, invalid
+from api.schemas import ComplaintAmendmentIn, ComplaintIn, WithdrawalIn, WriteOut
+from api.services import (
+    AGENCY,
+    AUDITOR,
+    COORDINATOR,
+    IfMatch,
+    Svc,
+    expected_version,
+    now,
+    written,
+)
+from api.views import complaint_view
+
+router = APIRouter(prefix="/v1", tags=["complaints"])
+
+
+@router.post("/complaints", status_code=201, response_model=WriteOut)
+def log_complaint(body: ComplaintIn, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AGENCY))) -> dict[str, Any]:
+    result = svc.trigger.log_complaint(
+        victim_id=body.victim_id, complainant_id=body.complainant_id, agency=body.agency,
+        agency_reference=body.agency_reference, incident_date=body.incident_date, reported_date=body.reported_date,
+        caused_had=body.caused_harassment_alarm_distress, category=body.category, location=body.location,
+        description=body.description, incident_ref=body.incident_ref, actor=key.actor, now=now(),
+    )  # fmt: skip
+    return written(svc, key, result)
+
+
+@router.get("/complaints/{complaint_id}")
+def read_complaint(
+    complaint_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR, AGENCY))
+) -> dict[str, Any]:
+    complaint = svc.trigger.complaint(complaint_id)
+    if key.role is AGENCY and complaint.agency != key.agency:
+        raise Problem(403, "Forbidden", "an agency reads only the complaints it logged", slug="forbidden")
+    return complaint_view(svc.trigger, complaint)
+
+
+@router.patch("/complaints/{complaint_id}", response_model=WriteOut)
+def amend_complaint(
+    complaint_id: UUID,
+    body: ComplaintAmendmentIn,
+    svc: Svc,
+    if_match: IfMatch = None,
+    key: ApiKey = Depends(allow(COORDINATOR, AGENCY)),
+) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True)
+    if "caused_harassment_alarm_distress" in changes:
+        changes["caused_had"] = changes.pop("caused_harassment_alarm_distress")
+    if not changes:
+        raise invalid("body", "name at least one fact to amend")
+    if any(value is None for name, value in changes.items() if name not in ("agency_reference", "incident_ref")):
+        raise invalid(next(n for n, v in changes.items() if v is None), "this fact cannot be removed, only corrected")
+    result = svc.trigger.amend_complaint(
+        complaint_id, changes=changes, actor=key.actor, now=now(), expected_version=expected_version(if_match)
+    )
+    return written(svc, key, result)
+
+
+@router.post("/complaints/{complaint_id}/withdrawal", response_model=WriteOut)
+def withdraw_complaint(
+    complaint_id: UUID,
+    body: WithdrawalIn,
+    svc: Svc,
+    if_match: IfMatch = None,
+    key: ApiKey = Depends(allow(COORDINATOR, AGENCY)),
+) -> dict[str, Any]:
+    result = svc.trigger.withdraw_complaint(
+        complaint_id, reason=body.reason, actor=key.actor, now=now(), expected_version=expected_version(if_match)
+    )
+    return written(svc, key, result)

@@ -1,0 +1,113 @@
+"""What every request needs: the services made at start-up, and the small rules all routes share."""
+
+import base64
+import binascii
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from psycopg_pool import ConnectionPool
+
+from api.application import CommunityTrigger, Written
+from api.event_store import store_environment
+from api.keys import ApiKey, KeyStore
+from api.pool import open_pool
+from api.problems import invalid
+from domain.vocabulary import Role
+from projections.case_facts import CaseFacts
+from projections.case_list import CaseList
+from projections.runner import ProjectionRunner
+
+log = logging.getLogger(__name__)
+
+COORDINATOR, AGENCY, AUDITOR, ANALYST, ADMIN = Role.COORDINATOR, Role.AGENCY, Role.AUDITOR, Role.ANALYST, Role.ADMIN
+
+
+@dataclass
+class Services:
+    """Everything a request needs, made once when the app starts."""
+
+    trigger: CommunityTrigger
+    pool: ConnectionPool
+    keys: KeyStore
+    runner: ProjectionRunner
+    read_wait_seconds: float
+    last_write: dict[str, int] = field(default_factory=dict)  # key id -> position of its last write
+
+    def close(self) -> None:
+        self.runner.stop()
+        self.pool.close()
+        self.trigger.close()
+
+
+def open_services(
+    database_url: str, pool_size: int = 5, read_wait_seconds: float = 5.0, run_projections: bool = True
+) -> Services:
+    trigger = CommunityTrigger(env=store_environment(database_url, pool_size=pool_size))
+    pool = open_pool(database_url, size=pool_size)
+    runner = ProjectionRunner(trigger, pool, [CaseList(trigger), CaseFacts()])
+    services = Services(
+        trigger=trigger, pool=pool, keys=KeyStore(pool), runner=runner, read_wait_seconds=read_wait_seconds
+    )
+    if run_projections:
+        runner.catch_up()
+        runner.start()
+    return services
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+Svc = Annotated[Services, Depends(services)]
+IfMatch = Annotated[str | None, Header(alias="If-Match", description="the version you last read; a stale one gets 412")]
+
+
+def expected_version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise invalid("If-Match", "If-Match is the version number you last read, for example 3")
+    return int(value)
+
+
+def written(svc: Services, key: ApiKey, result: Written, status_extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    svc.last_write[key.key_id] = max(svc.last_write.get(key.key_id, 0), result.position)
+    return {
+        "id": str(result.id),
+        "version": result.version,
+        "recorded_at": result.recorded_at.isoformat(),
+        **(status_extra or {}),
+    }
+
+
+def read_own_writes(svc: Services, key: ApiKey) -> None:
+    """Before a read-model query: wait (bounded) until the caller's own last write is visible."""
+    position = svc.last_write.get(key.key_id)
+    if position and not svc.runner.wait_for(position, svc.read_wait_seconds):
+        log.warning("read models still behind position %s after %.1f s", position, svc.read_wait_seconds)
+
+
+# --- cursors -----------------------------------------------------------------------------
+
+
+def encode_cursor(values: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(values, dict) or set(values) != set(keys):
+            raise ValueError
+        return values
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise invalid("cursor", "the cursor is not one this API gave out; start again without it") from None
