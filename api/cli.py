@@ -50,7 +50,9 @@ def serve(args: argparse.Namespace) -> int:
             f"API docs: http://{args.host}:{args.port}/docs\n",
             file=sys.stderr,
         )
-    app = create_app(url, pool_size=settings.pool_size, read_wait_seconds=settings.read_wait_seconds)
+    app = create_app(
+        url, pool_size=settings.pool_size, read_wait_seconds=settings.read_wait_seconds, run_projections=settings.projections_inline
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
@@ -91,6 +93,59 @@ def keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def projections(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from api.event_store import store_environment
+    from api.pool import open_pool
+    from projections.catalogue import read_models
+    from projections.rebuild import rebuild
+    from projections.runner import ProjectionRunner
+
+    url = _database_url(args)
+    from api.application import CommunityTrigger
+
+    trigger = CommunityTrigger(env=store_environment(url))
+    pool = open_pool(url, size=2, name="projections")
+    try:
+        models = read_models(trigger)
+        if args.projections_command == "run":
+            runner = ProjectionRunner(trigger, pool, models)
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            print(f"Following the event store for {len(models)} read models; Ctrl-C stops.", file=sys.stderr)
+            runner.start()
+            try:
+                stop.wait()
+            except KeyboardInterrupt:
+                pass
+            runner.stop()
+            return 0
+        chosen = [m for m in models if args.name in (None, m.schema)]
+        if not chosen:
+            print(f"error: no read model {args.name!r}; known: {', '.join(m.schema for m in models)}", file=sys.stderr)
+            return 2
+        for model in chosen:
+
+            def show(position: int, head: int, rate: float, name: str = model.schema) -> None:
+                share = position / head if head else 1.0
+                bar = "#" * int(share * 30)
+                print(
+                    f"\r{name:<12} [{bar:<30}] {share:6.1%} {position:>10,}/{head:,} events {rate:>10,.0f} events/s",
+                    end="",
+                    file=sys.stderr,
+                    flush=True,
+                )
+
+            read = rebuild(trigger, pool, model, progress=show)
+            print(f"\n{model.schema}: rebuilt from {read:,} events and swapped in.", file=sys.stderr)
+        return 0
+    finally:
+        pool.close()
+        trigger.close()
+
+
 def parser() -> argparse.ArgumentParser:
     from domain.vocabulary import Role
 
@@ -125,6 +180,15 @@ def parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", parents=[data_dir], help="revoke a key by its id")
     revoke.add_argument("key_id")
     keys_cmd.set_defaults(run=keys)
+
+    projections_cmd = commands.add_parser("projections", help="run or rebuild the read models")
+    projection_commands = projections_cmd.add_subparsers(dest="projections_command", required=True)
+    projection_commands.add_parser("run", parents=[data_dir], help="keep the read models current, as a separate worker")
+    rebuild_cmd = projection_commands.add_parser(
+        "rebuild", parents=[data_dir], help="rebuild read models from the first event, beside the live ones"
+    )
+    rebuild_cmd.add_argument("name", nargs="?", help="one read model (default: all)")
+    projections_cmd.set_defaults(run=projections)
     return root
 
 

@@ -17,8 +17,7 @@ from api.keys import ApiKey, KeyStore
 from api.pool import open_pool
 from api.problems import invalid
 from domain.vocabulary import Role
-from projections.case_facts import CaseFacts
-from projections.case_list import CaseList
+from projections.catalogue import read_models
 from projections.runner import ProjectionRunner
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,7 @@ def open_services(
 ) -> Services:
     trigger = CommunityTrigger(env=store_environment(database_url, pool_size=pool_size))
     pool = open_pool(database_url, size=pool_size)
-    runner = ProjectionRunner(trigger, pool, [CaseList(trigger), CaseFacts()])
+    runner = ProjectionRunner(trigger, pool, read_models(trigger))
     services = Services(
         trigger=trigger, pool=pool, keys=KeyStore(pool), runner=runner, read_wait_seconds=read_wait_seconds
     )

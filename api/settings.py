@@ -13,6 +13,7 @@ class Settings:
     data_dir: Path  # where the embedded PostgreSQL keeps its data
     pool_size: int
     read_wait_seconds: float  # how long a read waits for the read models to reach the caller's last write
+    projections_inline: bool  # False when `community-trigger projections run` keeps them current instead
 
     @classmethod
     def from_environment(cls, data_dir: str | Path | None = None) -> "Settings":
@@ -25,4 +26,5 @@ class Settings:
             ).expanduser(),
             pool_size=int(os.environ.get("COMMUNITY_TRIGGER_POOL_SIZE", "5")),
             read_wait_seconds=float(os.environ.get("COMMUNITY_TRIGGER_READ_WAIT_SECONDS", "5")),
+            projections_inline=os.environ.get("COMMUNITY_TRIGGER_PROJECTIONS", "inline") != "worker",
         )

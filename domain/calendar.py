@@ -8,7 +8,6 @@ counted. Nothing here reads the clock: "today" is always passed in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -34,6 +33,23 @@ def _bank_holidays(country: str, subdivision: str | None, year: int) -> frozense
     """
     observed = holidays.country_holidays(country, subdiv=subdivision, years=year)
     return frozenset(d for d in observed if d.year == year and d.weekday() < _SATURDAY)
+
+
+@cache
+def _check_known(country: str, subdivision: str | None) -> None:
+    """Refuse a calendar `holidays` cannot supply, once per (country, subdivision)."""
+    try:
+        holidays.country_holidays(country, subdiv=subdivision)
+    except NotImplementedError as unknown:
+        raise ValueError(
+            f"unknown holiday calendar country={country!r} subdivision={subdivision!r}: {unknown}"
+        ) from None
+    subdivisions = holidays.list_supported_countries().get(country, [])
+    if subdivision is None and subdivisions:
+        raise ValueError(
+            f"country {country!r} needs a subdivision (one of {', '.join(subdivisions)}): "
+            "without one its regional bank holidays are missing"
+        )
 
 
 def _weekdays_through(d: date) -> int:
@@ -63,19 +79,7 @@ class WorkingCalendar:
                 raise ValueError(f"closure day {day!r} is not a calendar date")
         object.__setattr__(self, "closure_days", closure_days)
 
-        try:
-            holidays.country_holidays(self.country, subdiv=self.subdivision)
-        except NotImplementedError as unknown:
-            raise ValueError(
-                f"unknown holiday calendar country={self.country!r} "
-                f"subdivision={self.subdivision!r}: {unknown}"
-            ) from None
-        subdivisions = holidays.list_supported_countries().get(self.country, [])
-        if self.subdivision is None and subdivisions:
-            raise ValueError(
-                f"country {self.country!r} needs a subdivision (one of {', '.join(subdivisions)}): "
-                "without one its regional bank holidays are missing"
-            )
+        _check_known(self.country, self.subdivision)
 
     def bank_holidays(self, year: int) -> frozenset[date]:
         """The bank holidays (Monday to Friday) of `year`; closure days are not included."""
@@ -83,11 +87,7 @@ class WorkingCalendar:
 
     def is_working_day(self, d: date) -> bool:
         """Monday to Friday, not a bank holiday, not a closure day (RULES.md section 1)."""
-        return (
-            d.weekday() < _SATURDAY
-            and d not in self.bank_holidays(d.year)
-            and d not in self.closure_days
-        )
+        return d.weekday() < _SATURDAY and d not in self.bank_holidays(d.year) and d not in self.closure_days
 
     def add_working_days(self, start: date, n: int) -> date:
         """The date `n` working days after `start`; `start` itself is never counted.

@@ -40,8 +40,16 @@ class CaseFacts(ReadModel):
                 )"""
             ).format(self.table("complaints"))
         )
-        cur.execute(sql.SQL("CREATE INDEX IF NOT EXISTS complaints_by_victim ON {} (victim_id, reported_date)").format(self.table("complaints")))
-        cur.execute(sql.SQL("CREATE INDEX IF NOT EXISTS complaints_by_agency ON {} (agency, logged_at)").format(self.table("complaints")))
+        cur.execute(
+            sql.SQL("CREATE INDEX IF NOT EXISTS complaints_by_victim ON {} (victim_id, reported_date)").format(
+                self.table("complaints")
+            )
+        )
+        cur.execute(
+            sql.SQL("CREATE INDEX IF NOT EXISTS complaints_by_agency ON {} (agency, logged_at)").format(
+                self.table("complaints")
+            )
+        )
         cur.execute(
             sql.SQL(
                 """CREATE TABLE IF NOT EXISTS {} (
@@ -55,7 +63,11 @@ class CaseFacts(ReadModel):
                 )"""
             ).format(self.table("consents"))
         )
-        cur.execute(sql.SQL("CREATE INDEX IF NOT EXISTS consents_by_application ON {} (application_id)").format(self.table("consents")))
+        cur.execute(
+            sql.SQL("CREATE INDEX IF NOT EXISTS consents_by_application ON {} (application_id)").format(
+                self.table("consents")
+            )
+        )
 
     def apply(self, cur: psycopg.Cursor, event: Any, position: int) -> None:
         complaints, consents = self.table("complaints"), self.table("consents")
@@ -69,15 +81,32 @@ class CaseFacts(ReadModel):
             dates = {name: event.changes[name] for name in ("incident_date", "reported_date") if name in event.changes}
             assignments = [sql.SQL("{} = %s").format(sql.Identifier(name)) for name in dates]
             cur.execute(
-                sql.SQL("UPDATE {} SET {} WHERE id = %s").format(complaints, sql.SQL(", ").join([*assignments, sql.SQL("version = %s")])),
+                sql.SQL("UPDATE {} SET {} WHERE id = %s").format(
+                    complaints, sql.SQL(", ").join([*assignments, sql.SQL("version = %s")])
+                ),
                 (*dates.values(), event.originator_version, event.originator_id),
             )
         elif isinstance(event, Complaint.Withdrawn):
-            cur.execute(sql.SQL("UPDATE {} SET withdrawn = true, version = %s WHERE id = %s").format(complaints), (event.originator_version, event.originator_id))
+            cur.execute(
+                sql.SQL("UPDATE {} SET withdrawn = true, version = %s WHERE id = %s").format(complaints),
+                (event.originator_version, event.originator_id),
+            )
         elif isinstance(event, Consent.Given):
             cur.execute(
-                sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, NULL, %s) ON CONFLICT (id) DO NOTHING").format(consents),
-                (event.originator_id, event.application_id, event.person_id, event.purpose.value, event.given_on, event.originator_version),
+                sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, NULL, %s) ON CONFLICT (id) DO NOTHING").format(
+                    consents
+                ),
+                (
+                    event.originator_id,
+                    event.application_id,
+                    event.person_id,
+                    event.purpose.value,
+                    event.given_on,
+                    event.originator_version,
+                ),
             )
         elif isinstance(event, Consent.Withdrawn):
-            cur.execute(sql.SQL("UPDATE {} SET withdrawn_on = %s, version = %s WHERE id = %s").format(consents), (event.withdrawn_on, event.originator_version, event.originator_id))
+            cur.execute(
+                sql.SQL("UPDATE {} SET withdrawn_on = %s, version = %s WHERE id = %s").format(consents),
+                (event.withdrawn_on, event.originator_version, event.originator_id),
+            )

@@ -55,7 +55,7 @@ class CaseList(ReadModel):
         )
 
     def forget(self) -> None:
-        self._cases.clear()
+        self._cases = OrderedDict()  # rebound, not cleared: a shadow copy must not empty the live cache
 
     def _case_before(self, event: Any) -> CaseReview | None:
         if event.originator_version == 1:

@@ -7,6 +7,7 @@ in commit order and "everything after my position" never misses a late commit. T
 on the recorder's NOTIFY and also polls slowly in case a notification is lost.
 """
 
+import copy
 import logging
 import threading
 import time
@@ -37,15 +38,24 @@ class ReadModel(ABC):
     def apply(self, cur: psycopg.Cursor, event: Any, position: int) -> None:
         """Change its rows for one event."""
 
-    def forget(self) -> None:
+    def forget(self) -> None:  # noqa: B027 - most read models hold nothing in memory
         """Drop anything held in memory: the transaction it was for did not commit."""
+
+    def shadow(self) -> "ReadModel":
+        """The same read model in a schema of its own, to be rebuilt beside the live one."""
+        clone = copy.copy(self)
+        clone.schema = f"{self.schema}__rebuild"
+        clone.forget()
+        return clone
 
     def table(self, name: str) -> sql.Identifier:
         return sql.Identifier(self.schema, name)
 
 
 class ProjectionRunner:
-    def __init__(self, app: Application, pool: ConnectionPool, read_models: Sequence[ReadModel], batch_size: int = 1000) -> None:
+    def __init__(
+        self, app: Application, pool: ConnectionPool, read_models: Sequence[ReadModel], batch_size: int = 1000
+    ) -> None:
         self.app = app
         self.pool = pool
         self.read_models = list(read_models)
@@ -62,19 +72,7 @@ class ProjectionRunner:
     def setup(self) -> None:
         with self.pool.connection() as conn, conn.cursor() as cur:
             for model in self.read_models:
-                cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(model.schema)))
-                cur.execute(
-                    sql.SQL(
-                        "CREATE TABLE IF NOT EXISTS {} (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),"
-                        " position bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())"
-                    ).format(model.table("position"))
-                )
-                cur.execute(
-                    sql.SQL("INSERT INTO {} (position) VALUES (0) ON CONFLICT DO NOTHING").format(model.table("position"))
-                )
-                model.create_tables(cur)
-                cur.execute(sql.SQL("SELECT position FROM {}").format(model.table("position")))
-                self._positions[model.schema] = cur.fetchone()["position"]
+                self._positions[model.schema] = prepare(cur, model)
 
     # --- processing ----------------------------------------------------------------------
 
@@ -90,7 +88,9 @@ class ProjectionRunner:
         """Process everything recorded so far; returns how many events were applied."""
         applied = 0
         while True:
-            batch = self.app.recorder.select_notifications(start=self.position, limit=self.batch_size, inclusive_of_start=False)
+            batch = self.app.recorder.select_notifications(
+                start=self.position, limit=self.batch_size, inclusive_of_start=False
+            )
             if not batch:
                 return applied
             for model in self.read_models:
@@ -99,22 +99,13 @@ class ProjectionRunner:
 
     def _apply_batch(self, model: ReadModel, batch: Iterable[Notification]) -> None:
         start = self._positions[model.schema]
-        todo = [n for n in batch if n.id > start and (not model.topics or n.topic in model.topics)]
+        todo = [n for n in batch if n.id > start]
         last = max((n.id for n in batch), default=start)
         if last <= start:
             return
         try:
             with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-                # Lock the position row: a second runner (another process) waits, then sees our position.
-                cur.execute(sql.SQL("SELECT position FROM {} FOR UPDATE").format(model.table("position")))
-                committed = cur.fetchone()["position"]
-                for notification in todo:
-                    if notification.id > committed:
-                        model.apply(cur, self.app.mapper.to_domain_event(notification), notification.id)
-                cur.execute(
-                    sql.SQL("UPDATE {} SET position = %s, updated_at = now() WHERE position < %s").format(model.table("position")),
-                    (last, last),
-                )
+                committed = apply_notifications(cur, self.app, model, todo, last)
         except BaseException:
             model.forget()
             raise
@@ -122,9 +113,24 @@ class ProjectionRunner:
             self._positions[model.schema] = max(last, committed)
             self._advanced.notify_all()
 
+    def refresh(self) -> None:
+        """Read the positions from the database: another process (a worker) may be moving them."""
+        with self.pool.connection() as conn:
+            for model in self.read_models:
+                row = conn.execute(sql.SQL("SELECT position FROM {}").format(model.table("position"))).fetchone()
+                self._positions[model.schema] = row["position"]
+
     def wait_for(self, position: int, timeout: float) -> bool:
         """Block until every read model has reached `position` (read your own writes)."""
         deadline = time.monotonic() + timeout
+        if self._thread is None:  # a separate worker moves the read models: watch the database
+            while True:
+                self.refresh()
+                if self.position >= position:
+                    return True
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.01)
         with self._advanced:
             while self.position < position:
                 remaining = deadline - time.monotonic()
@@ -174,3 +180,38 @@ class ProjectionRunner:
                 # Wake on the first notification, or after a second to notice a stop (or a lost NOTIFY).
                 for _ in listener.notifies(timeout=1.0, stop_after=1):
                     pass
+
+
+def prepare(cur: psycopg.Cursor, model: ReadModel) -> int:
+    """Create the model's schema, tables and position row if missing; return its position."""
+    cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(model.schema)))
+    cur.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),"
+            " position bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())"
+        ).format(model.table("position"))
+    )
+    cur.execute(sql.SQL("INSERT INTO {} (position) VALUES (0) ON CONFLICT DO NOTHING").format(model.table("position")))
+    model.create_tables(cur)
+    cur.execute(sql.SQL("SELECT position FROM {}").format(model.table("position")))
+    return cur.fetchone()["position"]
+
+
+def apply_notifications(
+    cur: psycopg.Cursor, app: Application, model: ReadModel, notifications: Iterable[Notification], last: int
+) -> int:
+    """In the caller's transaction: apply what the model has not seen yet, move its position to `last`.
+
+    Returns the position the model had. Locking the position row makes a second runner (another
+    process, or a rebuild swapping in) wait, then see this one's position, so nothing is applied twice.
+    """
+    cur.execute(sql.SQL("SELECT position FROM {} FOR UPDATE").format(model.table("position")))
+    committed = cur.fetchone()["position"]
+    for notification in notifications:
+        if notification.id > committed and (not model.topics or notification.topic in model.topics):
+            model.apply(cur, app.mapper.to_domain_event(notification), notification.id)
+    cur.execute(
+        sql.SQL("UPDATE {} SET position = %s, updated_at = now() WHERE position < %s").format(model.table("position")),
+        (last, last),
+    )
+    return committed

@@ -1,0 +1,11 @@
+"""Every read model, by name: what the runner keeps current and what `projections rebuild` knows."""
+
+from eventsourcing.application import Application
+
+from projections.case_facts import CaseFacts
+from projections.case_list import CaseList
+from projections.runner import ReadModel
+
+
+def read_models(app: Application) -> list[ReadModel]:
+    return [CaseList(app), CaseFacts()]
