@@ -4,8 +4,9 @@ from eventsourcing.application import Application
 
 from projections.case_facts import CaseFacts
 from projections.case_list import CaseList
+from projections.publication import PublicationFacts
 from projections.runner import ReadModel
 
 
 def read_models(app: Application) -> list[ReadModel]:
-    return [CaseList(app), CaseFacts()]
+    return [CaseList(app), CaseFacts(), PublicationFacts()]
