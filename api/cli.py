@@ -109,7 +109,9 @@ def projections(args: argparse.Namespace) -> int:
     trigger = CommunityTrigger(env=store_environment(url))
     pool = open_pool(url, size=2, name="projections")
     try:
-        models = read_models(trigger)
+        from api.policies import Policies
+
+        models = read_models(trigger, Policies(trigger).in_force)
         if args.projections_command == "run":
             runner = ProjectionRunner(trigger, pool, models)
             stop = threading.Event()

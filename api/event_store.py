@@ -134,6 +134,10 @@ class TimelineRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = EVENTS_TABLE) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
+        # Server-side prepared statements go out of step with psycopg's bookkeeping when a write
+        # fails inside the library's pipeline (a version conflict): later calls then fail with
+        # "prepared statement _pg3_N does not exist". Conflicts are normal here, so do without them.
+        datastore.pool.kwargs["prepare_threshold"] = None
         self.timeline_table = Identifier(datastore.schema, TIMELINE_TABLE)
         self.sql_create_statements.append(
             SQL(

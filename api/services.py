@@ -14,6 +14,7 @@ from psycopg_pool import ConnectionPool
 from api.application import CommunityTrigger, Written
 from api.event_store import store_environment
 from api.keys import ApiKey, KeyStore
+from api.policies import Policies
 from api.pool import open_pool
 from api.problems import invalid
 from domain.vocabulary import Role
@@ -30,6 +31,7 @@ class Services:
     """Everything a request needs, made once when the app starts."""
 
     trigger: CommunityTrigger
+    policies: Policies
     pool: ConnectionPool
     keys: KeyStore
     runner: ProjectionRunner
@@ -47,9 +49,11 @@ def open_services(
 ) -> Services:
     trigger = CommunityTrigger(env=store_environment(database_url, pool_size=pool_size))
     pool = open_pool(database_url, size=pool_size)
-    runner = ProjectionRunner(trigger, pool, read_models(trigger))
+    policies = Policies(trigger)
+    policies.ensure_default(now())
+    runner = ProjectionRunner(trigger, pool, read_models(trigger, policies.in_force))
     services = Services(
-        trigger=trigger, pool=pool, keys=KeyStore(pool), runner=runner, read_wait_seconds=read_wait_seconds
+        trigger=trigger, policies=policies, pool=pool, keys=KeyStore(pool), runner=runner, read_wait_seconds=read_wait_seconds
     )
     if run_projections:
         runner.catch_up()

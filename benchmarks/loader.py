@@ -30,7 +30,9 @@ def apply_step(trigger: CommunityTrigger, step: Any, assess: Callable[[Any], dic
     match step:
         case g.RegisterPerson():
             contact = Contact(phone=step.phone, email=step.email, address=step.address)
-            trigger.register_person(display_name=step.display_name, contact=contact, actor=COORDINATOR, now=at, id=step.person_id)
+            trigger.register_person(
+                display_name=step.display_name, contact=contact, actor=COORDINATOR, now=at, id=step.person_id
+            )
         case g.LogComplaint():
             trigger.log_complaint(
                 victim_id=step.victim_id, complainant_id=step.complainant_id, agency=step.agency,
@@ -64,23 +66,53 @@ def apply_step(trigger: CommunityTrigger, step: Any, assess: Callable[[Any], dic
             )  # fmt: skip
         case g.ShareInformation():
             trigger.share_information(
-                step.application_id, agency=step.agency, shared_on=step.shared_on, summary=step.summary, actor=agency_actor(step.agency), now=at
+                step.application_id,
+                agency=step.agency,
+                shared_on=step.shared_on,
+                summary=step.summary,
+                actor=agency_actor(step.agency),
+                now=at,
             )
         case g.NotifyDelay():
             trigger.notify_delay(
-                step.application_id, reason=step.reason, new_target_date=step.new_target_date, notified_on=step.notified_on, actor=COORDINATOR, now=at
+                step.application_id,
+                reason=step.reason,
+                new_target_date=step.new_target_date,
+                notified_on=step.notified_on,
+                actor=COORDINATOR,
+                now=at,
             )
         case g.CompleteReview():
-            recommendations = [RecommendationInput(action=r.action, agency=r.agency, due_date=r.due_date) for r in step.recommendations]
-            trigger.complete_review(step.application_id, completed_on=step.completed_on, recommendations=recommendations, actor=COORDINATOR, now=at)
+            recommendations = [
+                RecommendationInput(action=r.action, agency=r.agency, due_date=r.due_date) for r in step.recommendations
+            ]
+            trigger.complete_review(
+                step.application_id,
+                completed_on=step.completed_on,
+                recommendations=recommendations,
+                actor=COORDINATOR,
+                now=at,
+            )
         case g.NotifyOutcome():
             trigger.notify_outcome(step.application_id, notified_on=step.notified_on, actor=COORDINATOR, now=at)
         case g.RequestEscalation():
             trigger.request_escalation(
-                step.application_id, escalation_id=step.escalation_id, requested_on=step.requested_on, reason=step.reason, actor=COORDINATOR, now=at
+                step.application_id,
+                escalation_id=step.escalation_id,
+                requested_on=step.requested_on,
+                reason=step.reason,
+                actor=COORDINATOR,
+                now=at,
             )
         case g.DecideEscalation():
-            trigger.decide_escalation(step.application_id, escalation_id=step.escalation_id, result=step.result, decided_on=step.decided_on, actor=COORDINATOR, now=at)
+            trigger.decide_escalation(
+                step.application_id,
+                escalation_id=step.escalation_id,
+                result=step.result,
+                decided_on=step.decided_on,
+                actor=COORDINATOR,
+                now=at,
+            )
         case _:
             raise TypeError(f"unknown step {type(step).__name__}")
 

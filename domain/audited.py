@@ -29,9 +29,7 @@ def require_not_future(value: date, field: str, recorded_at: datetime) -> None:
 
 def require_not_before(value: date, earliest: date, field: str, earliest_name: str) -> None:
     if value < earliest:
-        raise InvalidFact(
-            f"{field} {value.isoformat()} is before {earliest_name} {earliest.isoformat()}", field=field
-        )
+        raise InvalidFact(f"{field} {value.isoformat()} is before {earliest_name} {earliest.isoformat()}", field=field)
 
 
 class AuditedAggregate(Aggregate):

@@ -172,9 +172,10 @@ def deadline_state(
         return DeadlineState.COMPLETED_LATE
     if delay_notified_on is not None and delay_notified_on <= on:
         return DeadlineState.DELAY_NOTIFIED
-    left = working_days_left(cal, due, on)
-    if left < 0:
+    if on > due:
+        # Passed, even on the weekend straight after a Friday due date, when no working day
+        # has gone by yet (working days left is still 0): the same test as completed_late.
         return DeadlineState.OVERDUE
-    if left <= due_soon_days:
+    if working_days_left(cal, due, on) <= due_soon_days:
         return DeadlineState.DUE_SOON
     return DeadlineState.ON_TRACK

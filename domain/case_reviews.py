@@ -180,6 +180,16 @@ class CaseReview(AuditedAggregate):
         return self.reviews[0].completed_on if self.reviews else None
 
     @property
+    def finished_on(self) -> date | None:
+        """When the application was dealt with, for its deadline: the review's completion, or,
+        when the threshold was not met, the day the applicant was told."""
+        if self.reviews:
+            return self.reviews[0].completed_on
+        if self.decision is not None and self.decision.decision is Decision.NOT_MET and self.outcome_notices:
+            return self.outcome_notices[0].notified_on
+        return None
+
+    @property
     def status(self) -> CaseStatus:
         if self.open_escalation is not None:
             return CaseStatus.ESCALATED

@@ -1,6 +1,5 @@
 """Consent: a person's agreement to an application made for them, or to sharing information."""
 
-
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID

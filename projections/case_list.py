@@ -1,6 +1,8 @@
 """The case list: one row per application, as the coordinator's list and the partner tools see it."""
 
 from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -9,6 +11,8 @@ from eventsourcing.application import Application
 from psycopg import sql
 
 from domain.case_reviews import CaseReview
+from domain.deadlines import deadlines_for
+from domain.policy import Policy
 from projections.runner import ReadModel
 
 CACHE_SIZE = 10_000
@@ -17,8 +21,9 @@ CACHE_SIZE = 10_000
 class CaseList(ReadModel):
     schema = "case_list"
 
-    def __init__(self, app: Application) -> None:
+    def __init__(self, app: Application, policy_for: Callable[[date], Policy]) -> None:
         self.app = app
+        self.policy_for = policy_for  # the policy version in force on a received date
         # The aggregates themselves fold the events, so the list's status is the domain's status;
         # the most recently touched ones stay in memory so a rebuild does not reload them.
         self._cases: OrderedDict[UUID, CaseReview] = OrderedDict()
@@ -41,18 +46,27 @@ class CaseList(ReadModel):
                     decision text,
                     decided_on date,
                     completed_on date,
+                    finished_on date,
+                    due_date date NOT NULL,
+                    policy_name text NOT NULL,
+                    policy_version int NOT NULL,
                     delay_notified_on date,
+                    new_target_date date,
                     version bigint NOT NULL,
                     requested_at timestamptz NOT NULL,
                     updated_at timestamptz NOT NULL
                 )"""
             ).format(self.table("case_reviews"))
         )
-        cur.execute(
-            sql.SQL("CREATE INDEX IF NOT EXISTS case_reviews_newest ON {} (received_date DESC, id DESC)").format(
-                self.table("case_reviews")
+        for index, columns in (
+            ("case_reviews_newest", "received_date DESC, id DESC"),
+            ("case_reviews_by_due_date", "due_date, id"),
+        ):
+            cur.execute(
+                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
+                    sql.Identifier(index), self.table("case_reviews"), sql.SQL(columns)
+                )
             )
-        )
 
     def forget(self) -> None:
         self._cases = OrderedDict()  # rebound, not cleared: a shadow copy must not empty the live cache
@@ -70,22 +84,29 @@ class CaseList(ReadModel):
         self._cases[case.id] = case
         if len(self._cases) > CACHE_SIZE:
             self._cases.popitem(last=False)
-        delay = case.delay_notices[-1].notified_on if case.delay_notices else None
+        # Any notice on or before a day counts on that day (RULES.md section 8), so keep the first;
+        # the latest gives the current target.
+        first_delay = case.delay_notices[0].notified_on if case.delay_notices else None
+        target = case.delay_notices[-1].new_target_date if case.delay_notices else None
+        policy = self.policy_for(case.received_date)
         cur.execute(
             sql.SQL(
-                """INSERT INTO {} AS c (id, route, status, received_date, applicant_id, victim_id, member_ids,
-                       decision, decided_on, completed_on, delay_notified_on, version, requested_at, updated_at)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                """INSERT INTO {} AS c (id, route, status, received_date, applicant_id, victim_id, member_ids, decision,
+                       decided_on, completed_on, finished_on, due_date, policy_name, policy_version, delay_notified_on,
+                       new_target_date, version, requested_at, updated_at)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                    ON CONFLICT (id) DO UPDATE SET status = excluded.status, decision = excluded.decision,
                        decided_on = excluded.decided_on, completed_on = excluded.completed_on,
-                       delay_notified_on = excluded.delay_notified_on, version = excluded.version,
+                       finished_on = excluded.finished_on, delay_notified_on = excluded.delay_notified_on,
+                       new_target_date = excluded.new_target_date, version = excluded.version,
                        updated_at = excluded.updated_at"""
             ).format(self.table("case_reviews")),
             (
                 case.id, case.route.value, case.status.value, case.received_date, case.applicant_id, case.victim_id,
                 list(case.member_ids), case.decision.decision.value if case.decision else None,
-                case.decision.decided_on if case.decision else None, case.completed_on, delay, case.version,
-                case.created_on, case.modified_on,
+                case.decision.decided_on if case.decision else None, case.completed_on, case.finished_on,
+                deadlines_for(policy, case.received_date).review, policy.name, policy.version, first_delay, target,
+                case.version, case.created_on, case.modified_on,
             ),
         )  # fmt: skip
 

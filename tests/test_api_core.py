@@ -12,7 +12,9 @@ def register(caller, name="Alex Taylor", **contact) -> str:
     return response.json()["id"]
 
 
-def complaint(caller, victim_id, *, agency="hampshire-constabulary", incident="2026-10-01", reported="2026-10-02", **extra) -> str:
+def complaint(
+    caller, victim_id, *, agency="hampshire-constabulary", incident="2026-10-01", reported="2026-10-02", **extra
+) -> str:
     body = {
         "victim_id": victim_id, "agency": agency, "incident_date": incident, "reported_date": reported,
         "caused_harassment_alarm_distress": True, "category": "noise", **extra,
@@ -62,7 +64,9 @@ def test_role_outside_the_table_is_403(analyst, police):
 
 
 def test_invalid_body_is_422_naming_each_field(coordinator):
-    response = coordinator.post("/v1/complaints", json={"victim_id": "not-a-uuid", "agency": "Police!", "incident_date": "2026-02-30"})
+    response = coordinator.post(
+        "/v1/complaints", json={"victim_id": "not-a-uuid", "agency": "Police!", "incident_date": "2026-02-30"}
+    )
     assert response.status_code == 422
     problem = response.json()
     assert problem["title"] == "Invalid input"
@@ -132,15 +136,23 @@ def test_complaint_withdrawn_twice_is_409(coordinator):
     second = coordinator.post(f"/v1/complaints/{complaint_id}/withdrawal", json={"reason": "again"})
     assert second.status_code == 409
     read = coordinator.get(f"/v1/complaints/{complaint_id}").json()
-    assert read["withdrawn"] is True and read["withdrawal_reason"] == "resolved" and read["description"] == "Loud music every night"
+    assert (
+        read["withdrawn"] is True
+        and read["withdrawal_reason"] == "resolved"
+        and read["description"] == "Loud music every night"
+    )
 
 
 def test_stale_if_match_is_412_and_records_nothing(coordinator):
     victim = register(coordinator)
     complaint_id = complaint(coordinator, victim)
-    amended = coordinator.patch(f"/v1/complaints/{complaint_id}", json={"agency_reference": "HC-1"}, headers={"If-Match": "1"})
+    amended = coordinator.patch(
+        f"/v1/complaints/{complaint_id}", json={"agency_reference": "HC-1"}, headers={"If-Match": "1"}
+    )
     assert amended.status_code == 200 and amended.json()["version"] == 2
-    stale = coordinator.patch(f"/v1/complaints/{complaint_id}", json={"agency_reference": "HC-2"}, headers={"If-Match": "1"})
+    stale = coordinator.patch(
+        f"/v1/complaints/{complaint_id}", json={"agency_reference": "HC-2"}, headers={"If-Match": "1"}
+    )
     assert stale.status_code == 412
     assert coordinator.get(f"/v1/complaints/{complaint_id}").json()["agency_reference"] == "HC-1"
 
@@ -155,7 +167,10 @@ def test_the_whole_lifecycle_through_the_api(coordinator, police, council):
     base = f"/v1/case-reviews/{review_id}"
 
     # No review, information or outcome before the threshold decision.
-    assert coordinator.post(f"{base}/review", json={"completed_on": "2026-11-10", "recommendations": []}).status_code == 409
+    assert (
+        coordinator.post(f"{base}/review", json={"completed_on": "2026-11-10", "recommendations": []}).status_code
+        == 409
+    )
     assert coordinator.post(f"{base}/outcome-notices", json={"notified_on": "2026-11-10"}).status_code == 409
 
     assert coordinator.post(f"{base}/acknowledgement", json={"acknowledged_on": "2026-11-03"}).status_code == 201
@@ -163,25 +178,55 @@ def test_the_whole_lifecycle_through_the_api(coordinator, police, council):
     decided = coordinator.post(f"{base}/threshold-decision", json={"decision": "met", "decided_on": "2026-11-05"})
     assert decided.status_code == 201, decided.text
     assert decided.json()["status"] == "under_review"
-    assert police.post(f"{base}/information", json={"agency": "hampshire-constabulary", "shared_on": "2026-11-06", "summary": "Three visits"}).status_code == 201
-    assert council.post(f"{base}/information", json={"agency": "hampshire-constabulary", "shared_on": "2026-11-06"}).status_code == 403
-    delay = coordinator.post(f"{base}/delay-notices", json={"reason": "awaiting NHS records", "new_target_date": "2026-12-15", "notified_on": "2026-11-09"})
+    assert (
+        police.post(
+            f"{base}/information",
+            json={"agency": "hampshire-constabulary", "shared_on": "2026-11-06", "summary": "Three visits"},
+        ).status_code
+        == 201
+    )
+    assert (
+        council.post(
+            f"{base}/information", json={"agency": "hampshire-constabulary", "shared_on": "2026-11-06"}
+        ).status_code
+        == 403
+    )
+    delay = coordinator.post(
+        f"{base}/delay-notices",
+        json={"reason": "awaiting NHS records", "new_target_date": "2026-12-15", "notified_on": "2026-11-09"},
+    )
     assert delay.status_code == 201
     done = coordinator.post(
         f"{base}/review",
-        json={"completed_on": "2026-11-12", "recommendations": [{"action": "Mediation", "agency": "vivid-homes", "due_date": "2026-12-01"}]},
+        json={
+            "completed_on": "2026-11-12",
+            "recommendations": [{"action": "Mediation", "agency": "vivid-homes", "due_date": "2026-12-01"}],
+        },
     )
     assert done.status_code == 201 and done.json()["status"] == "review_completed"
-    assert coordinator.post(f"{base}/delay-notices", json={"reason": "late", "new_target_date": "2026-12-20", "notified_on": "2026-11-13"}).status_code == 409
+    assert (
+        coordinator.post(
+            f"{base}/delay-notices",
+            json={"reason": "late", "new_target_date": "2026-12-20", "notified_on": "2026-11-13"},
+        ).status_code
+        == 409
+    )
     assert coordinator.post(f"{base}/outcome-notices", json={"notified_on": "2026-11-13"}).status_code == 201
     assert coordinator.post(f"{base}/outcome-notices", json={"notified_on": "2026-11-14"}).status_code == 409
 
     escalation = coordinator.post(f"{base}/escalations", json={"requested_on": "2026-11-16", "reason": "not satisfied"})
     assert escalation.status_code == 201 and escalation.json()["status"] == "escalated"
     escalation_id = escalation.json()["escalation_id"]
-    result = coordinator.post(f"{base}/escalations/{escalation_id}/result", json={"result": "upheld", "decided_on": "2026-11-18"})
+    result = coordinator.post(
+        f"{base}/escalations/{escalation_id}/result", json={"result": "upheld", "decided_on": "2026-11-18"}
+    )
     assert result.status_code == 201 and result.json()["status"] == "under_review"
-    assert coordinator.post(f"{base}/escalations/{uuid4()}/result", json={"result": "upheld", "decided_on": "2026-11-18"}).status_code == 404
+    assert (
+        coordinator.post(
+            f"{base}/escalations/{uuid4()}/result", json={"result": "upheld", "decided_on": "2026-11-18"}
+        ).status_code
+        == 404
+    )
 
     case = coordinator.get(base).json()
     assert case["threshold_decision"]["decision"] == "met"
@@ -202,8 +247,16 @@ def test_not_met_decision_then_outcome_closes(coordinator):
     victim = register(coordinator)
     review_id = application(coordinator, victim)["id"]
     base = f"/v1/case-reviews/{review_id}"
-    assert coordinator.post(f"{base}/threshold-decision", json={"decision": "not_met", "decided_on": "2026-11-04"}).status_code == 201
-    assert coordinator.post(f"{base}/review", json={"completed_on": "2026-11-10", "recommendations": []}).status_code == 409
+    assert (
+        coordinator.post(
+            f"{base}/threshold-decision", json={"decision": "not_met", "decided_on": "2026-11-04"}
+        ).status_code
+        == 201
+    )
+    assert (
+        coordinator.post(f"{base}/review", json={"completed_on": "2026-11-10", "recommendations": []}).status_code
+        == 409
+    )
     closed = coordinator.post(f"{base}/outcome-notices", json={"notified_on": "2026-11-05"})
     assert closed.status_code == 201 and closed.json()["status"] == "closed"
 
@@ -233,7 +286,10 @@ def test_a_bad_cursor_is_422(coordinator):
 def test_events_are_rows_in_postgresql(coordinator, database_url):
     victim = register(coordinator, "Row Check")
     with psycopg.connect(database_url) as conn:
-        topics = [row[0] for row in conn.execute("SELECT topic FROM community_trigger_events WHERE originator_id = %s", (victim,))]
+        topics = [
+            row[0]
+            for row in conn.execute("SELECT topic FROM community_trigger_events WHERE originator_id = %s", (victim,))
+        ]
     assert topics == ["domain.people:Person.Registered"]
 
 

@@ -193,4 +193,6 @@ def test_the_embedded_postgresql_serves_the_api_end_to_end(tmp_path: Path):
             == "Embedded Person"
         )
     with psycopg.connect(url) as conn:
-        assert conn.execute("SELECT count(*) FROM community_trigger_events").fetchone()[0] == 1
+        topics = [row[0] for row in conn.execute("SELECT topic FROM community_trigger_events ORDER BY notification_id")]
+    assert topics.count("domain.people:Person.Registered") == 1
+    assert "domain.policy_book:PolicyBook.VersionPublished" in topics  # a new store starts with the default policy

@@ -43,9 +43,9 @@ def _some_history(trigger, n: int = 6) -> None:
             trigger.withdraw_complaint(complaint, reason="moved away", actor=COORDINATOR, now=at)
 
 
-def _fresh_runner(trigger, pool, suffix: str) -> tuple[ProjectionRunner, list]:
+def _fresh_runner(trigger, pool, suffix: str, policy_for) -> tuple[ProjectionRunner, list]:
     """A runner over copies of the read models in schemas of their own, starting from zero."""
-    models = [CaseList(trigger), CaseFacts()]
+    models = [CaseList(trigger, policy_for), CaseFacts()]
     for model in models:
         model.schema = f"{model.schema}__{suffix}"
         with pool.connection() as conn:
@@ -53,24 +53,24 @@ def _fresh_runner(trigger, pool, suffix: str) -> tuple[ProjectionRunner, list]:
     return ProjectionRunner(trigger, pool, models, batch_size=7), models
 
 
-def test_a_runner_stopped_mid_stream_and_restarted_ends_identical_to_a_rebuild_from_zero(trigger, database_url):
+def test_a_runner_stopped_mid_stream_and_restarted_ends_identical_to_a_rebuild_from_zero(trigger, services, database_url):
     _some_history(trigger)
     pool = open_pool(database_url, size=2, name="test-projections")
     try:
         # Stop after two small batches (a crash between transactions), then start a new runner.
-        runner, models = _fresh_runner(trigger, pool, "interrupted")
+        runner, models = _fresh_runner(trigger, pool, "interrupted", services.policies.in_force)
         head = runner.head()
         for _ in range(2):
             batch = trigger.recorder.select_notifications(start=runner.position, limit=runner.batch_size, inclusive_of_start=False)
             for model in models:
                 runner._apply_batch(model, batch)
         assert 0 < runner.position < head
-        restarted = ProjectionRunner(trigger, pool, [type(m)(trigger) if isinstance(m, CaseList) else type(m)() for m in models], batch_size=7)
+        restarted = ProjectionRunner(trigger, pool, [CaseList(trigger, services.policies.in_force), CaseFacts()], batch_size=7)
         for model, original in zip(restarted.read_models, models, strict=True):
             model.schema = original.schema
         restarted.setup()
         restarted.catch_up()
-        straight, straight_models = _fresh_runner(trigger, pool, "straight")
+        straight, straight_models = _fresh_runner(trigger, pool, "straight", services.policies.in_force)
         straight.catch_up()
         for interrupted, clean in zip(models, straight_models, strict=True):
             assert _rows(pool, interrupted) == _rows(pool, clean)
@@ -113,10 +113,10 @@ def test_rebuild_swaps_in_a_model_equal_to_the_live_one_while_it_keeps_serving(t
     assert services.runner.wait_for(services.runner.head(), timeout=20)
 
 
-def test_a_separate_worker_is_followed_by_watching_the_database(trigger, database_url):
+def test_a_separate_worker_is_followed_by_watching_the_database(trigger, services, database_url):
     pool = open_pool(database_url, size=2, name="test-worker")
     try:
-        watcher = ProjectionRunner(trigger, pool, [CaseList(trigger), CaseFacts()])  # never started: a worker moves it
+        watcher = ProjectionRunner(trigger, pool, [CaseList(trigger, services.policies.in_force), CaseFacts()])  # never started: a worker moves it
         _some_history(trigger, 1)
         assert watcher.wait_for(watcher.head(), timeout=20)
     finally:

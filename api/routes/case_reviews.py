@@ -11,6 +11,7 @@ from api.application import RecommendationInput
 from api.auth import allow
 from api.keys import ApiKey
 from api.problems import invalid
+from api.routes.deadlines import deadline_as_on
 from api.schemas import (
     AcknowledgementIn,
     CaseReviewIn,
@@ -37,15 +38,18 @@ from api.services import (
     written,
 )
 from api.views import case_review_view, event_data, event_view, text_refs
+from domain.audited import local_date
+from domain.calendar import DeadlineState
 from domain.case_reviews import CaseReview
+from domain.deadlines import calendar_for, deadlines_for
 from domain.vocabulary import CaseStatus, Role
 
 router = APIRouter(prefix="/v1", tags=["case reviews"])
 
 
-def due_date_of(svc: Services, review: CaseReview) -> date | None:
-    """The review's due date; set once the working-day calendar is wired in ([deadlines])."""
-    return None
+def due_date_of(svc: Services, review: CaseReview) -> date:
+    """The review's due date under the policy in force on its received date (RULES.md sections 7, 8)."""
+    return deadlines_for(svc.policies.in_force(review.received_date), review.received_date).review
 
 
 @router.post("/case-reviews", status_code=201)
@@ -56,9 +60,7 @@ def request_case_review(body: CaseReviewIn, svc: Svc, key: ApiKey = Depends(allo
         complaint_ids=body.complaint_ids, actor=key.actor, now=now(),
     )  # fmt: skip
     due = due_date_of(svc, result.aggregate)  # type: ignore[arg-type]
-    return written(
-        svc, key, result, {"status": CaseStatus.RECEIVED.value, "due_date": due.isoformat() if due else None}
-    )
+    return written(svc, key, result, {"status": CaseStatus.RECEIVED.value, "due_date": due.isoformat()})
 
 
 @router.get("/case-reviews/{review_id}")
@@ -72,6 +74,7 @@ def list_case_reviews(
     svc: Svc,
     key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)),
     status: CaseStatus | None = None,
+    deadline_state: DeadlineState | None = Query(default=None, description="as on today"),
     route: str | None = Query(default=None, pattern="^(individual|group)$"),
     limit: int = Query(default=50, ge=1, le=200),
     cursor: str | None = None,
@@ -84,6 +87,11 @@ def list_case_reviews(
     if route is not None:
         conditions.append(sql.SQL("route = %s"))
         params.append(route)
+    today = local_date(now())
+    if deadline_state is not None:
+        condition, values = deadline_state_condition(svc, deadline_state, today)
+        conditions.append(condition)
+        params.extend(values)
     if cursor is not None:
         after = decode_cursor(cursor, ("received_date", "id"))
         try:
@@ -93,14 +101,13 @@ def list_case_reviews(
         conditions.append(sql.SQL("(received_date, id) < (%s, %s)"))
         params.extend(position)
     query = sql.SQL(
-        "SELECT id, route, status, received_date, applicant_id, victim_id, member_ids, decision, decided_on, completed_on,"
-        " version, requested_at, updated_at FROM case_list.case_reviews WHERE {} ORDER BY received_date DESC, id DESC LIMIT %s"
+        "SELECT * FROM case_list.case_reviews WHERE {} ORDER BY received_date DESC, id DESC LIMIT %s"
     ).format(sql.SQL(" AND ").join(conditions))
     with svc.pool.connection() as conn:
         rows = conn.execute(query, (*params, limit + 1)).fetchall()
     more = len(rows) > limit
     rows = rows[:limit]
-    items = [list_item(row) for row in rows]
+    items = [list_item(svc, row, today) for row in rows]
     next_cursor = (
         encode_cursor({"received_date": rows[-1]["received_date"].isoformat(), "id": str(rows[-1]["id"])})
         if more
@@ -109,13 +116,44 @@ def list_case_reviews(
     return {"items": items, "next_cursor": next_cursor}
 
 
-def list_item(row: dict[str, Any]) -> dict[str, Any]:
+def deadline_state_condition(svc: Services, state: DeadlineState, today: date) -> tuple[sql.Composable, list[Any]]:
+    """The rows in `state` today, in SQL so the list can be filtered and paged in the database.
+
+    It mirrors domain.calendar.deadline_state (tests hold the two to the same answers); the
+    due-soon limit is 5 working days ahead under the policy in force today.
+    """
+    soon = calendar_for(svc.policies.in_force(today).calendar).add_working_days(today, 5)
+    finished = sql.SQL("(finished_on IS NOT NULL AND finished_on <= %s)")
+    open_plain = sql.SQL(
+        "(finished_on IS NULL OR finished_on > %s) AND (delay_notified_on IS NULL OR delay_notified_on > %s)"
+    )
+    conditions: dict[DeadlineState, tuple[sql.Composable, list[Any]]] = {
+        DeadlineState.COMPLETED_IN_TIME: (sql.SQL("{} AND finished_on <= due_date").format(finished), [today]),
+        DeadlineState.COMPLETED_LATE: (sql.SQL("{} AND finished_on > due_date").format(finished), [today]),
+        DeadlineState.DELAY_NOTIFIED: (
+            sql.SQL("(finished_on IS NULL OR finished_on > %s) AND delay_notified_on <= %s"),
+            [today, today],
+        ),
+        DeadlineState.OVERDUE: (sql.SQL("{} AND due_date < %s").format(open_plain), [today, today, today]),
+        DeadlineState.DUE_SOON: (
+            sql.SQL("{} AND due_date >= %s AND due_date <= %s").format(open_plain),
+            [today, today, today, soon],
+        ),
+        DeadlineState.ON_TRACK: (sql.SQL("{} AND due_date > %s").format(open_plain), [today, today, soon]),
+    }
+    return conditions[state]
+
+
+def list_item(svc: Services, row: dict[str, Any], today: date) -> dict[str, Any]:
+    deadline = deadline_as_on(svc, row, today)
     return {
         "id": str(row["id"]),
         "route": row["route"],
         "status": row["status"],
         "received_date": row["received_date"].isoformat(),
-        "due_date": None,
+        "due_date": row["due_date"].isoformat(),
+        "deadline_state": deadline["deadline_state"],
+        "working_days_left": deadline["working_days_left"],
         "applicant_id": str(row["applicant_id"]),
         "victim_id": str(row["victim_id"]) if row["victim_id"] else None,
         "member_ids": [str(m) for m in row["member_ids"]],

@@ -1,0 +1,87 @@
+"""The partnership's policy versions, kept as events in a PolicyBook, and read through a short cache."""
+
+import threading
+import time
+from datetime import date, datetime
+from typing import Any
+
+from api.application import CommunityTrigger, NotFound
+from domain.actor import SYSTEM, Actor
+from domain.errors import InvalidFact
+from domain.policy import HAVANT_POLICY, Policy, PolicyError, policy_in_force
+from domain.policy_book import PolicyBook, policy_book_id
+
+CACHE_SECONDS = 2.0  # another process may publish a version; a new one is seen within this
+
+
+class Policies:
+    def __init__(
+        self, trigger: CommunityTrigger, name: str = HAVANT_POLICY.name, default: Policy = HAVANT_POLICY
+    ) -> None:
+        self.trigger = trigger
+        self.name = name
+        self.default = default
+        self._lock = threading.Lock()
+        self._books: dict[str, tuple[float, PolicyBook | None]] = {}
+
+    def ensure_default(self, now: datetime) -> None:
+        """A new store starts with the partnership's published policy as version 1."""
+        if self._book(self.name, fresh=True) is None:
+            book = PolicyBook.open(name=self.name, actor=SYSTEM, recorded_at=now)
+            book.publish(self.default, actor=SYSTEM, recorded_at=now)
+            self.trigger.save(book)
+            self._books.pop(self.name, None)
+
+    def _book(self, name: str, fresh: bool = False) -> PolicyBook | None:
+        with self._lock:
+            cached = self._books.get(name)
+            if cached and not fresh and time.monotonic() - cached[0] < CACHE_SECONDS:
+                return cached[1]
+        try:
+            book = self.trigger.load(PolicyBook, policy_book_id(name), what="policy")
+        except NotFound:
+            book = None
+        with self._lock:
+            self._books[name] = (time.monotonic(), book)
+        return book
+
+    def versions(self, name: str | None = None) -> list[Policy]:
+        book = self._book(name or self.name)
+        return [] if book is None else [book.versions[v] for v in sorted(book.versions)]
+
+    def in_force(self, on: date) -> Policy:
+        """The version of the partnership's policy in force on `on` (its received date, for an application)."""
+        versions = self.versions()
+        if not versions:
+            return self.default
+        try:
+            return policy_in_force(versions, on)
+        except ValueError:
+            return versions[0]  # before the first effective date: the earliest version is the closest rule
+
+    def named(self, reference: str, field: str = "policy") -> Policy:
+        """A version by 'NAME@VERSION', for what-if assessments."""
+        name, _, version = reference.partition("@")
+        if not name or not version.isdigit():
+            raise InvalidFact("name a policy version as NAME@VERSION, for example safer-havant@2", field=field)
+        book = self._book(name)
+        if book is None or int(version) not in book.versions:
+            raise InvalidFact(f"no policy version {reference}", field=field)
+        return book.versions[int(version)]
+
+    def publish(self, params: dict[str, Any], *, actor: Actor, now: datetime) -> Policy:
+        """Publish a new version; parameters not given are taken from the current version."""
+        name = params.get("name") or self.name
+        book = self._book(name, fresh=True)
+        base = (book.latest if book is not None else None) or self.default
+        try:
+            policy = base.with_changes(**params)
+        except PolicyError as error:
+            raise InvalidFact(str(error), field=error.field) from None
+        if book is None:
+            book = PolicyBook.open(name=name, actor=actor, recorded_at=now)
+        book.publish(policy, actor=actor, recorded_at=now)
+        self.trigger.save(book)
+        with self._lock:
+            self._books.pop(name, None)
+        return policy

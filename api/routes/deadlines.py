@@ -1,0 +1,139 @@
+"""The deadline view (RULES.md section 8) as on any date, the coordinator's alarm list, and a calendar feed."""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from psycopg import sql
+
+from api.auth import allow
+from api.keys import ApiKey
+from api.problems import invalid
+from api.services import AUDITOR, COORDINATOR, Services, Svc, decode_cursor, encode_cursor, now, read_own_writes
+from domain.audited import local_date
+from domain.calendar import DeadlineState
+from domain.deadlines import deadline_on
+
+router = APIRouter(prefix="/v1", tags=["deadlines"])
+
+FINISHED_SHOWN_DAYS = 30  # finished applications stay in the view this long (API.md)
+ALARM_STATES = (DeadlineState.OVERDUE, DeadlineState.DUE_SOON)
+
+
+def _day(on: str | None, field: str = "on") -> date:
+    if on is None:
+        return local_date(now())
+    try:
+        return date.fromisoformat(on)
+    except ValueError:
+        raise invalid(field, "a date is written YYYY-MM-DD") from None
+
+
+def _rows_as_on(
+    svc: Services, day: date, *, after: tuple[date, str] | None, limit: int | None, open_only: bool
+) -> list[dict[str, Any]]:
+    """Applications received by `day`, open on it (or, unless `open_only`, finished in the 30 days before)."""
+    conditions = [sql.SQL("received_date <= %s")]
+    params: list[Any] = [day]
+    if open_only:
+        conditions.append(sql.SQL("(finished_on IS NULL OR finished_on > %s)"))
+        params.append(day)
+    else:
+        conditions.append(sql.SQL("(finished_on IS NULL OR finished_on > %s)"))
+        params.append(day - timedelta(days=FINISHED_SHOWN_DAYS))
+    if after is not None:
+        conditions.append(sql.SQL("(due_date, id) > (%s, %s)"))
+        params.extend(after)
+    query = sql.SQL(
+        "SELECT id, received_date, due_date, finished_on, delay_notified_on, new_target_date, policy_name, policy_version"
+        " FROM case_list.case_reviews WHERE {} ORDER BY due_date, id"
+    ).format(sql.SQL(" AND ").join(conditions))
+    if limit is not None:
+        query += sql.SQL(" LIMIT %s")
+        params.append(limit)
+    with svc.pool.connection() as conn:
+        return conn.execute(query, params).fetchall()
+
+
+def deadline_as_on(svc: Services, row: dict[str, Any], day: date) -> dict[str, Any]:
+    """One case-list row's deadline as on `day`: dates after `day` are not yet known."""
+    finished = row["finished_on"] if row["finished_on"] and row["finished_on"] <= day else None
+    delay = row["delay_notified_on"] if row["delay_notified_on"] and row["delay_notified_on"] <= day else None
+    policy = svc.policies.named(f"{row['policy_name']}@{row['policy_version']}")
+    seen = deadline_on(policy, due=row["due_date"], on=day, completed_on=finished, delay_notified_on=delay)
+    return {
+        "id": str(row["id"]),
+        "received_date": row["received_date"].isoformat(),
+        "due_date": row["due_date"].isoformat(),
+        "working_days_left": seen.working_days_left,
+        "deadline_state": seen.state.value,
+        "finished_on": finished.isoformat() if finished else None,
+        "delay_notified_on": delay.isoformat() if delay else None,
+        "new_target_date": row["new_target_date"].isoformat() if delay and row["new_target_date"] else None,
+    }
+
+
+@router.get("/deadlines")
+def deadlines(
+    svc: Svc,
+    key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)),
+    on: str | None = Query(default=None, description="the day to see the deadlines as on (YYYY-MM-DD); default today"),
+    limit: int = Query(default=50, ge=1, le=200),
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """Each open application, and each finished in the last 30 days, as on `on`, by due date."""
+    read_own_writes(svc, key)
+    day = _day(on)
+    after = None
+    if cursor is not None:
+        values = decode_cursor(cursor, ("due_date", "id", "on"))
+        if values["on"] != day.isoformat():
+            raise invalid("cursor", "this cursor belongs to another 'on' date; start again without it")
+        after = (date.fromisoformat(values["due_date"]), values["id"])
+    rows = _rows_as_on(svc, day, after=after, limit=limit + 1, open_only=False)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = (
+        encode_cursor({"due_date": rows[-1]["due_date"].isoformat(), "id": str(rows[-1]["id"]), "on": day.isoformat()})
+        if more
+        else None
+    )
+    return {"on": day.isoformat(), "items": [deadline_as_on(svc, row, day) for row in rows], "next_cursor": next_cursor}
+
+
+@router.get("/deadlines/alarms")
+def alarms(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)), on: str | None = None) -> dict[str, Any]:
+    """What the coordinator must act on today: open applications overdue or due within 5 working days, with no delay notice."""
+    read_own_writes(svc, key)
+    day = _day(on)
+    items = [deadline_as_on(svc, row, day) for row in _rows_as_on(svc, day, after=None, limit=None, open_only=True)]
+    return {"on": day.isoformat(), "items": [item for item in items if item["deadline_state"] in ALARM_STATES]}
+
+
+@router.get("/deadlines.ics", response_class=Response)
+def calendar_feed(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> Response:
+    """The due dates of open applications as an iCalendar feed. No personal data: ids only."""
+    day = local_date(now())
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Community Trigger//Deadlines//EN",
+        "CALSCALE:GREGORIAN",
+        "X-WR-CALNAME:ASB case review deadlines",
+    ]
+    for row in _rows_as_on(svc, day, after=None, limit=None, open_only=True):
+        due = row["due_date"]
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{row['id']}@community-trigger",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{due:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{due + timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:ASB case review due ({str(row['id'])[:8]})",
+            f"DESCRIPTION:Received {row['received_date'].isoformat()}. Application {row['id']}.",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return Response("\r\n".join(lines) + "\r\n", media_type="text/calendar")
