@@ -36,7 +36,11 @@ def serve(args: argparse.Namespace) -> int:
 
         services = open_services(url, run_projections=False)
         try:
-            loaded = load_demo(services.trigger, today=datetime.now(UTC).date())
+            loaded = load_demo(
+                services.trigger,
+                today=datetime.now(UTC).date(),
+                assess=lambda review, at: services.assessor.assess(review, at).to_dict(),
+            )
             if loaded:
                 print(f"Loaded the demo data set: {loaded} events.", file=sys.stderr)
             else:
@@ -51,7 +55,10 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     app = create_app(
-        url, pool_size=settings.pool_size, read_wait_seconds=settings.read_wait_seconds, run_projections=settings.projections_inline
+        url,
+        pool_size=settings.pool_size,
+        read_wait_seconds=settings.read_wait_seconds,
+        run_projections=settings.projections_inline,
     )
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0

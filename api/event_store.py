@@ -2,7 +2,10 @@
 
 Every event is written with a row in `event_timeline` (aggregate id, version, recorded time) in
 the same transaction, so "which version of this aggregate existed at T" is an index lookup,
-never a scan of the store (the library's "searchable timestamps" example).
+never a scan of the store (the library's "searchable timestamps" example). Facts that belong to
+someone are linked to them in `fact_links` in the same transaction too (a complaint to its
+victim, a consent to its application), so "the facts of X known at T" is also a lookup, and as
+current as the events themselves, with no read model to wait for.
 """
 
 from collections.abc import Sequence
@@ -31,6 +34,7 @@ from domain.people import Contact, TextRef
 
 EVENTS_TABLE = "community_trigger_events"
 TIMELINE_TABLE = "event_timeline"
+LINKS_TABLE = "fact_links"
 
 
 # --- transcodings ------------------------------------------------------------------------
@@ -151,14 +155,40 @@ class TimelineRecorder(PostgresApplicationRecorder):
         self.insert_timeline = SQL(
             "INSERT INTO {table} (originator_id, originator_version, recorded_at) VALUES (%s, %s, %s)"
         ).format(table=self.timeline_table)
+        self.links_table = Identifier(datastore.schema, LINKS_TABLE)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {table} ("
+                " subject_id uuid NOT NULL,"
+                " fact_id uuid NOT NULL,"
+                " recorded_at timestamptz NOT NULL,"
+                " PRIMARY KEY (subject_id, fact_id))"
+            ).format(table=self.links_table)
+        )
+        self.insert_link = SQL("INSERT INTO {table} (subject_id, fact_id, recorded_at) VALUES (%s, %s, %s)").format(
+            table=self.links_table
+        )
 
     def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         timeline = kwargs.get("timeline") or []
         if timeline:
             curs.executemany(self.insert_timeline, timeline)
+        links = kwargs.get("links") or []
+        if links:
+            curs.executemany(self.insert_link, links)
 
 
 # --- the application ---------------------------------------------------------------------
+
+
+def _linked_by() -> dict[type, str]:
+    from domain.complaints import Complaint
+    from domain.consents import Consent
+
+    return {Complaint.Logged: "victim_id", Consent.Given: "application_id"}
+
+
+LINKED_BY = _linked_by()  # which field of a creating event names the subject the new fact belongs to
 
 
 def store_environment(database_url: str, pool_size: int = 5) -> dict[str, str]:
@@ -198,10 +228,49 @@ class EventStoreApplication(Application[UUID]):
         return transcoder
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        events = processing_event.events
         processing_event.saved_kwargs["timeline"] = [
-            (event.originator_id, event.originator_version, event.timestamp) for event in processing_event.events
+            (e.originator_id, e.originator_version, e.timestamp) for e in events
+        ]
+        processing_event.saved_kwargs["links"] = [
+            (getattr(e, LINKED_BY[type(e)]), e.originator_id, e.timestamp) for e in events if type(e) in LINKED_BY
         ]
         return super()._record(processing_event)
+
+    def linked_facts(self, subject_ids: Sequence[UUID], as_known_at: datetime) -> list[UUID]:
+        """The facts linked to any of `subject_ids` (complaints of victims, consents of an application) recorded by then."""
+        recorder: TimelineRecorder = self.recorder  # type: ignore[assignment]
+        query = SQL(
+            "SELECT fact_id FROM {table} WHERE subject_id = ANY(%s) AND recorded_at <= %s ORDER BY recorded_at, fact_id"
+        ).format(table=recorder.links_table)
+        with recorder.datastore.get_connection() as conn:
+            return [row["fact_id"] for row in conn.execute(query, (list(subject_ids), as_known_at))]
+
+    def events_as_known_at(self, originator_ids: Sequence[UUID], as_known_at: datetime) -> list[Any]:
+        """Every event of these aggregates recorded by then, in aggregate and version order: one indexed query."""
+        if not originator_ids:
+            return []
+        recorder: TimelineRecorder = self.recorder  # type: ignore[assignment]
+        query = SQL(
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM {events} AS e"
+            " JOIN {timeline} AS t USING (originator_id, originator_version)"
+            " WHERE e.originator_id = ANY(%s) AND t.recorded_at <= %s ORDER BY e.originator_id, e.originator_version"
+        ).format(
+            events=Identifier(recorder.datastore.schema, recorder.events_table_name), timeline=recorder.timeline_table
+        )
+        with recorder.datastore.get_connection() as conn:
+            rows = conn.execute(query, (list(originator_ids), as_known_at)).fetchall()
+        return [
+            self.mapper.to_domain_event(
+                StoredEvent(
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )  # fmt: skip
+            )
+            for row in rows
+        ]
 
     def versions_at(self, originator_ids: Sequence[UUID], as_known_at: datetime) -> dict[UUID, int]:
         """For each aggregate, its last version recorded at or before `as_known_at` (absent if none)."""

@@ -12,6 +12,7 @@ from fastapi import Depends, Header, Request
 from psycopg_pool import ConnectionPool
 
 from api.application import CommunityTrigger, Written
+from api.assessments import Assessor
 from api.event_store import store_environment
 from api.keys import ApiKey, KeyStore
 from api.policies import Policies
@@ -32,6 +33,7 @@ class Services:
 
     trigger: CommunityTrigger
     policies: Policies
+    assessor: Assessor
     pool: ConnectionPool
     keys: KeyStore
     runner: ProjectionRunner
@@ -53,7 +55,13 @@ def open_services(
     policies.ensure_default(now())
     runner = ProjectionRunner(trigger, pool, read_models(trigger, policies.in_force))
     services = Services(
-        trigger=trigger, policies=policies, pool=pool, keys=KeyStore(pool), runner=runner, read_wait_seconds=read_wait_seconds
+        trigger=trigger,
+        policies=policies,
+        assessor=Assessor(trigger, policies),
+        pool=pool,
+        keys=KeyStore(pool),
+        runner=runner,
+        read_wait_seconds=read_wait_seconds,
     )
     if run_projections:
         runner.catch_up()
@@ -90,6 +98,10 @@ def written(svc: Services, key: ApiKey, result: Written, status_extra: dict[str,
         "recorded_at": result.recorded_at.isoformat(),
         **(status_extra or {}),
     }
+
+
+def written_at(moment: datetime) -> dict[str, Any]:
+    return {"recorded_at": moment.isoformat()}
 
 
 def read_own_writes(svc: Services, key: ApiKey) -> None:

@@ -7,7 +7,7 @@ API enforces, and a step the domain refuses is a bug in the generator, reported 
 import sys
 import time
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from api.application import CommunityTrigger, RecommendationInput
@@ -15,6 +15,8 @@ from benchmarks import generator as g
 from domain.actor import Actor
 from domain.people import Contact
 from domain.vocabulary import Role
+
+Assess = Callable[[Any, datetime], dict | None]  # (case review, as known at) -> the assessment to record
 
 COORDINATOR = Actor(key_id="demo-data", role=Role.COORDINATOR)
 DEMO_SEED = 2014
@@ -25,7 +27,7 @@ def agency_actor(agency: str) -> Actor:
     return Actor(key_id="demo-data", role=Role.AGENCY, agency=agency)
 
 
-def apply_step(trigger: CommunityTrigger, step: Any, assess: Callable[[Any], dict | None]) -> None:
+def apply_step(trigger: CommunityTrigger, step: Any, assess: Assess) -> None:
     at = step.at
     match step:
         case g.RegisterPerson():
@@ -62,7 +64,7 @@ def apply_step(trigger: CommunityTrigger, step: Any, assess: Callable[[Any], dic
         case g.DecideThreshold():
             trigger.decide_threshold(
                 step.application_id, decision=step.intended, grounds=step.grounds, reason=step.reason,
-                decided_on=step.decided_on, assess=assess, actor=COORDINATOR, now=at,
+                decided_on=step.decided_on, assess=lambda review: assess(review, at), actor=COORDINATOR, now=at,
             )  # fmt: skip
         case g.ShareInformation():
             trigger.share_information(
@@ -121,7 +123,7 @@ def load(
     trigger: CommunityTrigger,
     steps: Iterable[Any],
     *,
-    assess: Callable[[Any], dict | None] = lambda review: None,
+    assess: Assess = lambda review, at: None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Apply every step; returns the number of events now in the store."""
@@ -135,7 +137,7 @@ def load(
     return trigger.recorder.max_notification_id() or 0
 
 
-def load_demo(trigger: CommunityTrigger, today: date) -> int:
+def load_demo(trigger: CommunityTrigger, today: date, assess: Assess) -> int:
     """Load the demo data set into an empty store; returns its event count (0 when the store was not empty)."""
     if trigger.recorder.max_notification_id():
         return 0
@@ -144,4 +146,5 @@ def load_demo(trigger: CommunityTrigger, today: date) -> int:
     def progress(count: int) -> None:
         print(f"  demo data: {count} steps applied ({time.monotonic() - started:.0f} s)", file=sys.stderr, flush=True)
 
-    return load(trigger, g.generate(seed=DEMO_SEED, complaints=DEMO_COMPLAINTS, today=today), progress=progress)
+    steps = g.generate(seed=DEMO_SEED, complaints=DEMO_COMPLAINTS, today=today)
+    return load(trigger, steps, assess=assess, progress=progress)

@@ -119,3 +119,8 @@ def police(app_client, services) -> Caller:
 @pytest.fixture(scope="session")
 def council(app_client, services) -> Caller:
     return _caller(app_client, services, "agency", "havant-borough-council")
+
+
+@pytest.fixture(scope="session")
+def admin(app_client, services) -> Caller:
+    return _caller(app_client, services, "admin")

@@ -87,7 +87,10 @@ def test_delay_notice_and_completion_change_the_state_from_their_own_dates(coord
     base = f"/v1/case-reviews/{review['id']}"
     assert review["due_date"] == "2026-09-29"
     assert (
-        coordinator.post(f"{base}/threshold-decision", json={"decision": "met", "decided_on": "2026-09-03"}).status_code
+        coordinator.post(
+            f"{base}/threshold-decision",
+            json={"decision": "met", "grounds": "harm", "reason": "Vulnerable victim", "decided_on": "2026-09-03"},
+        ).status_code
         == 201
     )
     assert (

@@ -1,13 +1,13 @@
 """Applications for an ASB case review and their lifecycle (RULES.md section 9)."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Query
 from psycopg import sql
 
-from api.application import RecommendationInput
+from api.application import NotFound, RecommendationInput
 from api.auth import allow
 from api.keys import ApiKey
 from api.problems import invalid
@@ -235,11 +235,62 @@ def decide_threshold(
     if_match: IfMatch = None,
     key: ApiKey = Depends(allow(COORDINATOR)),
 ) -> dict[str, Any]:
+    moment = now()
     result = svc.trigger.decide_threshold(
         review_id, decision=body.decision, grounds=body.grounds, reason=body.reason, decided_on=body.decided_on,
-        assess=lambda review: None, actor=key.actor, now=now(), expected_version=expected_version(if_match),
+        assess=lambda review: svc.assessor.assess(review, moment).to_dict(), actor=key.actor, now=moment,
+        expected_version=expected_version(if_match),
     )  # fmt: skip
-    return written(svc, key, result, {"status": result.aggregate.status.value})
+    recorded = result.aggregate.decision.assessment  # type: ignore[attr-defined]
+    return written(svc, key, result, {"status": result.aggregate.status.value, "assessment": recorded})
+
+
+@router.get("/case-reviews/{review_id}/assessment")
+def assessment(
+    review_id: UUID,
+    svc: Svc,
+    key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)),
+    as_known_at: datetime | None = Query(default=None, description="ISO 8601 with offset; default now"),
+    policy: str | None = Query(
+        default=None, description="NAME@VERSION: assess under another version, recording nothing"
+    ),
+) -> dict[str, Any]:
+    """The automatic threshold assessment (RULES.md sections 3-6), as known at a moment, with its reasons."""
+    read_own_writes(svc, key)
+    moment = as_known_at or now()
+    if moment.tzinfo is None:
+        raise invalid("as_known_at", "give the time with its offset, for example 2026-11-02T09:30:00+00:00")
+    review = svc.assessor.case_review_as_known_at(review_id, moment)
+    return svc.assessor.assess(review, moment, svc.assessor.policy_for(review, policy)).to_dict()
+
+
+@router.get("/case-reviews/{review_id}/threshold-decision/replay")
+def replay_decision(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> dict[str, Any]:
+    """For an auditor: what was recorded, what replay as known at that moment says (it must agree), and what is known now."""
+    review = svc.trigger.case_review(review_id)
+    if review.decision is None:
+        raise NotFound("threshold decision", review_id)
+    recorded = review.decision.assessment
+    if recorded is None:
+        return {
+            "decision": review.decision.decision.value,
+            "recorded": None,
+            "replayed": None,
+            "agrees": None,
+            "now": None,
+        }
+    moment = datetime.fromisoformat(recorded["as_known_at"])
+    policy = svc.policies.named(f"{recorded['policy']['name']}@{recorded['policy']['version']}")
+    replayed = svc.assessor.assess(svc.assessor.case_review_as_known_at(review_id, moment), moment, policy).to_dict()
+    current = svc.assessor.assess(review, now(), policy).to_dict()
+    return {
+        "decision": review.decision.decision.value,
+        "decided_on": review.decision.decided_on.isoformat(),
+        "recorded": recorded,
+        "replayed": replayed,
+        "agrees": replayed == recorded,
+        "now": current,
+    }
 
 
 @router.post("/case-reviews/{review_id}/review", status_code=201)
