@@ -1,0 +1,1212 @@
+"""Synthetic Community Trigger data: a fictional Havant, as a stream of timestamped steps.
+
+The stream feeds the demo (`community-trigger serve --demo`) and the benchmarks. Each step is
+a plain command with the time the system learned it (`at`); a loader elsewhere applies them.
+Everything here is fictional and comes from `random.Random(seed)`, so a seed always gives the
+same stream.
+
+How it is built. The data is a set of *clusters*: one victim and their complaints (background),
+or one application with the people and complaints behind it (a case). Every step of a cluster
+falls on or after the cluster's *anchor* (its first incident date), and clusters are started in
+anchor order, so a heap holding one pending step per open cluster can release steps in time
+order as soon as they are older than the next anchor. Memory is the case plans plus the open
+clusters, never the whole stream.
+"""
+
+import itertools
+import random
+from heapq import heappop, heappush
+from bisect import bisect_right
+from operator import itemgetter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta, timezone
+from typing import NamedTuple, Union
+from uuid import UUID, SafeUUID
+from zoneinfo import ZoneInfo
+
+from domain.vocabulary import (
+    Channel,
+    ComplaintCategory,
+    ConsentPurpose,
+    Decision,
+    Dissatisfaction,
+    DiscretionGrounds,
+    EscalationResult,
+    Route,
+)
+
+# --- the steps ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterPerson:
+    at: datetime
+    person_id: UUID
+    display_name: str
+    phone: str | None
+    email: str | None
+    address: str | None
+    locality: str
+
+
+@dataclass(frozen=True)
+class LogComplaint:
+    at: datetime
+    complaint_id: UUID
+    victim_id: UUID
+    complainant_id: UUID
+    agency: str
+    agency_reference: str
+    incident_date: date
+    reported_date: date
+    caused_had: bool
+    category: ComplaintCategory
+    location: str | None
+    description: str | None
+    incident_ref: str | None
+
+
+@dataclass(frozen=True)
+class WithdrawComplaint:
+    at: datetime
+    complaint_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
+class RequestCaseReview:
+    at: datetime
+    application_id: UUID
+    route: Route
+    applicant_id: UUID
+    victim_id: UUID | None
+    member_ids: tuple[UUID, ...]
+    received_date: date
+    channel: Channel
+    dissatisfaction: Dissatisfaction
+    complaint_ids: tuple[UUID, ...] | None
+
+
+@dataclass(frozen=True)
+class GiveConsent:
+    at: datetime
+    consent_id: UUID
+    person_id: UUID
+    application_id: UUID
+    purpose: ConsentPurpose
+    given_on: date
+
+
+@dataclass(frozen=True)
+class WithdrawConsent:
+    at: datetime
+    consent_id: UUID
+    withdrawn_on: date
+
+
+@dataclass(frozen=True)
+class Acknowledge:
+    at: datetime
+    application_id: UUID
+    acknowledged_on: date
+
+
+@dataclass(frozen=True)
+class DecideThreshold:
+    """`intended` is what the case was built to be; the loader checks it against the assessment.
+
+    `grounds` set means a discretionary `met` (s.104(5)) on a case built not to meet the threshold.
+    """
+
+    at: datetime
+    application_id: UUID
+    decided_on: date
+    intended: Decision
+    grounds: DiscretionGrounds | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ShareInformation:
+    at: datetime
+    application_id: UUID
+    agency: str
+    shared_on: date
+    summary: str
+
+
+@dataclass(frozen=True)
+class NotifyDelay:
+    at: datetime
+    application_id: UUID
+    reason: str
+    new_target_date: date
+    notified_on: date
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    action: str
+    agency: str
+    due_date: date | None
+
+
+@dataclass(frozen=True)
+class CompleteReview:
+    at: datetime
+    application_id: UUID
+    completed_on: date
+    recommendations: tuple[Recommendation, ...]
+
+
+@dataclass(frozen=True)
+class NotifyOutcome:
+    at: datetime
+    application_id: UUID
+    notified_on: date
+
+
+@dataclass(frozen=True)
+class RequestEscalation:
+    at: datetime
+    application_id: UUID
+    escalation_id: UUID
+    requested_on: date
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class DecideEscalation:
+    at: datetime
+    application_id: UUID
+    escalation_id: UUID
+    result: EscalationResult
+    decided_on: date
+
+
+Step = Union[
+    RegisterPerson, LogComplaint, WithdrawComplaint, RequestCaseReview, GiveConsent, WithdrawConsent,
+    Acknowledge, DecideThreshold, ShareInformation, NotifyDelay, CompleteReview, NotifyOutcome,
+    RequestEscalation, DecideEscalation,
+]  # fmt: skip
+
+# --- the fictional Havant ----------------------------------------------------------------
+
+PARTNER_AGENCIES = (
+    "havant-borough-council",
+    "hampshire-constabulary",
+    "nhs-hampshire-iow-icb",
+    "sovereign-network-group",
+    "vivid-homes",
+    "clarion-housing",
+)
+# Complaints made to these do not count towards the threshold (RULES.md section 3, check 2).
+NON_PARTNER_AGENCIES = ("portsmouth-city-council", "east-hampshire-district-council", "rspca")
+LANDLORDS = ("sovereign-network-group", "vivid-homes", "clarion-housing")
+
+LOCALITIES = (
+    "Leigh Park", "Waterlooville", "Havant", "Emsworth", "Hayling Island",
+    "Bedhampton", "Cowplain", "Purbrook", "Widley", "Denvilles",
+)  # fmt: skip
+# Roughly by population: Leigh Park and Waterlooville are the big estates and towns.
+_LOCALITY_WEIGHTS = (22, 18, 12, 8, 10, 7, 8, 7, 3, 5)
+
+# locality: (post town, postcode districts with sectors, streets, public places)
+_PLACES = {
+    "Leigh Park": ("Havant", ("PO9 4", "PO9 5"),
+        ("Park Parade", "Dunsbury Way", "Botley Drive", "Middle Park Way", "Purbrook Way", "Hursley Road",
+         "Stockheath Lane", "Bramdean Drive", "Sharps Road", "Barncroft Way"),
+        ("Park Parade shops", "Greywell Shopping Centre", "Leigh Park Community Centre car park",
+         "the footpath behind Dunsbury Way", "Stockheath Common")),
+    "Waterlooville": ("Waterlooville", ("PO7 7", "PO7 6"),
+        ("London Road", "Hambledon Road", "Stakes Hill Road", "Milton Road", "Forest End", "Jubilee Road",
+         "Queens Road", "Silvester Road", "Eagle Avenue"),
+        ("Wellington Way precinct", "the bus stops on London Road", "Jubilee Park", "the Asda car park")),
+    "Havant": ("Havant", ("PO9 1", "PO9 2"),
+        ("West Street", "North Street", "Elm Lane", "Grove Road", "Bulbeck Road", "Brockhampton Road",
+         "Beechworth Road", "Fairfield Road"),
+        ("Havant Park", "the Meridian Centre", "Havant station forecourt", "the bus station on Elm Lane")),
+    "Emsworth": ("Emsworth", ("PO10 7",),
+        ("High Street", "Queen Street", "Horndean Road", "Bath Road", "Victoria Road", "Seafields",
+         "Westbourne Avenue"),
+        ("Emsworth Square", "the millpond path", "Emsworth Recreation Ground")),
+    "Hayling Island": ("Hayling Island", ("PO11 0", "PO11 9"),
+        ("Elm Grove", "Manor Road", "West Lane", "Station Road", "Selsmore Road", "Rails Lane",
+         "Southwood Road"),
+        ("the seafront promenade", "Beachlands car park", "Mengham shops", "the Hayling Billy trail")),
+    "Bedhampton": ("Havant", ("PO9 3",),
+        ("Bedhampton Road", "Hulbert Road", "Belmont Grove", "Lower Road", "Mill Road", "Bidbury Lane"),
+        ("Bidbury Mead recreation ground", "Bedhampton station", "the shops on Bedhampton Road")),
+    "Cowplain": ("Waterlooville", ("PO8 8", "PO8 9"),
+        ("London Road", "Padnell Road", "Park Lane", "Hart Plain Avenue", "Durley Avenue", "Highfield Avenue"),
+        ("Cowplain shops", "Queens Enclosure", "the Hart Plain Avenue parade")),
+    "Purbrook": ("Waterlooville", ("PO7 5",),
+        ("Stakes Road", "Park Avenue", "Crookhorn Lane", "Purbrook Gardens", "Lakesmere Road", "Marrels Wood Gardens"),
+        ("Crookhorn shops", "Purbrook Heath", "the Purbrook Park School field")),
+    "Widley": ("Waterlooville", ("PO7 5", "PO7 6"),
+        ("Widley Walk", "Alexandra Avenue", "Widley Gardens", "Highbury Way", "Portsdown Avenue"),
+        ("the Portsdown Hill viewpoint car park", "Widley Walk playing field")),
+    "Denvilles": ("Havant", ("PO9 2",),
+        ("Emsworth Common Road", "Southleigh Road", "Bartons Road", "Denvilles Close", "Eastern Road",
+         "Wraysbury Park Drive"),
+        ("Warblington station", "Denvilles recreation ground", "the footpath to Southleigh Forest")),
+}  # fmt: skip
+_POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters Royal Mail uses in the inward code
+_POSTCODE_UNITS = tuple(a + b for a in _POSTCODE_LETTERS for b in _POSTCODE_LETTERS)
+
+_FIRST_NAMES = """
+Oliver George Harry Jack Jacob Noah Charlie Muhammad Thomas Oscar William James Henry Leo Alfie Joshua
+Freddie Archie Ethan Isaac Alexander Joseph Edward Samuel Max Daniel Arthur Lucas Mohammed Logan Theo
+Harrison Benjamin Mason Sebastian Finley Adam Dylan Zachary Riley Teddy Theodore David Toby Jake Louie
+Elijah Reuben Arlo Hugo Luca Jaxon Matthew Harvey Reggie Michael Harley Jude Albert Tommy Luke Stanley
+Jenson Frankie Ezra Ryan Kian Ronnie Gary Paul Mark Stephen Andrew Kevin Darren Wayne Lee Craig Dean Neil
+Olivia Amelia Isla Ava Emily Isabella Mia Poppy Ella Lily Evie Sophia Grace Sophie Freya Charlotte Daisy
+Alice Florence Sienna Ruby Phoebe Matilda Rosie Evelyn Willow Elsie Harper Millie Scarlett Layla Maya
+Erin Esme Imogen Eva Hannah Jessica Lucy Chloe Holly Megan Bethany Lauren Amy Rebecca Katie Zara Aisha
+Priya Fatima Amira Nadia Joanne Karen Tracey Julie Sharon Michelle Claire Nicola Donna Lisa Kelly Emma
+Sarah Helen Susan Margaret Pauline Janet Brenda Doreen Maureen Shirley Valerie Ann Jean Sandra Patricia
+""".split()
+_SURNAMES = """
+Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson Roberts Robinson Thompson Wright
+Walker White Edwards Hughes Green Hall Lewis Harris Clarke Patel Jackson Wood Turner Martin Cooper Hill
+Ward Morris Moore Clark Lee King Baker Harrison Morgan Allen James Scott Phillips Watson Davis Parker
+Price Bennett Young Griffiths Mitchell Kelly Cook Carter Richardson Bailey Collins Bell Shaw Murphy
+Miller Cox Richards Khan Marshall Anderson Simpson Ellis Adams Singh Begum Wilkinson Foster Chapman
+Powell Webb Rogers Gray Mason Ali Hunt Hussain Campbell Matthews Owen Palmer Holmes Mills Barnes Knight
+Lloyd Butler Russell Barker Fisher Stevens Jenkins Murray Dixon Harvey Graham Pearson Ahmed Fletcher
+Walsh Kaur Gibson Howard Andrews Stewart Elliott Reynolds Saunders Payne Fox Ford Pearce Day Brooks West
+Lawrence Cole Atkinson Bradley Spencer Gill Dawson Ball Burton O'Brien Watts Rose Booth Perry Ryan
+Grant Wells Armstrong Francis Rees Hayes Hart Hudson Newman Barrett Webster Hunter Gregory Carr Lowe
+Page Marsh Riley Dunn Woods Parsons Berry Stone Reid Holland Hawkins Harding Porter Robertson Newton
+Oakley Fenwick Whitlock Pennington Ashdown Colebrook Hammond Lockwood Thorne Sutcliffe Merritt Drayton
+""".split()
+
+_CATEGORIES = tuple(ComplaintCategory)
+_CATEGORY_WEIGHTS = tuple(
+    {"noise": 20, "verbal_abuse": 12, "intimidation": 10, "criminal_damage": 8, "vandalism": 6,
+     "drug_activity": 8, "vehicle_nuisance": 8, "littering_dumping": 6, "animal_nuisance": 5,
+     "neighbour_dispute": 12, "hate_incident": 3, "other": 2}[c.value]
+    for c in _CATEGORIES
+)  # fmt: skip
+_DESCRIPTIONS = {
+    ComplaintCategory.NOISE: (
+        "Loud music from the neighbouring flat until about 3am",
+        "Shouting and banging from the flat above late at night",
+        "Parties next door every weekend, music well past midnight",
+        "Car stereo played at full volume outside the house at night",
+        "Drilling and hammering at 11pm again after being asked to stop",
+    ),
+    ComplaintCategory.VERBAL_ABUSE: (
+        "Neighbour shouted abuse at me over the fence",
+        "Group of youths swore at me on the way to the shops",
+        "Abusive comments shouted at my children on the way home from school",
+        "Sworn at and threatened when I asked them to turn the music down",
+    ),
+    ComplaintCategory.INTIMIDATION: (
+        "Group gathering outside the house and staring in at the windows",
+        "Followed home from the bus stop by two men",
+        "Knocking on the door late at night and running off",
+        "Told that something will happen if I call the police again",
+    ),
+    ComplaintCategory.CRIMINAL_DAMAGE: (
+        "Car tyres slashed overnight",
+        "Front window smashed with a stone",
+        "Fence panels kicked in during the night",
+        "Eggs thrown at the front door and window",
+    ),
+    ComplaintCategory.VANDALISM: (
+        "Graffiti sprayed on the garden wall",
+        "Bus shelter glass smashed again",
+        "Plants pulled up and wheelie bins set alight",
+        "Play equipment on the green damaged",
+    ),
+    ComplaintCategory.DRUG_ACTIVITY: (
+        "People dealing from a car parked in the close",
+        "Strong smell of cannabis coming into the flat every evening",
+        "Needles left in the communal stairwell",
+        "Constant callers at the flat opposite at all hours",
+    ),
+    ComplaintCategory.VEHICLE_NUISANCE: (
+        "Off-road bikes ridden along the footpath and across the green",
+        "Cars racing up and down the road late at night",
+        "Van parked across my driveway again, blocking me in",
+        "Moped riders doing wheelies outside the shops",
+    ),
+    ComplaintCategory.LITTERING_DUMPING: (
+        "Bags of rubbish dumped by the garages",
+        "Mattress and fridge fly-tipped in the alleyway",
+        "Neighbour throwing rubbish over the fence into my garden",
+        "Bottles and cans left on the green after gatherings",
+    ),
+    ComplaintCategory.ANIMAL_NUISANCE: (
+        "Dog barking for hours every day while the owners are out",
+        "Dog let off the lead went for my child",
+        "Dog mess left outside my front door again",
+        "Neighbour's dog attacked my cat in the garden",
+    ),
+    ComplaintCategory.NEIGHBOUR_DISPUTE: (
+        "Ongoing row over the boundary fence, neighbour shouting at us",
+        "Neighbour keeps blocking access to the shared path",
+        "Neighbour filming me and my family on their phone",
+        "Neighbour's CCTV camera pointed into my garden and windows",
+    ),
+    ComplaintCategory.HATE_INCIDENT: (
+        "Racist abuse shouted at me in the street",
+        "Homophobic graffiti written on my front door",
+        "Called names by neighbours because of my disability",
+        "Note with religious abuse pushed through the letterbox",
+    ),
+    ComplaintCategory.OTHER: (
+        "Fireworks let off in the street late at night",
+        "Stones thrown at the windows of the community centre",
+        "Youths climbing on the roofs of the garages",
+        "Shopping trolleys pushed into the stream",
+    ),
+}
+_DESCRIPTION_TAILS = ("", "", "", " - third time this week", " again", ", children frightened", ", could not sleep")
+
+_REFERENCE_FORMATS = {  # agency: (year, serial) -> the agency's own reference
+    "havant-borough-council": lambda year, n: f"HBC/ASB/{year}/{n:05d}",
+    "hampshire-constabulary": lambda year, n: f"44{year % 100:02d}{n:07d}",  # occurrence numbers: 44, year, serial
+    "nhs-hampshire-iow-icb": lambda year, n: f"ICB-{year}-{n:05d}",
+    "sovereign-network-group": lambda year, n: f"SNG-ASB-{n:06d}",
+    "vivid-homes": lambda year, n: f"VIV-{n:06d}",
+    "clarion-housing": lambda year, n: f"CLA/ASB/{n:06d}",
+    "portsmouth-city-council": lambda year, n: f"PCC-ASB-{year}-{n:05d}",
+    "east-hampshire-district-council": lambda year, n: f"EHDC/{year}/{n:05d}",
+    "rspca": lambda year, n: f"RSPCA-{n:08d}",
+}
+_INCIDENT_PREFIX = {
+    "havant-borough-council": "HBC", "hampshire-constabulary": "HC", "nhs-hampshire-iow-icb": "ICB",
+    "sovereign-network-group": "SNG", "vivid-homes": "VIV", "clarion-housing": "CLA",
+    "portsmouth-city-council": "PCC", "east-hampshire-district-council": "EHDC", "rspca": "RSPCA",
+}  # fmt: skip
+
+_WITHDRAWAL_REASONS = (
+    "Complainant asked to withdraw: the matter has been resolved",
+    "Logged against the wrong household",
+    "Complainant no longer wishes to pursue this",
+    "Duplicate of a report already logged",
+)
+_NOT_MET_REASONS = {
+    "few": "Fewer than three qualifying complaints in the previous six months",
+    "old": "The incidents reported fall outside the previous six months",
+    "group": "Fewer than five individuals have each reported the behaviour",
+}
+_DISCRETION = (
+    (DiscretionGrounds.HARM, "Victim is disabled and lives alone; repeated targeting at home puts them at risk"),
+    (DiscretionGrounds.PERSISTENCE, "Behaviour has continued for over a year with reports to several agencies"),
+    (DiscretionGrounds.ADEQUACY, "Agencies' response so far has not stopped the behaviour; a joined-up review is needed"),
+)
+_SUMMARIES = {
+    "hampshire-constabulary": "{n} calls logged in the last six months; {k} attendances; words of advice given to the person responsible",
+    "havant-borough-council": "{n} ASB reports; noise diary issued; Community Protection Warning considered",
+    "nhs-hampshire-iow-icb": "Victim known to community mental health team; {k} contacts; vulnerability noted",
+    "sovereign-network-group": "{n} reports from the tenancy; tenancy warning issued to the neighbouring household",
+    "vivid-homes": "{n} reports; acceptable behaviour contract offered to the neighbouring tenant",
+    "clarion-housing": "{n} reports; neighbourhood officer visited both households {k} times",
+}
+_DELAY_REASONS = (
+    "Waiting for information from the housing provider",
+    "Review meeting rescheduled: a key partner was unavailable",
+    "Complex case: further information requested from health partners",
+    "Additional incidents reported during the review need to be considered",
+)
+_ACTIONS = (
+    ("Joint home visit by the neighbourhood police team and housing officer", "hampshire-constabulary"),
+    ("Install noise monitoring equipment at the victim's home", "havant-borough-council"),
+    ("Refer the victim to Victim Support", "hampshire-constabulary"),
+    ("Issue a Community Protection Warning to the person responsible", "havant-borough-council"),
+    ("Review the tenancy and offer an acceptable behaviour contract", "landlord"),
+    ("Refer the person responsible for a mental health assessment", "nhs-hampshire-iow-icb"),
+    ("Increase patrols in the area on Friday and Saturday evenings", "hampshire-constabulary"),
+    ("Manage the case at the monthly ASB risk panel", "havant-borough-council"),
+    ("Give the victim a single point of contact and fortnightly updates", "havant-borough-council"),
+    ("Install CCTV covering the communal entrance", "landlord"),
+)
+_ESCALATION_REASONS = (
+    "Applicant disagrees with the threshold decision",
+    "Applicant is not satisfied with the review's recommendations",
+    "Behaviour has continued since the review",
+    None,
+)
+_first_two = itemgetter(0, 1)
+_new, _set = object.__new__, object.__setattr__  # how UUID.__init__ itself sets a UUID's fields
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # the version and variant bits
+_UUID4_SET = (4 << 76) | (0x8000 << 48)  # version 4, RFC 4122 variant
+_UNKNOWN = SafeUUID.unknown  # an enum lookup each time otherwise
+_FIELDS = {kind: tuple(f.name for f in fields(kind))[1:] for kind in Step.__args__}  # after `at`
+
+
+def _make(kind: type, at: datetime, values: tuple) -> Step:
+    """`kind(at, *values)`, in half the time: a frozen dataclass's __init__ sets each field through
+    object.__setattr__, the costliest part of the stream; this fills the instance's dict directly."""
+    step = _new(kind)
+    facts = step.__dict__
+    facts["at"] = at
+    facts.update(zip(_FIELDS[kind], values))
+    return step
+_LOCALITY_CUMULATIVE = tuple(itertools.accumulate(_LOCALITY_WEIGHTS))
+_CATEGORY_CUMULATIVE = tuple(itertools.accumulate(_CATEGORY_WEIGHTS))
+_CHANNELS = tuple(Channel)
+_CHANNEL_WEIGHTS = (35, 30, 15, 5, 15)  # 101, online, email, letter, in person
+
+# --- calendar ----------------------------------------------------------------------------
+
+UTC = timezone.utc
+LONDON = ZoneInfo("Europe/London")
+_DAY = timedelta(days=1)
+_MIDNIGHTS: dict[date, datetime] = {}
+# Built once: timedelta(days=n) costs more than a whole random draw.
+_DAYS = tuple(timedelta(days=n) for n in range(4000))
+_MINUTES = tuple(timedelta(minutes=n) for n in range(24 * 60))
+
+
+def _midnight(day: date) -> datetime:
+    """The UTC instant London's `day` begins (rule dates are London dates), cached per date."""
+    moment = _MIDNIGHTS.get(day)
+    if moment is None:
+        moment = _MIDNIGHTS[day] = datetime(day.year, day.month, day.day, tzinfo=LONDON).astimezone(UTC)
+    return moment
+
+
+def add_working_days(day: date, n: int) -> date:
+    """`n` weekdays after `day` (before it when negative). Bank holidays are ignored here."""
+    step = _DAY if n >= 0 else -_DAY
+    left = abs(n)
+    while left:
+        day += step
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+def _weekday(day: date) -> date:
+    """`day`, or the Friday before it when it falls at a weekend (offices receive on weekdays)."""
+    return day - timedelta(days=max(0, day.weekday() - 4))
+
+
+# --- the plan of one application ---------------------------------------------------------
+
+
+class _Case(NamedTuple):
+    """What one application will go through.
+
+    Every application's plan is held for the whole run, so it is a tuple of plain values: the
+    garbage collector stops looking at those.
+    """
+
+    received: date
+    kind: str = "met"  # met | not_met | discretion | chronic (met, with a victim of 30+ complaints)
+    group: int = 0  # members on the group route; 0 for the individual route
+    on_behalf: bool = False
+    stall: bool = False  # nothing is recorded after the request ("received only")
+    ack: bool = True
+    decide_wd: int = 6  # working days from receipt to the threshold decision
+    shares: int = 3  # agencies sharing information in the review
+    complete_wd: int = 17  # working days from receipt to completing the review (over 20: late)
+    delay_wd: int | None = None  # a delay notice on this working day after receipt
+    recommendations: int = 2
+    outcome_wd: int = 2  # working days from decision or completion to telling the applicant
+    escalation: str | None = None  # open | upheld | not_upheld
+    escalate_wd: int = 10  # working days from the outcome to the escalation request
+    consent_wd: int = 3  # working days after receipt that late consents arrive
+    late_consents: int = 0
+    info_consent: bool = False
+    withdraw_info_consent: bool = False
+    old_only: bool = False  # not met because everything reported is older than six months
+    # the complaint shape, from shape(): qualifying incidents, second reports of them,
+    # non-qualifying complaints, complaints older than six months, complaints after the application
+    qualifying: int = 0
+    dups: int = 0
+    noise: int = 0
+    old: int = 0
+    after: int = 0
+
+    @property
+    def complaints(self) -> int:
+        return self.qualifying + self.dups + self.noise + self.old + self.after
+
+    @property
+    def anchor(self) -> date:
+        """No step of this case falls before this date (its earliest possible incident)."""
+        return self.received - timedelta(days=_OLDEST[self.kind] if self.old else 160)
+
+
+_OLDEST = {"met": 400, "not_met": 400, "discretion": 400, "chronic": 720}
+
+
+def _fixed_cases(today: date) -> list[_Case]:
+    """Applications that between them show every lifecycle and deadline state as at `today`.
+
+    Ordered by importance: when fewer applications are asked for, the first ones are kept.
+    """
+
+    def back(n: int) -> date:  # n working days before today
+        return add_working_days(today, -n)
+
+    def ago(n: int) -> date:
+        return _weekday(today - timedelta(days=n))
+
+    return [
+        _Case(ago(230), kind="chronic", recommendations=3),
+        _Case(ago(160), group=6, late_consents=2, decide_wd=8, info_consent=True),
+        _Case(ago(90), kind="not_met", group=4),
+        _Case(ago(70), on_behalf=True, consent_wd=4, decide_wd=7, complete_wd=19, info_consent=True,
+              withdraw_info_consent=True),
+        _Case(ago(400), escalation="upheld", escalate_wd=8),
+        _Case(ago(300), kind="not_met", escalation="not_upheld"),
+        _Case(back(2), stall=True, ack=False),  # received only, on track
+        _Case(back(17), stall=True, ack=False),  # received only, due within 5 working days
+        _Case(back(26), stall=True, ack=False),  # received only, overdue
+        _Case(back(3), decide_wd=10),  # acknowledged, decision still to come
+        _Case(ago(45), kind="not_met"),  # not met, applicant told: closed
+        _Case(back(7), kind="not_met", decide_wd=5, outcome_wd=4),  # not met, applicant not told yet
+        _Case(back(11), decide_wd=4, shares=3, complete_wd=19),  # under review, information shared
+        _Case(back(19), decide_wd=5, delay_wd=16, complete_wd=30),  # under review, delay notified
+        _Case(ago(110), recommendations=3, info_consent=True),  # completed in time, closed
+        _Case(ago(150), complete_wd=28, delay_wd=17),  # completed late after a delay notice, closed
+        _Case(back(23), complete_wd=22, outcome_wd=3),  # completed late, applicant not told yet
+        _Case(ago(200), recommendations=0),  # completed in time with no recommendations
+        _Case(back(40), kind="not_met", decide_wd=5, escalation="open"),  # escalation awaiting decision
+        _Case(ago(250), kind="not_met", escalation="upheld"),  # not met, upheld on appeal, reviewed
+        _Case(ago(130), kind="discretion"),  # met by discretion (s.104(5))
+        _Case(ago(850), recommendations=1),  # two reporting years ago
+    ]  # fmt: skip
+
+
+# --- the generator -----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Cluster:
+    """What one cluster still has to file: people not yet registered, items not yet stamped."""
+
+    people: dict = field(default_factory=dict)  # person id -> registration facts, until their first step
+    pending: list = field(default_factory=list)  # a heap of items: (day, phase, seq, needs, kind, fields)
+    last: datetime | None = None  # the cluster's latest recorded time: its next step comes after it
+    over: bool = False  # cut at the end of today
+
+
+_FOREVER = date.max
+_NAP = timedelta(days=14)  # a cluster whose next incident is further off than this sleeps until then
+
+
+class _World:
+    """One generation run: the random source, the serial numbers, and the steps waiting to be yielded.
+
+    Clusters are generators. Each builds its items (a step's facts and the day it falls on), files
+    the ones due into day buckets with `place`, and may yield a later day to sleep until the stream
+    gets there, so a complaint months away costs no memory now. `batches` wakes clusters and starts
+    new ones in day order and hands out each day's steps once no cluster can add to it.
+    """
+
+    def __init__(self, seed: int, today: date) -> None:
+        self.rng = random.Random(seed)
+        self.random = self.rng.random  # bound once: the hot paths call it millions of times
+        self.today = today
+        self.end = _midnight(today + _DAY) - timedelta(microseconds=1)  # the end of today in London
+        self.seq = itertools.count()  # ties in sort keys, so nothing after them is ever compared
+        self.serials = dict.fromkeys(_REFERENCE_FORMATS, 0)
+        self.incidents = 0
+        self.buckets: dict[date, list] = {}  # day -> [(at, seq, kind, fields)], filed and not yet yielded
+        self.next_day = today  # the first day not yet yielded (set by batches)
+
+    # --- small pieces ---
+
+    def uuid(self) -> UUID:
+        """Equal to UUID(int=rng.getrandbits(128), version=4), built without its checks: twice as fast."""
+        uuid = _new(UUID)
+        _set(uuid, "int", (self.rng.getrandbits(128) & _UUID4_CLEAR) | _UUID4_SET)
+        _set(uuid, "is_safe", _UNKNOWN)
+        return uuid
+
+    # rng.choice, randint and choices are several times slower than indexing with random().
+    def pick(self, options: tuple):
+        return options[int(self.random() * len(options))]
+
+    def between(self, low: int, high: int) -> int:
+        return low + int(self.random() * (high - low + 1))
+
+    def locality(self) -> str:
+        return LOCALITIES[bisect_right(_LOCALITY_CUMULATIVE, self.random() * _LOCALITY_CUMULATIVE[-1])]
+
+    def category(self) -> ComplaintCategory:
+        return _CATEGORIES[bisect_right(_CATEGORY_CUMULATIVE, self.random() * _CATEGORY_CUMULATIVE[-1])]
+
+    def person(self, cluster: _Cluster, locality: str, surname: str | None = None) -> tuple[UUID, tuple]:
+        """A new person, registered just before their first step (see place). Returns id and home."""
+        pick, random = self.pick, self.random
+        first = pick(_FIRST_NAMES)
+        surname = surname or pick(_SURNAMES)
+        town, districts, streets, _ = _PLACES[locality]
+        home = (self.between(1, 180), pick(streets), locality)
+        address = None
+        if random() < 0.9:
+            postcode = f"{pick(districts)}{pick(_POSTCODE_UNITS)}"
+            place = f"{locality}, {town}" if town != locality else locality
+            address = f"{home[0]} {home[1]}, {place} {postcode}"
+        phone = f"07700 900{int(random() * 1000):03d}" if random() < 0.75 else None
+        email = None
+        if random() < 0.6:
+            user = f"{first}.{surname}".lower().replace("'", "")
+            email = f"{user}{int(random() * 100)}@{pick(('example.org', 'example.com'))}"
+        person_id = self.uuid()
+        cluster.people[person_id] = (f"{first} {surname}", phone, email, address, locality)
+        return person_id, home
+
+    def location(self, home: tuple) -> str | None:
+        number, street, locality = home
+        r = self.random()
+        if r < 0.45:
+            return f"outside {number} {street}"
+        if r < 0.75:
+            return self.pick(_PLACES[locality][3])
+        if r < 0.85:
+            return f"{street}, {locality}"
+        if r < 0.93:
+            return f"rear garden of {number} {street}"
+        return None
+
+    def description(self, category: ComplaintCategory) -> str | None:
+        if self.random() < 0.05:
+            return None
+        return self.pick(_DESCRIPTIONS[category]) + self.pick(_DESCRIPTION_TAILS)
+
+    def partner(self, landlord: str | None) -> str:
+        """Where a victim reports: the police and the council mostly, their landlord when they have one."""
+        r = self.random()
+        if r < 0.4:
+            return "hampshire-constabulary"
+        if r < 0.65 or (r < 0.92 and landlord is None):
+            return "havant-borough-council"
+        if r < 0.92:
+            return landlord
+        return "nhs-hampshire-iow-icb"
+
+    def reference(self, agency: str, reported: date) -> str:
+        n = self.serials[agency] = self.serials[agency] + 1
+        return _REFERENCE_FORMATS[agency](reported.year, n)
+
+    def incident_ref(self, agency: str, incident: date) -> str:
+        self.incidents += 1
+        return f"{_INCIDENT_PREFIX[agency]}-INC-{incident.year}-{self.incidents:05d}"
+
+    def stamp(self, day: date, last: datetime | None) -> datetime:
+        """A recorded time in office hours on `day`, strictly after `last` (steps of a cluster follow on)."""
+        at = (_MIDNIGHTS.get(day) or _midnight(day)) + _MINUTES[540 + int(self.random() * 510)]  # 09:00-17:30
+        if last is not None and at <= last:
+            at = last + _MINUTES[1 + int(self.random() * 20)]
+        return at
+
+    def recorded(self, reported: date, agency: str, limit: date) -> date:
+        """When a complaint reaches the system: mostly the day it was made, sometimes a day or two later."""
+        r = self.random()
+        day = reported if r < 0.8 else reported + (_DAY if r < 0.95 else _DAYS[2])
+        if agency != "hampshire-constabulary" and day.weekday() > 4:  # offices open on Monday
+            day += _DAYS[7 - day.weekday()]
+        return day if day <= limit else max(reported, limit)
+
+    # --- items, and filing them as steps ---
+
+    def log(self, cluster: _Cluster, rec: date, victim: UUID, complainant: UUID, home: tuple, agency: str,
+            incident: date, reported: date, had: bool, category: ComplaintCategory, ref: str | None,
+            withdraw_on: date | None = None, place: str | None = None) -> UUID:  # fmt: skip
+        """A complaint (and its withdrawal, if any), recorded on `rec`."""
+        complaint_id = self.uuid()
+        needs = (victim,) if complainant == victim else (victim, complainant)
+        fields = (  # LogComplaint's fields after `at`, in order (positional: the hot path)
+            complaint_id, victim, complainant, agency, self.reference(agency, reported), incident, reported, had,
+            category, place or self.location(home), self.description(category), ref,
+        )  # fmt: skip
+        heappush(cluster.pending, (rec, 0, next(self.seq), needs, LogComplaint, fields))
+        if withdraw_on is not None:
+            reason = self.pick(_WITHDRAWAL_REASONS)
+            heappush(cluster.pending, (withdraw_on, 0, next(self.seq), (), WithdrawComplaint, (complaint_id, reason)))
+        return complaint_id
+
+    def place(self, cluster: _Cluster, before: date) -> None:
+        """Stamp the cluster's items dated before `before`, in order, and file them by day for flush().
+
+        Filed as (at, seq, kind, fields): the step itself is made only when it is yielded.
+
+        Each person is registered just before their first step. The cluster is over at the first
+        step that would fall after today: whatever follows it depends on it.
+        """
+        pending, people = cluster.pending, cluster.people
+        buckets, seq, stamp, end = self.buckets, self.seq, self.stamp, self.end
+        last = cluster.last
+        while pending and pending[0][0] < before:
+            day, _, _, needs, kind, fields = heappop(pending)  # by (day, phase, seq)
+            bucket = buckets.get(day)
+            if bucket is None:
+                bucket = buckets[day] = []
+            for person_id in needs:
+                person = people.pop(person_id, None)
+                if person is not None:
+                    last = stamp(day, last)
+                    if last > end:
+                        break
+                    bucket.append((last, next(seq), RegisterPerson, (person_id, *person)))
+            else:
+                last = stamp(day, last)
+            if last > end:
+                cluster.over = True
+                pending.clear()
+                return
+            bucket.append((last, next(seq), kind, fields))
+        cluster.last = last
+
+    def flush(self, until: date) -> list[Step]:
+        """The steps filed for days before `until`, in time order.
+
+        Clusters wake and start in day order and never file a step before that day, so once the
+        next one wakes at `until`, nothing can come before these any more.
+        """
+        buckets, ready = self.buckets, []
+        while self.next_day < until:
+            day = self.next_day
+            self.next_day = day + _DAY
+            filed = buckets.pop(day, None)
+            if not filed:
+                continue
+            filed.sort()  # by (at, seq): unique, so kinds and fields are never compared
+            midnight = _midnight(self.next_day)
+            if filed[-1][0] >= midnight:  # bumped past midnight by a busy day: they belong to the next
+                keep = bisect_right(filed, (midnight,))
+                buckets.setdefault(self.next_day, []).extend(filed[keep:])
+                del filed[keep:]
+            ready.extend([_make(kind, at, fields) for at, _, kind, fields in filed])
+        return ready
+
+    # --- background: one victim and their complaints ---
+
+    def cluster_size(self) -> int:
+        """Complaints per victim: mostly one or two, a long tail into the dozens (mean about 2.8)."""
+        r = self.random()
+        if r < 0.58:
+            return 1
+        if r < 0.80:
+            return 2
+        if r < 0.90:
+            return self.between(3, 5)
+        if r < 0.97:
+            return self.between(6, 12)
+        if r < 0.996:
+            return self.between(13, 29)
+        return self.between(30, 60)
+
+    def report_delay(self) -> int:
+        """Days from incident to report: mostly at once, some late (over a month)."""
+        r = self.random()
+        if r < 0.55:
+            return 0
+        if r < 0.8:
+            return self.between(1, 3)
+        if r < 0.95:
+            return self.between(4, 27)
+        return self.between(35, 120)
+
+    def backgrounds(self, budget: int, start: date) -> Iterator[tuple[date, int]]:
+        """(anchor, size) of background clusters in anchor order: `budget` complaints from `start` to today."""
+        days = (self.today - start).days
+        used = 0
+        while used < budget:
+            size = min(self.cluster_size(), budget - used)
+            yield start + _DAYS[days * used // budget], size  # the anchor rises with the complaints used
+            used += size
+
+    def background(self, anchor: date, size: int) -> Iterator[date]:
+        """One victim and their `size` complaints, from `anchor` on (a cluster: see _World)."""
+        random, pick, today = self.random, self.pick, self.today  # locals: this is the hot path
+        cluster = _Cluster()
+        locality = self.locality()
+        victim, home = self.person(cluster, locality)
+        helper = None
+        helper_share = 0.0
+        if random() < 0.12:  # someone (family, a neighbour, a support worker) reports for them
+            helper, _ = self.person(cluster, locality, pick((None, cluster.people[victim][0].split()[-1])))
+            helper_share = pick((0.3, 0.6, 1.0))
+        landlord = pick(LANDLORDS) if random() < 0.45 else None
+        usual = self.category()
+        # A persistent problem spreads over weeks to a couple of years.
+        span = 0 if size == 1 else self.between(1, 90) if size == 2 else int(size * (8 + 22 * random()))
+        span = min(span, (today - anchor).days)
+        offsets = [0]  # incident days after the anchor, in order (a loop: a generator expression here
+        for _ in range(size - 1):  # would keep this frame's variables alive in cells while it sleeps)
+            offsets.append(int(random() * (span + 1)))
+        offsets.sort()
+        awake = anchor
+        done = 0
+        while done < size:
+            incident = anchor + _DAYS[offsets[done]]
+            if incident > awake + _NAP:  # weeks away: file what is due and sleep until then
+                self.place(cluster, incident)
+                if cluster.over:
+                    return
+                yield incident
+                awake = incident
+            copies = 1
+            if size - done >= 2 and random() < 0.08:  # one incident reported to two or three agencies
+                copies = min(size - done, pick((2, 2, 3)))
+            category = usual if random() < 0.7 else self.category()
+            had = random() < 0.85
+            agencies = [pick(NON_PARTNER_AGENCIES) if random() < 0.05 else self.partner(landlord)]
+            while len(agencies) < copies:
+                agency = pick(PARTNER_AGENCIES)
+                if agency not in agencies:
+                    agencies.append(agency)
+            ref = self.incident_ref(agencies[0], incident) if copies > 1 and random() < 0.7 else None
+            for agency in agencies:
+                reported = min(today, incident + _DAYS[self.report_delay()])
+                rec = self.recorded(reported, agency, today)
+                complainant = helper if helper and random() < helper_share else victim
+                withdraw_on = None
+                if random() < 0.03:
+                    withdraw_on = rec + _DAYS[self.between(2, 40)]
+                    withdraw_on = withdraw_on if withdraw_on <= today else None
+                self.log(cluster, rec, victim, complainant, home, agency, incident, reported, had, category, ref, withdraw_on)
+            done += copies
+        self.place(cluster, _FOREVER)
+
+    # --- cases: an application and everything behind it ---
+
+    def random_case(self) -> _Case:
+        """One of the applications beyond the fixed ones: any kind, received in the last ~2.5 years."""
+        rng = self.rng
+        received = _weekday(self.today - timedelta(days=rng.randint(0, 913)))
+        kind, group, late_consents = "met", 0, 0
+        r = rng.random()
+        if r < 0.06:
+            group, late_consents = rng.randint(5, 8), rng.randint(0, 2)
+        elif r < 0.08:
+            kind, group = "not_met", rng.randint(3, 4)
+        elif r < 0.12:
+            kind = "discretion"
+        elif r < 0.5:
+            kind = "not_met"
+        decide_wd = rng.randint(3, 10)
+        complete_wd = rng.randint(12, 20) if rng.random() < 0.8 else rng.randint(21, 35)
+        late_with_notice = complete_wd > 20 and rng.random() < 0.7
+        info_consent = rng.random() < 0.3
+        return _Case(
+            received, kind=kind, group=group, on_behalf=not group and rng.random() < 0.12, ack=rng.random() < 0.85,
+            decide_wd=decide_wd, shares=rng.randint(2, 4), complete_wd=complete_wd,
+            delay_wd=rng.randint(min(decide_wd + 1, 19), 19) if late_with_notice else None,
+            recommendations=rng.choice((0, 1, 2, 2, 3, 3, 4)), outcome_wd=rng.randint(1, 5),
+            escalation=rng.choice(("upheld", "not_upheld")) if rng.random() < 0.08 else None,
+            escalate_wd=rng.randint(5, 25), consent_wd=rng.randint(1, 4), late_consents=late_consents,
+            info_consent=info_consent, withdraw_info_consent=info_consent and rng.random() < 0.15,
+        )  # fmt: skip
+
+    def shape(self, c: _Case) -> _Case:
+        """Decide how many complaints of each sort lie behind the application."""
+        rng = self.rng
+        after = 0
+        if c.received + timedelta(days=60) < self.today and not c.group:  # room for complaints after it
+            after = 4 if c.kind == "chronic" else rng.randint(0, 2)
+        if c.group:
+            return c._replace(qualifying=c.group, dups=rng.randint(0, c.group // 2))
+        if c.kind == "chronic":
+            return c._replace(qualifying=rng.randint(7, 9), dups=3, noise=3, old=rng.randint(17, 22), after=after)
+        if c.kind == "met":
+            old = rng.randint(1, 3) if rng.random() < 0.3 else 0
+            return c._replace(qualifying=rng.randint(3, 6), dups=rng.randint(0, 2), noise=rng.randint(0, 2), old=old,
+                              after=after)  # fmt: skip
+        if c.kind == "not_met" and rng.random() < 0.3:  # everything reported is older than six months
+            return c._replace(old_only=True, old=rng.randint(3, 5), noise=rng.randint(0, 1), after=after)
+        old = rng.randint(1, 2) if rng.random() < 0.3 else 0
+        return c._replace(qualifying=2 if c.kind == "discretion" else rng.randint(1, 2), dups=rng.randint(0, 1),
+                          noise=rng.randint(1, 3), old=old, after=after)  # fmt: skip
+
+    def case(self, c: _Case) -> Iterator[date]:
+        """An application and the people and complaints behind it (a cluster: see _World).
+
+        Its complaints are planned at the case's anchor as small tuples and built (ids, texts) only
+        as the stream nears them, like the application's own steps.
+        """
+        rng, R = self.rng, c.received
+        cluster = _Cluster()
+        locality = self.locality()
+        if c.group:
+            persons = []
+            for _ in range(c.group):  # a loop: a comprehension here would keep variables alive in cells
+                persons.append(self.person(cluster, locality))
+            specs = self.group_complaints(c, locality)
+            applicant, victim, member_ids = persons[0][0], None, tuple(p for p, _ in persons)
+        else:
+            persons = [self.person(cluster, locality)]
+            if c.on_behalf:  # a relative or a support worker applies for the victim
+                persons.append(self.person(cluster, locality, rng.choice((None, cluster.people[persons[0][0]][0].split()[-1]))))
+            specs = self.individual_complaints(c)
+            applicant, victim, member_ids = persons[-1][0], persons[0][0], ()
+        named = not c.group and rng.random() < 0.25  # sometimes the application names the complaints it relies on
+        before_r: list[UUID] = []
+        awake = c.anchor
+        # (day, 0, complaint) and (R, 1, None) for the application, which comes after that day's complaints
+        for day, _, spec in sorted([(s[0], 0, s) for s in specs] + [(R, 1, None)], key=_first_two):
+            if day > awake + _NAP:  # weeks away: file what is due and sleep until then
+                self.place(cluster, day)
+                yield day
+                awake = day
+            if spec is None:
+                self.lifecycle(c, cluster, self.uuid(), applicant, victim, member_ids, tuple(before_r) if named else None)
+                continue
+            rec, incident, reported, agency, had, category, ref, withdraw_on, place, victim_i, complainant_i = spec
+            complaint = self.log(cluster, rec, persons[victim_i][0], persons[complainant_i][0], persons[victim_i][1],
+                                 agency, incident, reported, had, _CATEGORIES[category], ref, withdraw_on, place)  # fmt: skip
+            if reported <= R:
+                before_r.append(complaint)
+        self.place(cluster, _FOREVER)
+
+    def group_complaints(self, c: _Case, locality: str) -> list[tuple]:
+        """Each member reports personally, within the window, in time, about the same public place.
+
+        Separate incidents (no shared incident reference), since reports of one incident count once.
+        """
+        rng, R = self.rng, c.received
+        category = _CATEGORIES.index(rng.choice((ComplaintCategory.VEHICLE_NUISANCE, ComplaintCategory.DRUG_ACTIVITY,
+                                                 ComplaintCategory.INTIMIDATION, ComplaintCategory.VANDALISM)))  # fmt: skip
+        spot = rng.choice(_PLACES[locality][3])
+        specs = []
+        for index in range(c.qualifying + c.dups):
+            member = index % c.group
+            incident = R - timedelta(days=rng.randint(1, 150))
+            reported = min(R, incident + timedelta(days=rng.randint(0, 10)))
+            agency = rng.choice(("hampshire-constabulary", "havant-borough-council"))
+            rec = self.recorded(reported, agency, R)
+            specs.append((rec, incident, reported, agency, True, category, None, None, spot, member, member))
+        return specs
+
+    def individual_complaints(self, c: _Case) -> list[tuple]:
+        """The victim's complaints, planned so the threshold is met or not as the case intends.
+
+        Met: at least 3 distinct incidents, each caused HAD, to a partner, reported within a month and
+        inside the six months before R. Not met: fewer of those, plus complaints that fail a check.
+        Day counts stay clear of the month edges: in time is <= 27 days (a month is at least 28),
+        late is >= 35; inside the window is <= 170 days before R (six months is at least 181),
+        outside is >= 200. Each is (rec, incident, reported, agency, had, category index, ref,
+        withdraw_on, place, victim 0, complainant 0 or 1: the victim or whoever applies for them):
+        plain values only, so the garbage collector leaves them alone while they wait.
+        """
+        rng, today, R = self.rng, self.today, c.received
+        landlord = rng.choice(LANDLORDS) if rng.random() < 0.5 else None
+        usual = self.category()
+        specs = []
+
+        def add(incident, reported, agency, had=True, ref=None, withdraw_on=None, limit=R) -> None:
+            rec = self.recorded(reported, agency, limit)
+            category = _CATEGORIES.index(usual if rng.random() < 0.75 else self.category())
+            by = 1 if c.on_behalf and rng.random() < 0.5 else 0
+            specs.append((rec, incident, reported, agency, had, category, ref, withdraw_on, None, 0, by))
+
+        # Qualifying incidents on distinct dates, so none is a duplicate of another.
+        offsets = rng.sample(range(1, 161), c.qualifying + c.noise)
+        for i, offset in enumerate(offsets[: c.qualifying]):
+            incident = R - timedelta(days=offset)
+            reported = min(R, incident + timedelta(days=int(rng.random() ** 3 * 21)))
+            agency = self.partner(landlord)
+            ref = None
+            if i < c.dups:  # the same incident reported to a second agency as well
+                ref = self.incident_ref(agency, incident) if rng.random() < 0.7 else None
+                other = rng.choice([a for a in PARTNER_AGENCIES if a != agency])
+                add(incident, min(R, reported + timedelta(days=rng.randint(0, 5))), other, ref=ref)
+            add(incident, reported, agency, ref=ref)
+        for offset in offsets[c.qualifying :]:  # each fails at least one check on its own
+            kind = rng.choice(("late", "not_had", "non_partner", "withdrawn"))
+            if kind == "late":
+                incident = R - timedelta(days=max(offset, 60))
+                add(incident, incident + timedelta(days=rng.randint(35, 55)), self.partner(landlord))
+            elif kind == "not_had":
+                incident = R - timedelta(days=offset)
+                add(incident, min(R, incident + timedelta(days=rng.randint(0, 5))), self.partner(landlord), had=False)
+            elif kind == "non_partner":
+                incident = R - timedelta(days=offset)
+                add(incident, min(R, incident + timedelta(days=rng.randint(0, 5))), rng.choice(NON_PARTNER_AGENCIES))
+            else:  # withdrawn before the application, so withdrawn as known at the decision
+                incident = R - timedelta(days=max(offset, 20))
+                reported = incident + timedelta(days=rng.randint(0, 10))
+                add(incident, reported, self.partner(landlord), withdraw_on=reported + timedelta(days=rng.randint(1, 8)))
+        for offset in rng.sample(range(200, _OLDEST[c.kind] + 1), c.old):  # outside the six months
+            incident = R - timedelta(days=offset)
+            add(incident, incident + timedelta(days=rng.randint(0, 10)), self.partner(landlord), had=rng.random() < 0.9)
+        for _ in range(c.after):  # the behaviour goes on; reported after the application, never counted for it
+            incident = R + timedelta(days=rng.randint(1, 60))
+            add(incident, min(today, incident + timedelta(days=rng.randint(0, 3))), self.partner(landlord), limit=today)
+        return specs
+
+    def lifecycle(self, c: _Case, cluster: _Cluster, app: UUID, applicant: UUID, victim: UUID | None,
+                  member_ids: tuple[UUID, ...], complaint_ids: tuple[UUID, ...] | None) -> None:  # fmt: skip
+        """The application's own steps, added in the order they depend on one another.
+
+        Dates never go back along that order, so sorting by date keeps it, and cutting the cluster at
+        today (see place) never keeps a step whose predecessor was cut.
+        """
+        rng, R = self.rng, c.received
+
+        def add(day: date, kind: type, needs: tuple = (), **facts) -> None:
+            fields = tuple(facts[name] for name in _FIELDS[kind])
+            heappush(cluster.pending, (day, 1, next(self.seq), needs, kind, fields))
+
+        def wd(n: int, start: date = R) -> date:
+            return add_working_days(start, n)
+
+        add(R, RequestCaseReview, (applicant, *member_ids) if c.group else (victim, applicant),
+            application_id=app, route=Route.GROUP if c.group else Route.INDIVIDUAL, applicant_id=applicant,
+            victim_id=victim, member_ids=member_ids, received_date=R,
+            channel=rng.choices(_CHANNELS, _CHANNEL_WEIGHTS)[0],
+            dissatisfaction=rng.choice(tuple(Dissatisfaction)), complaint_ids=complaint_ids)  # fmt: skip
+
+        def consent(person: UUID, purpose: ConsentPurpose, day: date) -> UUID:
+            consent_id = self.uuid()
+            add(day, GiveConsent, consent_id=consent_id, person_id=person, application_id=app, purpose=purpose, given_on=day)
+            return consent_id
+
+        last_consent = 0  # working day of the last consent the threshold waits for
+        if c.on_behalf:  # the victim agrees after the application was made for them
+            consent(victim, ConsentPurpose.APPLICATION_ON_BEHALF, wd(c.consent_wd))
+            last_consent = c.consent_wd
+        for index, member in enumerate(member_ids[1:]):  # the representative needs no consent
+            late = index < c.late_consents
+            consent(member, ConsentPurpose.GROUP_REPRESENTATION, wd(c.consent_wd + index) if late else R)
+            if late:
+                last_consent = max(last_consent, c.consent_wd + index)
+        info_consent = consent(victim or applicant, ConsentPurpose.INFORMATION_SHARING, R) if c.info_consent else None
+        if c.stall:
+            return
+        decided = wd(max(c.decide_wd, last_consent + 1))
+        if c.ack:
+            acknowledged = min(decided, wd(rng.choice((0, 1, 1, 2))))
+            add(acknowledged, Acknowledge, application_id=app, acknowledged_on=acknowledged)
+
+        grounds = reason = None
+        if c.kind in ("met", "chronic") and (not c.group or c.group >= 5):
+            intended = Decision.MET
+        elif c.kind == "discretion":
+            intended = Decision.MET
+            grounds, reason = rng.choice(_DISCRETION)
+        else:
+            intended = Decision.NOT_MET
+            reason = _NOT_MET_REASONS["group" if c.group else "old" if c.old_only else "few"]
+        add(decided, DecideThreshold, application_id=app, decided_on=decided, intended=intended, grounds=grounds,
+            reason=reason)  # fmt: skip
+
+        if intended is Decision.MET:
+            delay = wd(c.delay_wd) if c.delay_wd is not None and c.delay_wd < c.complete_wd else None
+            completed = wd(max(c.complete_wd, c.decide_wd + 2))
+            last = self.review(add, app, decided, completed, c.shares, c.recommendations, c.outcome_wd, delay)
+        else:
+            last = wd(c.outcome_wd, decided)
+            add(last, NotifyOutcome, application_id=app, notified_on=last)
+
+        if c.escalation:  # an appeal, often to the Police and Crime Commissioner
+            escalation_id = self.uuid()
+            requested = wd(c.escalate_wd, last)
+            add(requested, RequestEscalation, application_id=app, escalation_id=escalation_id, requested_on=requested,
+                reason=rng.choice(_ESCALATION_REASONS))  # fmt: skip
+            if c.escalation != "open":
+                result = EscalationResult(c.escalation)
+                last = wd(rng.randint(10, 25), requested)
+                add(last, DecideEscalation, application_id=app, escalation_id=escalation_id, result=result,
+                    decided_on=last)  # fmt: skip
+                if result is EscalationResult.UPHELD:  # back to review: a new round
+                    completed = wd(rng.randint(12, 20), last)
+                    last = self.review(add, app, last, completed, rng.randint(1, 2), rng.randint(1, 3), c.outcome_wd, None)
+        if info_consent is not None and c.withdraw_info_consent:
+            withdrawn = wd(rng.randint(3, 15), last)
+            add(withdrawn, WithdrawConsent, consent_id=info_consent, withdrawn_on=withdrawn)
+
+    def review(self, add: Callable, app: UUID, start: date, completed: date, shares: int, recommendations: int,
+               outcome_wd: int, delay: date | None) -> date:  # fmt: skip
+        """One round of review: agencies share, maybe a delay notice, completion, the applicant told."""
+        rng = self.rng
+        half = max(1, _weekdays_after(start, completed) // 2)
+        for agency in rng.sample(PARTNER_AGENCIES, shares):  # in the first half of the review
+            shared = add_working_days(start, rng.randint(1, half))
+            summary = _SUMMARIES[agency].format(n=rng.randint(2, 14), k=rng.randint(1, 5))
+            add(shared, ShareInformation, application_id=app, agency=agency, shared_on=shared, summary=summary)
+        if delay is not None:
+            target = add_working_days(max(completed, delay), rng.randint(1, 4))
+            add(delay, NotifyDelay, application_id=app, reason=rng.choice(_DELAY_REASONS), new_target_date=target,
+                notified_on=delay)  # fmt: skip
+        landlord = rng.choice(LANDLORDS)
+        recs = tuple(
+            Recommendation(
+                action, landlord if agency == "landlord" else agency,
+                # an ongoing action has no due date: the third of three or more, and a few others
+                None if (i == 2 or rng.random() < 0.1) else completed + timedelta(days=rng.randint(14, 90)),
+            )
+            for i, (action, agency) in enumerate(rng.sample(_ACTIONS, recommendations))
+        )
+        add(completed, CompleteReview, application_id=app, completed_on=completed, recommendations=recs)
+        told = add_working_days(completed, outcome_wd)
+        add(told, NotifyOutcome, application_id=app, notified_on=told)
+        return told
+
+    # --- the whole stream ---
+
+    def plan(self, applications: int) -> list[_Case]:
+        cases = _fixed_cases(self.today)[:applications]
+        cases += [self.random_case() for _ in range(applications - len(cases))]
+        return [self.shape(c) for c in cases]
+
+    def batches(self, complaints: int, applications: int) -> Iterator[list[Step]]:
+        """The stream in time-ordered batches (a day or so each): Python works per batch, not per step."""
+        cases = self.plan(applications)
+        budget = max(0, complaints - sum(c.complaints for c in cases))
+        start = self.today - timedelta(days=3 * 365)
+        # Cases not yet started (as plain tuples, which the garbage collector stops looking at) and
+        # clusters asleep, by the day they start or wake: (day, seq, who).
+        waiting = sorted((c.anchor, next(self.seq), tuple(c)) for c in cases)  # a sorted list is a heap
+        self.next_day = min(start, waiting[0][0]) if waiting else start
+
+        def run(cluster: Iterator[date]) -> None:  # until it ends or sleeps
+            wake = next(cluster, None)
+            if wake is not None:
+                heappush(waiting, (wake, next(self.seq), cluster))
+
+        for anchor, size in itertools.chain(self.backgrounds(budget, start), [(self.today + _DAY, 0)]):
+            while waiting and waiting[0][0] <= anchor:
+                day, _, who = heappop(waiting)
+                if self.next_day < day:
+                    yield self.flush(day)
+                run(self.case(_Case._make(who)) if type(who) is tuple else who)
+            if self.next_day < anchor:
+                yield self.flush(anchor)
+            if size:
+                run(self.background(anchor, size))
+
+
+def _weekdays_after(start: date, end: date) -> int:
+    """How many weekdays fall after `start`, up to and including `end`."""
+    return sum(1 for n in range(1, (end - start).days + 1) if (start + _DAYS[n]).weekday() < 5)
+
+
+def generate(*, seed: int = 2014, complaints: int = 600, applications: int | None = None, today: date) -> Iterator[Step]:
+    """The steps of a fictional Havant up to `today`, in recorded-time order.
+
+    `complaints` is the total number of complaints (the applications' own complaints included; if
+    they alone need more, they get it). `applications` defaults to one per 25 complaints, at least 20.
+    """
+    if complaints < 0:
+        raise ValueError("complaints must not be negative")
+    if applications is None:
+        applications = max(20, complaints // 25)
+    if applications < 0:
+        raise ValueError("applications must not be negative")
+    return itertools.chain.from_iterable(_World(seed, today).batches(complaints, applications))
+
+
+# Steps per complaint and per application, measured on generated streams (see tests): background
+# complaints bring their victims' and helpers' registrations and some withdrawals; an application
+# brings its lifecycle and the people and complaints behind it beyond the background's share.
+_STEPS_PER_COMPLAINT = 1.0
+_STEPS_PER_APPLICATION = 0.0
+
+
+def estimate_events(complaints: int, applications: int | None = None) -> int:
+    """Roughly how many events generate() produces: one per step."""
+    if applications is None:
+        applications = max(20, complaints // 25)
+    return round(complaints * _STEPS_PER_COMPLAINT + applications * _STEPS_PER_APPLICATION)
