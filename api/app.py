@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 
 from api import problems
 from api.problems import Problem
-from api.routes import case_reviews, complaints, consents, deadlines, events, people, policies
+from api.routes import case_reviews, complaints, consents, deadlines, events, people, policies, reports
 from api.services import Services, open_services
 
 
@@ -30,7 +30,7 @@ def create_app(
         lifespan=lifespan,
     )
     problems.install(app)
-    for routes in (people, complaints, consents, case_reviews, deadlines, events, policies):
+    for routes in (people, complaints, consents, case_reviews, deadlines, events, policies, reports):
         app.include_router(routes.router)
 
     @app.get("/healthz", tags=["health"])

@@ -156,6 +156,53 @@ def projections(args: argparse.Namespace) -> int:
         trigger.close()
 
 
+def what_if_command(args: argparse.Namespace) -> int:
+    import json
+
+    from api.problems import Problem
+    from api.routes.reports import assessing_now
+    from api.services import open_services
+    from domain.audited import local_date
+    from domain.errors import InvalidFact
+    from domain.policy import reporting_year
+    from projections.reports import what_if
+
+    services = open_services(_database_url(args), run_projections=False)
+    try:
+        try:
+            other = services.policies.named(args.policy)
+        except (InvalidFact, Problem) as error:
+            print(f"error: {error}; see the versions with GET /v1/policies", file=sys.stderr)
+            return 2
+        services.runner.catch_up()
+        period = (
+            reporting_year(services.policies.in_force(local_date(datetime.now(UTC))), args.year) if args.year else None
+        )
+        assess, moment = assessing_now(services)
+
+        def show(done: int, total: int) -> None:
+            print(f"\rre-assessing: {done}/{total} applications", end="", file=sys.stderr, flush=True)
+
+        changes = [c.to_dict() for c in what_if(services.pool, assess, other, year_period=period, progress=show)]
+        print(file=sys.stderr)
+        for change in changes:
+            before, after = change["before"], change["after"]
+            print(
+                f"{change['application_id']}  received {change['received_date']}  "
+                f"{before['verdict']} -> {after['verdict']}  "
+                f"reasons {','.join(before['reasons']) or '-'} -> {','.join(after['reasons']) or '-'}"
+            )
+        print(
+            f"{len(changes)} application(s) would change verdict under {other.name}@{other.version} (as known at {moment.isoformat()}); nothing was recorded.",
+            file=sys.stderr,
+        )
+        if args.json:
+            print(json.dumps(changes, indent=2))
+        return 0
+    finally:
+        services.close()
+
+
 def parser() -> argparse.ArgumentParser:
     from domain.vocabulary import Role
 
@@ -199,6 +246,16 @@ def parser() -> argparse.ArgumentParser:
     )
     rebuild_cmd.add_argument("name", nargs="?", help="one read model (default: all)")
     projections_cmd.set_defaults(run=projections)
+
+    what_if_cmd = commands.add_parser(
+        "what-if", parents=[data_dir], help="re-assess every application under another policy version, changing nothing"
+    )
+    what_if_cmd.add_argument("--policy", required=True, help="NAME@VERSION, for example safer-havant@2")
+    what_if_cmd.add_argument(
+        "--year", type=int, help="only applications received in the reporting year starting in YEAR"
+    )
+    what_if_cmd.add_argument("--json", action="store_true", help="also print the changes as JSON")
+    what_if_cmd.set_defaults(run=what_if_command)
     return root
 
 

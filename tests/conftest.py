@@ -124,3 +124,28 @@ def council(app_client, services) -> Caller:
 @pytest.fixture(scope="session")
 def admin(app_client, services) -> Caller:
     return _caller(app_client, services, "admin")
+
+
+@pytest.fixture(scope="module")
+def fresh_app(server_url):
+    """An app over a database of its own, for tests that need to know everything in the store."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    name = f"ct_test_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        with TestClient(create_app(with_database(server_url, name), read_wait_seconds=10)) as client:
+            yield client
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def caller_for(client, role: str, agency: str | None = None) -> Caller:
+    from domain.vocabulary import Role
+
+    _, secret = client.app.state.services.keys.create(Role(role), agency=agency)
+    return Caller(client, secret)

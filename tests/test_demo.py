@@ -1,15 +1,9 @@
 """The demo data set: loaded through the commands into an empty store, it shows every state."""
 
-import secrets
 from datetime import date
 
-import psycopg
 import pytest
-from fastapi.testclient import TestClient
-from psycopg import sql
 
-from api.app import create_app
-from api.database import with_database
 from benchmarks.loader import load_demo
 from domain.vocabulary import CaseStatus, Role
 
@@ -17,25 +11,21 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
-def demo(server_url):
-    name = f"ct_demo_{secrets.token_hex(4)}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        with TestClient(create_app(with_database(server_url, name))) as client:
-            services = client.app.state.services
-            loaded = load_demo(services.trigger, TODAY, assess=lambda review, at: services.assessor.assess(review, at).to_dict())
-            _, secret = services.keys.create(Role.COORDINATOR)
-            yield client, {"Authorization": f"Bearer {secret}"}, services, loaded
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+def demo(fresh_app):
+    services = fresh_app.app.state.services
+    loaded = load_demo(
+        services.trigger, TODAY, assess=lambda review, at: services.assessor.assess(review, at).to_dict()
+    )
+    _, secret = services.keys.create(Role.COORDINATOR)
+    return fresh_app, {"Authorization": f"Bearer {secret}"}, services, loaded
 
 
 def _all(client, headers, path, **params):
     items, cursor = [], None
     while True:
-        page = client.get(path, headers=headers, params={**params, "limit": 200, **({"cursor": cursor} if cursor else {})}).json()
+        page = client.get(
+            path, headers=headers, params={**params, "limit": 200, **({"cursor": cursor} if cursor else {})}
+        ).json()
         items += page["items"]
         cursor = page["next_cursor"]
         if cursor is None:

@@ -1,0 +1,71 @@
+"""Aggregate views for analysts: the yearly publication figures (JSON or CSV) and what-if re-assessment."""
+
+import csv
+import io
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from api.auth import allow
+from api.keys import ApiKey
+from api.services import ANALYST, AUDITOR, COORDINATOR, Services, Svc, now, read_own_writes
+from domain.audited import local_date
+from domain.policy import Policy, reporting_year
+from projections.reports import PUBLICATION_FIELDS, publication_csv_row, publication_figures, what_if
+
+router = APIRouter(prefix="/v1", tags=["reports"])
+
+
+@router.get("/reports/publication", responses={200: {"content": {"text/csv": {}}}})
+def publication(
+    request: Request,
+    svc: Svc,
+    key: ApiKey = Depends(allow(ANALYST, COORDINATOR, AUDITOR)),
+    year: int = Query(ge=2014, le=2100, description="the reporting year that starts in this year"),
+) -> Any:
+    """RULES.md section 10: applications received, thresholds not met, reviews carried out and with recommendations."""
+    read_own_writes(svc, key)
+    figures = publication_figures(svc.pool, svc.policies.in_force, year, local_date(now()))
+    if "text/csv" in request.headers.get("accept", ""):
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=PUBLICATION_FIELDS)
+        writer.writeheader()
+        writer.writerow(publication_csv_row(figures))
+        filename = f"asb-case-reviews-{year}-{year + 1}.csv"
+        return Response(
+            out.getvalue(), media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        )
+    return figures
+
+
+def assessing_now(svc: Services) -> Any:
+    moment = now()
+
+    def assess(review_id: UUID, policy: Policy | None) -> dict[str, Any]:
+        return svc.assessor.assess(svc.trigger.case_review(review_id), moment, policy).to_dict()
+
+    return assess, moment
+
+
+@router.get("/reports/what-if")
+def what_if_report(
+    svc: Svc,
+    key: ApiKey = Depends(allow(ANALYST, COORDINATOR, AUDITOR)),
+    policy: str = Query(description="NAME@VERSION to re-assess under"),
+    year: int | None = Query(
+        default=None, ge=2014, le=2100, description="only applications received in this reporting year"
+    ),
+) -> dict[str, Any]:
+    """Re-assess every application under another policy version, changing nothing; list the verdicts that would change."""
+    read_own_writes(svc, key)
+    other = svc.policies.named(policy)
+    period = reporting_year(svc.policies.in_force(local_date(now())), year) if year else None
+    assess, moment = assessing_now(svc)
+    changes = [change.to_dict() for change in what_if(svc.pool, assess, other, year_period=period)]
+    return {
+        "policy": {"name": other.name, "version": other.version},
+        "as_known_at": moment.isoformat(),
+        "changes": changes,
+    }
