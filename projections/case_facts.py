@@ -4,6 +4,7 @@ A lookup, not a judgement: the assessment reads the events themselves, as known 
 and uses this only to find which complaints and consents to read.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
@@ -70,43 +71,59 @@ class CaseFacts(ReadModel):
         )
 
     def apply(self, cur: psycopg.Cursor, event: Any, position: int) -> None:
+        self.apply_batch(cur, [(position, event)])
+
+    def apply_batch(self, cur: psycopg.Cursor, events: Sequence[tuple[int, Any]]) -> None:
+        # Creations first, then changes in event order: a fact is always created before it changes.
         complaints, consents = self.table("complaints"), self.table("consents")
-        if isinstance(event, Complaint.Logged):
-            cur.execute(
-                sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, %s, false, %s, %s) ON CONFLICT (id) DO NOTHING").format(complaints),
-                (event.originator_id, event.victim_id, event.complainant_id, event.agency, event.incident_date,
-                 event.reported_date, event.originator_version, event.timestamp),
-            )  # fmt: skip
-        elif isinstance(event, Complaint.Amended):
-            dates = {name: event.changes[name] for name in ("incident_date", "reported_date") if name in event.changes}
-            assignments = [sql.SQL("{} = %s").format(sql.Identifier(name)) for name in dates]
-            cur.execute(
-                sql.SQL("UPDATE {} SET {} WHERE id = %s").format(
-                    complaints, sql.SQL(", ").join([*assignments, sql.SQL("version = %s")])
-                ),
-                (*dates.values(), event.originator_version, event.originator_id),
-            )
-        elif isinstance(event, Complaint.Withdrawn):
-            cur.execute(
-                sql.SQL("UPDATE {} SET withdrawn = true, version = %s WHERE id = %s").format(complaints),
-                (event.originator_version, event.originator_id),
-            )
-        elif isinstance(event, Consent.Given):
-            cur.execute(
-                sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, NULL, %s) ON CONFLICT (id) DO NOTHING").format(
-                    consents
-                ),
-                (
-                    event.originator_id,
-                    event.application_id,
-                    event.person_id,
-                    event.purpose.value,
-                    event.given_on,
-                    event.originator_version,
-                ),
-            )
-        elif isinstance(event, Consent.Withdrawn):
-            cur.execute(
-                sql.SQL("UPDATE {} SET withdrawn_on = %s, version = %s WHERE id = %s").format(consents),
-                (event.withdrawn_on, event.originator_version, event.originator_id),
-            )
+        logged, given, amended, withdrawn, revoked = [], [], [], [], []
+        for _, event in events:
+            if isinstance(event, Complaint.Logged):
+                logged.append(
+                    (event.originator_id, event.victim_id, event.complainant_id, event.agency, event.incident_date,
+                     event.reported_date, event.originator_version, event.timestamp)
+                )  # fmt: skip
+            elif isinstance(event, Complaint.Amended):
+                changes = event.changes
+                amended.append(
+                    (
+                        changes.get("incident_date"),
+                        changes.get("reported_date"),
+                        event.originator_version,
+                        event.originator_id,
+                    )
+                )
+            elif isinstance(event, Complaint.Withdrawn):
+                withdrawn.append((event.originator_version, event.originator_id))
+            elif isinstance(event, Consent.Given):
+                given.append(
+                    (
+                        event.originator_id,
+                        event.application_id,
+                        event.person_id,
+                        event.purpose.value,
+                        event.given_on,
+                        event.originator_version,
+                    )
+                )
+            elif isinstance(event, Consent.Withdrawn):
+                revoked.append((event.withdrawn_on, event.originator_version, event.originator_id))
+        statements = [
+            (
+                "INSERT INTO {} VALUES (%s, %s, %s, %s, %s, %s, false, %s, %s) ON CONFLICT (id) DO NOTHING",
+                complaints,
+                logged,
+            ),
+            ("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, NULL, %s) ON CONFLICT (id) DO NOTHING", consents, given),
+            (
+                "UPDATE {} SET incident_date = coalesce(%s, incident_date), reported_date = coalesce(%s, reported_date),"
+                " version = greatest(version, %s) WHERE id = %s",
+                complaints,
+                amended,
+            ),
+            ("UPDATE {} SET withdrawn = true, version = greatest(version, %s) WHERE id = %s", complaints, withdrawn),
+            ("UPDATE {} SET withdrawn_on = %s, version = greatest(version, %s) WHERE id = %s", consents, revoked),
+        ]
+        for statement, table, rows in statements:
+            if rows:
+                cur.executemany(sql.SQL(statement).format(table), rows)

@@ -1,7 +1,7 @@
 """The case list: one row per application, as the coordinator's list and the partner tools see it."""
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -80,35 +80,45 @@ class CaseList(ReadModel):
         return case
 
     def apply(self, cur: psycopg.Cursor, event: Any, position: int) -> None:
-        case = event.mutate(self._case_before(event))
-        self._cases[case.id] = case
-        if len(self._cases) > CACHE_SIZE:
+        self.apply_batch(cur, [(position, event)])
+
+    def apply_batch(self, cur: psycopg.Cursor, events: Sequence[tuple[int, Any]]) -> None:
+        # Fold every event into its case in memory, then write each case touched once.
+        touched: dict[UUID, CaseReview] = {}
+        for _, event in events:
+            case = event.mutate(self._case_before(event))
+            self._cases[case.id] = touched[case.id] = case
+        while len(self._cases) > CACHE_SIZE:
             self._cases.popitem(last=False)
+        cur.executemany(self._upsert, [self._row(case) for case in touched.values()])
+
+    def _row(self, case: CaseReview) -> tuple[Any, ...]:
         # Any notice on or before a day counts on that day (RULES.md section 8), so keep the first;
         # the latest gives the current target.
         first_delay = case.delay_notices[0].notified_on if case.delay_notices else None
         target = case.delay_notices[-1].new_target_date if case.delay_notices else None
         policy = self.policy_for(case.received_date)
-        cur.execute(
-            sql.SQL(
-                """INSERT INTO {} AS c (id, route, status, received_date, applicant_id, victim_id, member_ids, decision,
-                       decided_on, completed_on, finished_on, due_date, policy_name, policy_version, delay_notified_on,
-                       new_target_date, version, requested_at, updated_at)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-                   ON CONFLICT (id) DO UPDATE SET status = excluded.status, decision = excluded.decision,
-                       decided_on = excluded.decided_on, completed_on = excluded.completed_on,
-                       finished_on = excluded.finished_on, delay_notified_on = excluded.delay_notified_on,
-                       new_target_date = excluded.new_target_date, version = excluded.version,
-                       updated_at = excluded.updated_at"""
-            ).format(self.table("case_reviews")),
-            (
-                case.id, case.route.value, case.status.value, case.received_date, case.applicant_id, case.victim_id,
-                list(case.member_ids), case.decision.decision.value if case.decision else None,
-                case.decision.decided_on if case.decision else None, case.completed_on, case.finished_on,
-                deadlines_for(policy, case.received_date).review, policy.name, policy.version, first_delay, target,
-                case.version, case.created_on, case.modified_on,
-            ),
+        return (
+            case.id, case.route.value, case.status.value, case.received_date, case.applicant_id, case.victim_id,
+            list(case.member_ids), case.decision.decision.value if case.decision else None,
+            case.decision.decided_on if case.decision else None, case.completed_on, case.finished_on,
+            deadlines_for(policy, case.received_date).review, policy.name, policy.version, first_delay, target,
+            case.version, case.created_on, case.modified_on,
         )  # fmt: skip
+
+    @property
+    def _upsert(self) -> sql.Composed:
+        return sql.SQL(
+            """INSERT INTO {} AS c (id, route, status, received_date, applicant_id, victim_id, member_ids, decision,
+                   decided_on, completed_on, finished_on, due_date, policy_name, policy_version, delay_notified_on,
+                   new_target_date, version, requested_at, updated_at)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+               ON CONFLICT (id) DO UPDATE SET status = excluded.status, decision = excluded.decision,
+                   decided_on = excluded.decided_on, completed_on = excluded.completed_on,
+                   finished_on = excluded.finished_on, delay_notified_on = excluded.delay_notified_on,
+                   new_target_date = excluded.new_target_date, version = excluded.version,
+                   updated_at = excluded.updated_at"""
+        ).format(self.table("case_reviews"))
 
 
 CASE_EVENTS = [

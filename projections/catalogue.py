@@ -5,8 +5,8 @@ from datetime import date
 
 from eventsourcing.application import Application
 
-from projections.case_facts import CaseFacts
 from domain.policy import Policy
+from projections.case_facts import CaseFacts
 from projections.case_list import CaseList
 from projections.publication import PublicationFacts
 from projections.runner import ReadModel

@@ -38,6 +38,11 @@ class ReadModel(ABC):
     def apply(self, cur: psycopg.Cursor, event: Any, position: int) -> None:
         """Change its rows for one event."""
 
+    def apply_batch(self, cur: psycopg.Cursor, events: Sequence[tuple[int, Any]]) -> None:
+        """Change its rows for a batch of (position, event) in order; read models override it to write in bulk."""
+        for position, event in events:
+            self.apply(cur, event, position)
+
     def forget(self) -> None:  # noqa: B027 - most read models hold nothing in memory
         """Drop anything held in memory: the transaction it was for did not commit."""
 
@@ -93,11 +98,12 @@ class ProjectionRunner:
             )
             if not batch:
                 return applied
+            decoded = Decoded(self.app)  # each event is decoded once, whichever models read it
             for model in self.read_models:
-                self._apply_batch(model, batch)
+                self._apply_batch(model, batch, decoded)
             applied += len(batch)
 
-    def _apply_batch(self, model: ReadModel, batch: Iterable[Notification]) -> None:
+    def _apply_batch(self, model: ReadModel, batch: Sequence[Notification], decoded: "Decoded | None" = None) -> None:
         start = self._positions[model.schema]
         todo = [n for n in batch if n.id > start]
         last = max((n.id for n in batch), default=start)
@@ -105,7 +111,7 @@ class ProjectionRunner:
             return
         try:
             with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-                committed = apply_notifications(cur, self.app, model, todo, last)
+                committed = apply_notifications(cur, self.app, model, todo, last, decoded)
         except BaseException:
             model.forget()
             raise
@@ -197,8 +203,27 @@ def prepare(cur: psycopg.Cursor, model: ReadModel) -> int:
     return cur.fetchone()["position"]
 
 
+class Decoded:
+    """Domain events by notification id, decoded on first use."""
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+        self.events: dict[int, Any] = {}
+
+    def __call__(self, notification: Notification) -> Any:
+        event = self.events.get(notification.id)
+        if event is None:
+            event = self.events[notification.id] = self.app.mapper.to_domain_event(notification)
+        return event
+
+
 def apply_notifications(
-    cur: psycopg.Cursor, app: Application, model: ReadModel, notifications: Iterable[Notification], last: int
+    cur: psycopg.Cursor,
+    app: Application,
+    model: ReadModel,
+    notifications: Iterable[Notification],
+    last: int,
+    decoded: Decoded | None = None,
 ) -> int:
     """In the caller's transaction: apply what the model has not seen yet, move its position to `last`.
 
@@ -207,9 +232,11 @@ def apply_notifications(
     """
     cur.execute(sql.SQL("SELECT position FROM {} FOR UPDATE").format(model.table("position")))
     committed = cur.fetchone()["position"]
-    for notification in notifications:
-        if notification.id > committed and (not model.topics or notification.topic in model.topics):
-            model.apply(cur, app.mapper.to_domain_event(notification), notification.id)
+    decode = decoded or Decoded(app)
+    topics = set(model.topics)
+    events = [(n.id, decode(n)) for n in notifications if n.id > committed and (not topics or n.topic in topics)]
+    if events:
+        model.apply_batch(cur, events)
     cur.execute(
         sql.SQL("UPDATE {} SET position = %s, updated_at = now() WHERE position < %s").format(model.table("position")),
         (last, last),
