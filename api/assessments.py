@@ -88,14 +88,17 @@ class Assessor:
     def policy_for(self, review: CaseReview, reference: str | None = None) -> Policy:
         return self.policies.named(reference) if reference else self.policies.in_force(review.received_date)
 
-    def assess(self, review: CaseReview, as_known_at: datetime, policy: Policy | None = None) -> Assessment:
-        """The automatic assessment of `review` under `policy` (default: in force on its received date)."""
-        facts = application_facts(review)
+    def relied_on(self, review: CaseReview, as_known_at: datetime) -> tuple[list[UUID], list[UUID]]:
+        """The complaints (named ones, else all of its victims') and consents an application may rely on."""
         if review.complaint_ids is not None:
             complaint_ids = list(review.complaint_ids)
         else:
             victims = [review.victim_id] if review.victim_id else list(review.member_ids)
             complaint_ids = self.trigger.linked_facts(victims, as_known_at)
-        consent_ids = self.trigger.linked_facts([review.id], as_known_at)
+        return complaint_ids, self.trigger.linked_facts([review.id], as_known_at)
+
+    def assess(self, review: CaseReview, as_known_at: datetime, policy: Policy | None = None) -> Assessment:
+        """The automatic assessment of `review` under `policy` (default: in force on its received date)."""
+        complaint_ids, consent_ids = self.relied_on(review, as_known_at)
         complaints, consents = revisions(self.trigger.events_as_known_at([*complaint_ids, *consent_ids], as_known_at))
-        return assess(facts, complaints, consents, policy or self.policy_for(review), as_known_at)
+        return assess(application_facts(review), complaints, consents, policy or self.policy_for(review), as_known_at)

@@ -304,3 +304,26 @@ def test_event_feed_is_in_commit_order_with_positions(coordinator, auditor):
 def _event_count(database_url: str) -> int:
     with psycopg.connect(database_url) as conn:
         return conn.execute("SELECT count(*) FROM community_trigger_events").fetchone()[0]
+
+
+def test_a_victims_complaints_are_listed_and_an_agency_sees_only_its_own(coordinator, police, council, services):
+    victim = register(coordinator)
+    mine = complaint(police, victim, incident="2026-10-01")
+    theirs = complaint(council, victim, agency="havant-borough-council", incident="2026-10-03", reported="2026-10-03")
+    services.runner.wait_for(services.runner.head(), timeout=10)  # others' writes: read models catch up soon, not at once
+    listed = coordinator.get(f"/v1/people/{victim}/complaints").json()["items"]
+    assert [item["id"] for item in listed] == [mine, theirs]
+    assert [item["id"] for item in police.get(f"/v1/people/{victim}/complaints").json()["items"]] == [mine]
+    assert coordinator.get(f"/v1/people/{uuid4()}/complaints").status_code == 404
+    assert coordinator.get(f"/v1/people/{victim}/complaints", params={"cursor": "e30"}).status_code == 422
+
+
+def test_the_case_list_filters_by_agency_and_route(coordinator, council, services):
+    victim = register(coordinator)
+    complaint(council, victim, agency="havant-borough-council")
+    review = application(coordinator, victim)["id"]
+    services.runner.wait_for(services.runner.head(), timeout=10)
+    listed = coordinator.get("/v1/case-reviews", params={"agency": "havant-borough-council", "route": "individual", "limit": 200}).json()["items"]
+    assert review in [item["id"] for item in listed]
+    none = coordinator.get("/v1/case-reviews", params={"agency": "no-such-agency"}).json()["items"]
+    assert none == []

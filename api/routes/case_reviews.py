@@ -76,6 +76,11 @@ def list_case_reviews(
     status: CaseStatus | None = None,
     deadline_state: DeadlineState | None = Query(default=None, description="as on today"),
     route: str | None = Query(default=None, pattern="^(individual|group)$"),
+    agency: str | None = Query(
+        default=None,
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        description="applications whose victims complained to this agency",
+    ),
     limit: int = Query(default=50, ge=1, le=200),
     cursor: str | None = None,
 ) -> dict[str, Any]:
@@ -87,6 +92,14 @@ def list_case_reviews(
     if route is not None:
         conditions.append(sql.SQL("route = %s"))
         params.append(route)
+    if agency is not None:
+        conditions.append(
+            sql.SQL(
+                "EXISTS (SELECT 1 FROM case_facts.complaints AS f WHERE f.agency = %s"
+                " AND (f.victim_id = case_reviews.victim_id OR f.victim_id = ANY(case_reviews.member_ids)))"
+            )
+        )
+        params.append(agency)
     today = local_date(now())
     if deadline_state is not None:
         condition, values = deadline_state_condition(svc, deadline_state, today)
@@ -166,36 +179,13 @@ def list_item(svc: Services, row: dict[str, Any], today: date) -> dict[str, Any]
     }
 
 
-def relied_on(svc: Services, review: CaseReview) -> tuple[list[UUID], list[UUID]]:
-    """The complaints and consents an application may rely on: named ones, else all of its victims'."""
-    with svc.pool.connection() as conn:
-        if review.complaint_ids is not None:
-            complaints = list(review.complaint_ids)
-        else:
-            victims = [review.victim_id] if review.victim_id else list(review.member_ids)
-            complaints = [
-                r["id"]
-                for r in conn.execute(
-                    "SELECT id FROM case_facts.complaints WHERE victim_id = ANY(%s) ORDER BY reported_date, id",
-                    (victims,),
-                )
-            ]
-        consents = [
-            r["id"]
-            for r in conn.execute(
-                "SELECT id FROM case_facts.consents WHERE application_id = %s ORDER BY id", (review.id,)
-            )
-        ]
-    return complaints, consents
-
-
 @router.get("/case-reviews/{review_id}/history")
 def case_review_history(
     review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))
 ) -> dict[str, Any]:
     read_own_writes(svc, key)
     review = svc.trigger.case_review(review_id)
-    complaints, consents = relied_on(svc, review)
+    complaints, consents = svc.assessor.relied_on(review, now())
     events = [
         event for originator in (review_id, *complaints, *consents) for event in svc.trigger.events.get(originator)
     ]

@@ -1,9 +1,11 @@
 """Complaints of anti-social behaviour made to partner agencies."""
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
+from psycopg import sql
 
 from api.auth import allow
 from api.keys import ApiKey
@@ -15,8 +17,11 @@ from api.services import (
     COORDINATOR,
     IfMatch,
     Svc,
+    decode_cursor,
+    encode_cursor,
     expected_version,
     now,
+    read_own_writes,
     written,
 )
 from api.views import complaint_view
@@ -78,3 +83,52 @@ def withdraw_complaint(
         complaint_id, reason=body.reason, actor=key.actor, now=now(), expected_version=expected_version(if_match)
     )
     return written(svc, key, result)
+
+
+@router.get("/people/{person_id}/complaints")
+def complaints_of_victim(
+    person_id: UUID,
+    svc: Svc,
+    key: ApiKey = Depends(allow(COORDINATOR, AUDITOR, AGENCY)),
+    limit: int = Query(default=100, ge=1, le=500),
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """The complaints made about what happened to one person, oldest report first; an agency sees only its own."""
+    read_own_writes(svc, key)
+    svc.trigger.person(person_id)  # 404 for an unknown person
+    conditions, params = [sql.SQL("victim_id = %s")], [person_id]
+    if key.role is AGENCY:
+        conditions.append(sql.SQL("agency = %s"))
+        params.append(key.agency)
+    if cursor is not None:
+        after = decode_cursor(cursor, ("reported_date", "id"))
+        try:
+            position = (date.fromisoformat(after["reported_date"]), UUID(after["id"]))
+        except (TypeError, ValueError):
+            raise invalid("cursor", "the cursor is not one this API gave out; start again without it") from None
+        conditions.append(sql.SQL("(reported_date, id) > (%s, %s)"))
+        params.extend(position)
+    query = sql.SQL(
+        "SELECT id, agency, incident_date, reported_date, withdrawn, version FROM case_facts.complaints"
+        " WHERE {} ORDER BY reported_date, id LIMIT %s"
+    ).format(sql.SQL(" AND ").join(conditions))
+    with svc.pool.connection() as conn:
+        rows = conn.execute(query, (*params, limit + 1)).fetchall()
+    more, rows = len(rows) > limit, rows[:limit]
+    items = [
+        {
+            "id": str(row["id"]),
+            "agency": row["agency"],
+            "incident_date": row["incident_date"].isoformat(),
+            "reported_date": row["reported_date"].isoformat(),
+            "withdrawn": row["withdrawn"],
+            "version": row["version"],
+        }  # fmt: skip
+        for row in rows
+    ]
+    next_cursor = (
+        encode_cursor({"reported_date": rows[-1]["reported_date"].isoformat(), "id": str(rows[-1]["id"])})
+        if more
+        else None
+    )
+    return {"items": items, "next_cursor": next_cursor}
