@@ -25,7 +25,7 @@ def _require_date(value: date, name: str) -> None:
         raise ValueError(f"{name} must be a calendar date (got {value!r})")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=8192, typed=True)
 def last_in_time_reported_date(incident: date, months: int = 1) -> date:
     """The last day of the `months`-month period beginning with the incident date.
 
@@ -51,7 +51,7 @@ def reported_in_time(incident: date, reported: date, months: int = 1) -> bool:
     return reported <= last_in_time_reported_date(incident, months)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096, typed=True)
 def lookback_window(received: date, months: int = 6) -> tuple[date, date]:
     """The `months` months ending with the received date: (first day, last day), both inclusive.
 

@@ -9,10 +9,12 @@ Discretion (s.104(5)) is not part of an assessment: it is a decision that may fo
 Dissatisfaction is not judged: the threshold is about the incidents reported.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any, NamedTuple, Self
 from uuid import UUID
 
@@ -206,46 +208,40 @@ class Assessment:
 
 
 class _Considered(NamedTuple):
-    """A complaint in force at T, with what the checks need: its incident key and its first recorded time."""
+    """A complaint in force at T, with what the checks need, worked out once."""
 
+    index: int  # its place in earliest-reported order
     revision: ComplaintRevision
-    first_recorded_at: datetime
-    incident_ref: str | None  # normalised: blank is none, case and outer spaces do not matter
-    day: tuple[UUID, date]  # (victim, incident date): the same incident when either has no reference
+    incident_ref: str | None  # normalised
+    day: tuple[int, date]  # (victim, incident date): the same incident when either has no reference
 
 
-def _in_force(
-    revisions: Iterable[Any], key: str, as_known_at: datetime
-) -> tuple[dict[UUID, Any], dict[UUID, datetime]]:
-    """Per id, the revision with the latest recorded time at or before T, and the first recorded time.
+def _in_force(revisions: Iterable[Any], key: Callable[[Any], UUID], as_known_at: datetime) -> dict[UUID, list[Any]]:
+    """Per fact id: [the revision with the latest recorded time at or before T, the first recorded time].
 
     Two revisions of one fact recorded at the same instant: a withdrawal wins (nothing follows one),
     otherwise the later one given (callers give a fact's revisions in event order).
     """
-    latest: dict[UUID, Any] = {}
-    first: dict[UUID, datetime] = {}
+    known: dict[UUID, list[Any]] = {}
     for revision in revisions:
         at = revision.recorded_at
         if at > as_known_at:
             continue  # recorded after T: not known yet
-        fact_id = getattr(revision, key)
-        held = latest.get(fact_id)
-        if (
-            held is None
-            or at > held.recorded_at
-            or (at == held.recorded_at and (revision.withdrawn or not held.withdrawn))
-        ):
-            latest[fact_id] = revision
-        if fact_id not in first or at < first[fact_id]:
-            first[fact_id] = at
-    return latest, first
+        entry = known.get(key(revision))
+        if entry is None:
+            known[key(revision)] = [revision, at]
+            continue
+        held = entry[0]
+        if at > held.recorded_at or (at == held.recorded_at and (revision.withdrawn or not held.withdrawn)):
+            entry[0] = revision
+        if at < entry[1]:
+            entry[1] = at
+    return known
 
 
 def _normalised_ref(ref: str | None) -> str | None:
-    if ref is None:
-        return None
-    ref = ref.strip().casefold()
-    return ref or None
+    """Blank is no reference; case and outer spaces are how it was typed, not which incident it is."""
+    return (ref.strip().casefold() or None) if ref else None
 
 
 class _CountedIncidents:
@@ -253,8 +249,8 @@ class _CountedIncidents:
 
     def __init__(self) -> None:
         self.refs: set[str] = set()
-        self.days_without_ref: set[tuple[UUID, date]] = set()
-        self.days: set[tuple[UUID, date]] = set()
+        self.days_without_ref: set[tuple[int, date]] = set()
+        self.days: set[tuple[int, date]] = set()
 
     def includes(self, c: _Considered) -> bool:
         # The same incident: a shared reference, or, when either has none, the same victim and day.
@@ -271,7 +267,11 @@ class _CountedIncidents:
 
 
 def _count(candidates: Iterable[_Considered]) -> tuple[list[_Considered], _CountedIncidents]:
-    """One report per incident, the earliest reported; `candidates` come sorted earliest first."""
+    """One report per incident, the earliest reported; `candidates` come sorted earliest first.
+
+    The relation "same incident" is not transitive (A and C may each match B without matching
+    each other), so each report is compared with the incidents already counted, in order.
+    """
     incidents = _CountedIncidents()
     counted = []
     for c in candidates:
@@ -288,11 +288,15 @@ def _measure(
     if not counted:
         return False, False, None
     if route is Route.GROUP:
-        number, needed = len({c.revision.victim_id for c in counted}), policy.group_min_individuals
+        number, needed = len({c.day[0] for c in counted}), policy.group_min_individuals
     else:
         number, needed = len(counted), policy.individual_min_complaints
     last = max(c.revision.incident_date for c in counted)
     return number >= needed, last >= window_start, last
+
+
+_COMPLAINT_ID = attrgetter("complaint_id")
+_CONSENT_ID = attrgetter("consent_id")
 
 
 def assess(
@@ -310,30 +314,22 @@ def assess(
     window_start = window[0]
 
     # Which facts exist at T, and which complaints this application is about.
-    known, first_recorded = _in_force(complaints, "complaint_id", as_known_at)
+    known = _in_force(complaints, _COMPLAINT_ID, as_known_at)
     victims = frozenset(application.member_ids) if group else frozenset((application.victim_id,))
+    victim_ints = {v.int for v in victims}  # ints hash in C; UUIDs hash in Python, and this is the hot path
     if application.complaint_ids is not None:
-        named = dict.fromkeys(application.complaint_ids)  # a name given twice is one complaint
-        revisions = [known[cid] for cid in named if cid in known]
+        named = dict.fromkeys(application.complaint_ids)  # a complaint named twice is one complaint
+        entries = [known[cid] for cid in named if cid in known]
     else:
-        revisions = [r for r in known.values() if r.victim_id in victims]
-    considered = sorted(
-        (
-            _Considered(
-                r, first_recorded[r.complaint_id], _normalised_ref(r.incident_ref), (r.victim_id, r.incident_date)
-            )
-            for r in revisions
-        ),
-        # Earliest reported first; ties by earliest recorded, then by id, so the result never depends on input order.
-        key=lambda c: (c.revision.reported_date, c.first_recorded_at, c.revision.complaint_id),
-    )
+        entries = [entry for entry in known.values() if entry[0].victim_id.int in victim_ints]
+    # Earliest reported first; ties by earliest recorded, then by id, so input order never matters.
+    entries.sort(key=lambda e: (e[0].reported_date, e[1], e[0].complaint_id))
 
     # Consent as known at T, to this application, not withdrawn.
-    consent_known, _ = _in_force(consents, "consent_id", as_known_at)
     purpose = ConsentPurpose.GROUP_REPRESENTATION if group else ConsentPurpose.APPLICATION_ON_BEHALF
     consented = {
         c.person_id
-        for c in consent_known.values()
+        for c, _ in _in_force(consents, _CONSENT_ID, as_known_at).values()
         if c.application_id == application.application_id and c.purpose == purpose and not c.withdrawn
     }
     if group:  # every member but the representative must consent to be represented
@@ -344,17 +340,20 @@ def assess(
         victim_consent_missing = (
             application.applicant_id != application.victim_id and application.victim_id not in consented
         )
+    unconsented_ints = {m.int for m in members_without_consent}
 
-    # Checks 1 to 7 (and section 4's), each complaint on its own.
+    # Checks 1 to 7, and section 4's reported-by-member check, each complaint on its own.
     partners = policy.partner_agencies
     months = policy.reporting_window_months
-    failed: dict[UUID, list[ExclusionReason]] = {}  # checks 1 to 7
-    not_by_member: set[UUID] = set()  # section 4's check, listed after check 8
+    considered: list[_Considered] = []
+    failed: list[list[ExclusionReason]] = []  # by index: the reasons from checks 1 to 7
+    not_by_member: set[int] = set()  # indexes failing section 4's check, listed after check 8
     qualifying: list[_Considered] = []
-    for c in considered:
-        r = c.revision
+    for index, (r, _) in enumerate(entries):
+        c = _Considered(index, r, _normalised_ref(r.incident_ref), (r.victim_id.int, r.incident_date))
+        considered.append(c)
         reasons = []
-        if r.victim_id not in victims:
+        if c.day[0] not in victim_ints:
             reasons.append(ExclusionReason.OTHER_VICTIM)
         if r.agency not in partners:
             reasons.append(ExclusionReason.NOT_PARTNER_AGENCY)
@@ -368,31 +367,30 @@ def assess(
             reasons.append(ExclusionReason.AFTER_APPLICATION)
         if r.withdrawn:
             reasons.append(ExclusionReason.WITHDRAWN)
-        failed[r.complaint_id] = reasons
+        failed.append(reasons)
         if group and r.complainant_id != r.victim_id:
-            not_by_member.add(r.complaint_id)
+            not_by_member.add(c.index)
         elif not reasons:
             qualifying.append(c)
 
     # Check 8: one report per incident. A member without consent is not counted, so their reports
     # do not stand in the way of another member's report of the same incident.
-    if members_without_consent:
-        counted, incidents = _count(c for c in qualifying if c.revision.victim_id not in members_without_consent)
+    if unconsented_ints:
+        counted, incidents = _count(c for c in qualifying if c.day[0] not in unconsented_ints)
     else:
         counted, incidents = _count(qualifying)
-    counted_ids = {c.revision.complaint_id for c in counted}
+    counted_indexes = {c.index for c in counted}
 
     excluded: list[tuple[_Considered, tuple[ExclusionReason, ...]]] = []
     for c in considered:
-        r = c.revision
-        if r.complaint_id in counted_ids:
+        if c.index in counted_indexes:
             continue
-        reasons = failed[r.complaint_id]
+        reasons = failed[c.index]
         if incidents.includes(c):
             reasons.append(ExclusionReason.DUPLICATE_INCIDENT)
-        if r.complaint_id in not_by_member:
+        if c.index in not_by_member:
             reasons.append(ExclusionReason.NOT_REPORTED_BY_MEMBER)
-        if r.victim_id in members_without_consent:
+        if c.day[0] in unconsented_ints:
             reasons.append(ExclusionReason.MEMBER_CONSENT_MISSING)
         excluded.append((c, tuple(reasons)))
 
@@ -410,15 +408,14 @@ def assess(
 
     if enough and recent:
         verdict = Verdict.PENDING if victim_consent_missing else Verdict.MET
-    elif members_without_consent:
+    elif unconsented_ints:
         # Would it hold if the missing members consented? Count again with their reports in.
         would_enough, would_recent, _ = _measure(_count(qualifying)[0], application.route, policy, window_start)
         verdict = Verdict.PENDING if would_enough and would_recent else Verdict.NOT_MET
     else:
         verdict = Verdict.NOT_MET
 
-    counted.sort(key=lambda c: (c.revision.incident_date, c.revision.reported_date, c.revision.complaint_id))
-    excluded.sort(key=lambda e: (e[0].revision.reported_date, e[0].revision.incident_date, e[0].revision.complaint_id))
+    counted.sort(key=lambda c: (c.revision.incident_date, c.index))
     return Assessment(
         verdict=verdict,
         counted=tuple(
@@ -443,7 +440,7 @@ def assess(
             last,
             len(members_without_consent),
             victim_consent_missing,
-        ),  # fmt: skip
+        ),
     )
 
 
@@ -458,6 +455,7 @@ _ACRONYMS = {"nhs": "NHS", "icb": "ICB", "iow": "IoW", "pcc": "PCC", "asb": "ASB
 _SMALL_WORDS = {"and", "of", "the", "for", "on"}
 
 
+@lru_cache(maxsize=4096)
 def _day(d: date) -> str:
     """A date as a letter writes it: 16 January 2026."""
     return f"{d.day} {_MONTHS[d.month]} {d.year}"
@@ -475,6 +473,7 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+@lru_cache(maxsize=1024)
 def agency_name(slug: str) -> str:
     """An agency's slug as a reader would write it: nhs-hampshire-iow-icb -> NHS Hampshire IoW ICB."""
     words = slug.split("-")
@@ -483,37 +482,29 @@ def agency_name(slug: str) -> str:
     )
 
 
-def _why(reason: ExclusionReason, r: ComplaintRevision, group: bool, policy: Policy, window: tuple[date, date]) -> str:
-    match reason:
-        case ExclusionReason.OTHER_VICTIM:
-            return (
-                "it concerns someone who is not a member of the group"
-                if group
-                else ("it concerns someone other than the victim this application is for")
-            )
-        case ExclusionReason.NOT_PARTNER_AGENCY:
-            return f"{agency_name(r.agency)} is not one of the partnership's agencies"
-        case ExclusionReason.NOT_HAD:
-            return "the behaviour was not recorded as causing harassment, alarm or distress"
-        case ExclusionReason.REPORTED_LATE:
-            last = last_in_time_reported_date(r.incident_date, policy.reporting_window_months)
-            return (
-                f"it was not reported within {_months(policy.reporting_window_months)} of the incident "
-                f"(the last day to report it was {_day(last)})"
-            )
-        case ExclusionReason.OUTSIDE_WINDOW:
-            return f"it was reported before {_day(window[0])}, outside the previous {_months(policy.lookback_months)}"
-        case ExclusionReason.AFTER_APPLICATION:
-            return f"it was reported after the application was received on {_day(window[1])}"
-        case ExclusionReason.WITHDRAWN:
-            return "it has been withdrawn"
-        case ExclusionReason.DUPLICATE_INCIDENT:
-            return "it is another report of an incident already counted"
-        case ExclusionReason.NOT_REPORTED_BY_MEMBER:
-            return "it was not reported by the group member personally"
-        case ExclusionReason.MEMBER_CONSENT_MISSING:
-            return "the group member it concerns has not yet consented to be represented"
-    raise AssertionError(reason)  # every reason has words
+def _reason_words(group: bool, policy: Policy, window: tuple[date, date]) -> dict[ExclusionReason, str]:
+    """Each reason in words, worked out once per assessment; `{agency}` and `{last}` are filled in per complaint."""
+    return {
+        ExclusionReason.OTHER_VICTIM: (
+            "it concerns someone who is not a member of the group"
+            if group
+            else "it concerns someone other than the victim this application is for"
+        ),
+        ExclusionReason.NOT_PARTNER_AGENCY: "{agency} is not one of the partnership's agencies",
+        ExclusionReason.NOT_HAD: "the behaviour was not recorded as causing harassment, alarm or distress",
+        ExclusionReason.REPORTED_LATE: (
+            f"it was not reported within {_months(policy.reporting_window_months)} of the incident "
+            "(the last day to report it was {last})"
+        ),
+        ExclusionReason.OUTSIDE_WINDOW: (
+            f"it was reported before {_day(window[0])}, outside the previous {_months(policy.lookback_months)}"
+        ),
+        ExclusionReason.AFTER_APPLICATION: f"it was reported after the application was received on {_day(window[1])}",
+        ExclusionReason.WITHDRAWN: "it has been withdrawn",
+        ExclusionReason.DUPLICATE_INCIDENT: "it is another report of an incident already counted",
+        ExclusionReason.NOT_REPORTED_BY_MEMBER: "it was not reported by the group member personally",
+        ExclusionReason.MEMBER_CONSENT_MISSING: "the group member it concerns has not yet consented to be represented",
+    }
 
 
 def _explain(
@@ -571,9 +562,16 @@ def _explain(
         )
     if excluded:
         lines.append("Complaints not counted:")
+        words = _reason_words(group, policy, window)
+        joined: dict[tuple[ExclusionReason, ...], str] = {}  # few distinct combinations: join each once
         for c, reasons in excluded:
             r = c.revision
-            whys = "; ".join(_why(reason, r, group, policy, window) for reason in reasons)
+            whys = joined.get(reasons)
+            if whys is None:
+                whys = joined[reasons] = "; ".join([words[reason] for reason in reasons])
+            if "{" in whys:  # only the agency and the last in-time day differ from complaint to complaint
+                last_in_time = last_in_time_reported_date(r.incident_date, policy.reporting_window_months)
+                whys = whys.format(agency=agency_name(r.agency), last=_day(last_in_time))
             lines.append(
                 f"- the complaint to {agency_name(r.agency)} reported on {_day(r.reported_date)} "
                 f"(incident on {_day(r.incident_date)}): {whys}."

@@ -92,7 +92,10 @@ def _frozen_set(value: Any, field: str) -> frozenset:
     # A string is iterable too, but a list of its letters is never what was meant.
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         raise PolicyError(field, f"{field} must be a list")
-    return frozenset(value)
+    try:
+        return frozenset(value)
+    except TypeError:  # an unhashable item, such as a nested list
+        raise PolicyError(field, f"{field} must be a list of plain values") from None
 
 
 @dataclass(frozen=True)
@@ -103,13 +106,15 @@ class CalendarSpec:
     """
 
     country: str = "GB"
-    subdivision: str = "ENG"
+    subdivision: str | None = "ENG"  # None only for a country without regional bank holidays
     closure_days: frozenset[date] = frozenset()
 
     def __post_init__(self) -> None:
         if not isinstance(self.country, str) or not re.fullmatch(r"[A-Z]{2}", self.country):
             raise PolicyError("calendar.country", "calendar.country must be a two-letter code such as GB")
-        if not isinstance(self.subdivision, str) or not re.fullmatch(r"[A-Z0-9]{1,3}", self.subdivision):
+        if self.subdivision is not None and (
+            not isinstance(self.subdivision, str) or not 1 <= len(self.subdivision) <= 10
+        ):
             raise PolicyError("calendar.subdivision", "calendar.subdivision must be a code such as ENG")
         closure_days = _frozen_set(self.closure_days, "calendar.closure_days")
         for day in closure_days:
@@ -190,7 +195,7 @@ class Policy:
             if not isinstance(agency, str) or not _SLUG.match(agency):
                 raise PolicyError(
                     "partner_agencies",
-                    f"partner agency {agency!r} must be a lower-case slug such as hampshire-constabulary",
+                    f"each of partner_agencies must be a lower-case slug such as hampshire-constabulary (got {agency!r})",
                 )
         object.__setattr__(self, "partner_agencies", agencies)
         if not isinstance(self.calendar, CalendarSpec):
