@@ -1,27 +1,28 @@
 """Synthetic Community Trigger data: a fictional Havant, as a stream of timestamped steps.
 
-The stream feeds the demo (`community-trigger serve --demo`) and the benchmarks. Each step is
-a plain command with the time the system learned it (`at`); a loader elsewhere applies them.
+The stream feeds the demo (`community-trigger serve --demo`) and the benchmarks. Each step is a
+plain command with the time the system learned it (`at`); a loader elsewhere applies them.
 Everything here is fictional and comes from `random.Random(seed)`, so a seed always gives the
 same stream.
 
-How it is built. The data is a set of *clusters*: one victim and their complaints (background),
-or one application with the people and complaints behind it (a case). Every step of a cluster
-falls on or after the cluster's *anchor* (its first incident date), and clusters are started in
-anchor order, so a heap holding one pending step per open cluster can release steps in time
-order as soon as they are older than the next anchor. Memory is the case plans plus the open
-clusters, never the whole stream.
+How it is built. The data comes in *clusters*: one victim and their complaints (background), or
+one application with the people and complaints behind it (a case). A cluster is planned whole on
+its *anchor* (its earliest date): each step gets its day and recorded time and is filed in a
+calendar under that day as a small tuple of plain values; the step itself (UUIDs, enums, texts)
+is made only when the stream reaches the day. Clusters are planned in anchor order, so once the
+next anchor is past a day nothing more can be filed under it, and the day is handed out sorted
+by recorded time. Memory is the application plans plus the calendar's days to come, never the
+whole stream; and as the waiting tuples hold only plain values, the garbage collector soon stops
+walking them (walking them was a third of the time at national scale).
 """
 
 import itertools
 import random
-from heapq import heappop, heappush
 from bisect import bisect_right
-from operator import itemgetter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta, timezone
-from typing import NamedTuple, Union
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 from uuid import UUID, SafeUUID
 from zoneinfo import ZoneInfo
 
@@ -30,8 +31,8 @@ from domain.vocabulary import (
     ComplaintCategory,
     ConsentPurpose,
     Decision,
-    Dissatisfaction,
     DiscretionGrounds,
+    Dissatisfaction,
     EscalationResult,
     Route,
 )
@@ -185,11 +186,11 @@ class DecideEscalation:
     decided_on: date
 
 
-Step = Union[
-    RegisterPerson, LogComplaint, WithdrawComplaint, RequestCaseReview, GiveConsent, WithdrawConsent,
-    Acknowledge, DecideThreshold, ShareInformation, NotifyDelay, CompleteReview, NotifyOutcome,
-    RequestEscalation, DecideEscalation,
-]  # fmt: skip
+Step = (
+    RegisterPerson | LogComplaint | WithdrawComplaint | RequestCaseReview | GiveConsent | WithdrawConsent
+    | Acknowledge | DecideThreshold | ShareInformation | NotifyDelay | CompleteReview | NotifyOutcome
+    | RequestEscalation | DecideEscalation
+)  # fmt: skip
 
 # --- the fictional Havant ----------------------------------------------------------------
 
@@ -397,7 +398,10 @@ _NOT_MET_REASONS = {
 _DISCRETION = (
     (DiscretionGrounds.HARM, "Victim is disabled and lives alone; repeated targeting at home puts them at risk"),
     (DiscretionGrounds.PERSISTENCE, "Behaviour has continued for over a year with reports to several agencies"),
-    (DiscretionGrounds.ADEQUACY, "Agencies' response so far has not stopped the behaviour; a joined-up review is needed"),
+    (
+        DiscretionGrounds.ADEQUACY,
+        "Agencies' response so far has not stopped the behaviour; a joined-up review is needed",
+    ),
 )
 _SUMMARIES = {
     "hampshire-constabulary": "{n} calls logged in the last six months; {k} attendances; words of advice given to the person responsible",
@@ -431,47 +435,73 @@ _ESCALATION_REASONS = (
     "Behaviour has continued since the review",
     None,
 )
-_first_two = itemgetter(0, 1)
-_new, _set = object.__new__, object.__setattr__  # how UUID.__init__ itself sets a UUID's fields
-_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # the version and variant bits
-_UUID4_SET = (4 << 76) | (0x8000 << 48)  # version 4, RFC 4122 variant
-_UNKNOWN = SafeUUID.unknown  # an enum lookup each time otherwise
-_FIELDS = {kind: tuple(f.name for f in fields(kind))[1:] for kind in Step.__args__}  # after `at`
+_CATEGORY_CUMULATIVE = tuple(itertools.accumulate(_CATEGORY_WEIGHTS))
+_LOCALITY_CUMULATIVE = tuple(itertools.accumulate(_LOCALITY_WEIGHTS))
+_CHANNELS = tuple(Channel)
+_CHANNEL_WEIGHTS = (35, 30, 15, 5, 15)  # 101, online, email, letter, in person
+
+# --- making steps fast -------------------------------------------------------------------
+
+_KINDS: tuple[type, ...] = Step.__args__  # planned steps name their kind by its place in here
+(_REGISTER, _LOG, _WITHDRAW, _REQUEST, _CONSENT, _WITHDRAW_CONSENT, _ACKNOWLEDGE, _DECIDE, _SHARE, _DELAY,
+ _COMPLETE, _OUTCOME, _ESCALATE, _SETTLE) = range(len(_KINDS))  # fmt: skip
+_FIELDS = {kind: tuple(f.name for f in fields(kind))[1:] for kind in _KINDS}  # after `at`
+_new, _set = object.__new__, object.__setattr__
 
 
 def _make(kind: type, at: datetime, values: tuple) -> Step:
-    """`kind(at, *values)`, in half the time: a frozen dataclass's __init__ sets each field through
+    """`kind(at, *values)` in half the time: a frozen dataclass's __init__ sets each field through
     object.__setattr__, the costliest part of the stream; this fills the instance's dict directly."""
     step = _new(kind)
     facts = step.__dict__
     facts["at"] = at
-    facts.update(zip(_FIELDS[kind], values))
+    facts.update(zip(_FIELDS[kind], values, strict=True))
     return step
-_LOCALITY_CUMULATIVE = tuple(itertools.accumulate(_LOCALITY_WEIGHTS))
-_CATEGORY_CUMULATIVE = tuple(itertools.accumulate(_CATEGORY_WEIGHTS))
-_CHANNELS = tuple(Channel)
-_CHANNEL_WEIGHTS = (35, 30, 15, 5, 15)  # 101, online, email, letter, in person
 
-# --- calendar ----------------------------------------------------------------------------
 
-UTC = timezone.utc
-LONDON = ZoneInfo("Europe/London")
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # the version and variant bits
+_UUID4_SET = (4 << 76) | (0x8000 << 48)  # version 4, RFC 4122 variant
+_UNKNOWN = SafeUUID.unknown
+
+
+def _uuid4(bits: int) -> UUID:
+    """UUID(int=bits, version=4), built the way UUID.__init__ does, without its checks: twice as fast."""
+    uuid = _new(UUID)
+    _set(uuid, "int", (bits & _UUID4_CLEAR) | _UUID4_SET)
+    _set(uuid, "is_safe", _UNKNOWN)
+    return uuid
+
+
+# --- dates and times ---------------------------------------------------------------------
+
+_LONDON = ZoneInfo("Europe/London")
 _DAY = timedelta(days=1)
 _MIDNIGHTS: dict[date, datetime] = {}
 # Built once: timedelta(days=n) costs more than a whole random draw.
 _DAYS = tuple(timedelta(days=n) for n in range(4000))
-_MINUTES = tuple(timedelta(minutes=n) for n in range(24 * 60))
+_MINUTES = tuple(timedelta(minutes=n) for n in range(25 * 60))  # a day is 25 hours when the clocks go back
+
+
+_BASES: dict[date, int] = {}
+
+
+def _base(day: date) -> int:
+    """The start of London's `day` in minutes since the epoch, cached per date."""
+    base = _BASES.get(day)
+    if base is None:
+        base = _BASES[day] = int(_midnight(day).timestamp()) // 60
+    return base
 
 
 def _midnight(day: date) -> datetime:
     """The UTC instant London's `day` begins (rule dates are London dates), cached per date."""
     moment = _MIDNIGHTS.get(day)
     if moment is None:
-        moment = _MIDNIGHTS[day] = datetime(day.year, day.month, day.day, tzinfo=LONDON).astimezone(UTC)
+        moment = _MIDNIGHTS[day] = datetime(day.year, day.month, day.day, tzinfo=_LONDON).astimezone(UTC)
     return moment
 
 
-def add_working_days(day: date, n: int) -> date:
+def _add_working_days(day: date, n: int) -> date:
     """`n` weekdays after `day` (before it when negative). Bank holidays are ignored here."""
     step = _DAY if n >= 0 else -_DAY
     left = abs(n)
@@ -491,11 +521,8 @@ def _weekday(day: date) -> date:
 
 
 class _Case(NamedTuple):
-    """What one application will go through.
-
-    Every application's plan is held for the whole run, so it is a tuple of plain values: the
-    garbage collector stops looking at those.
-    """
+    """What one application will go through: plain values, as every application's plan is held
+    for the whole run (as a plain tuple, which the garbage collector soon stops walking)."""
 
     received: date
     kind: str = "met"  # met | not_met | discretion | chronic (met, with a victim of 30+ complaints)
@@ -537,6 +564,9 @@ class _Case(NamedTuple):
 _OLDEST = {"met": 400, "not_met": 400, "discretion": 400, "chronic": 720}
 
 
+_MIN_APPLICATIONS = 22  # as many as _fixed_cases
+
+
 def _fixed_cases(today: date) -> list[_Case]:
     """Applications that between them show every lifecycle and deadline state as at `today`.
 
@@ -544,7 +574,7 @@ def _fixed_cases(today: date) -> list[_Case]:
     """
 
     def back(n: int) -> date:  # n working days before today
-        return add_working_days(today, -n)
+        return _add_working_days(today, -n)
 
     def ago(n: int) -> date:
         return _weekday(today - timedelta(days=n))
@@ -578,49 +608,34 @@ def _fixed_cases(today: date) -> list[_Case]:
 
 # --- the generator -----------------------------------------------------------------------
 
-
-@dataclass(slots=True)
-class _Cluster:
-    """What one cluster still has to file: people not yet registered, items not yet stamped."""
-
-    people: dict = field(default_factory=dict)  # person id -> registration facts, until their first step
-    pending: list = field(default_factory=list)  # a heap of items: (day, phase, seq, needs, kind, fields)
-    last: datetime | None = None  # the cluster's latest recorded time: its next step comes after it
-    over: bool = False  # cut at the end of today
+# Planned steps wait in the calendar as (minute of the day, kind, values): plain values only
+# (ids as 128-bit ints, enums as their values), so the garbage collector soon stops walking them.
+_BATCH = 200  # steps made and handed out at a time
+_ALONE, _WITH_HELPER = (0,), (0, 1)  # the people a background complaint names: victim, complainant
 
 
-_FOREVER = date.max
-_NAP = timedelta(days=14)  # a cluster whose next incident is further off than this sleeps until then
+def _first(item: tuple):
+    return item[0]
+
+
+def _day_and_phase(step: tuple) -> tuple:
+    return step[0], step[1]
 
 
 class _World:
-    """One generation run: the random source, the serial numbers, and the steps waiting to be yielded.
-
-    Clusters are generators. Each builds its items (a step's facts and the day it falls on), files
-    the ones due into day buckets with `place`, and may yield a later day to sleep until the stream
-    gets there, so a complaint months away costs no memory now. `batches` wakes clusters and starts
-    new ones in day order and hands out each day's steps once no cluster can add to it.
-    """
+    """One run: the random source, the serial numbers, and the calendar of planned steps."""
 
     def __init__(self, seed: int, today: date) -> None:
         self.rng = random.Random(seed)
         self.random = self.rng.random  # bound once: the hot paths call it millions of times
+        self.bits = self.rng.getrandbits  # ids are drawn as 128-bit ints, made UUIDs on their day
         self.today = today
-        self.end = _midnight(today + _DAY) - timedelta(microseconds=1)  # the end of today in London
-        self.seq = itertools.count()  # ties in sort keys, so nothing after them is ever compared
         self.serials = dict.fromkeys(_REFERENCE_FORMATS, 0)
         self.incidents = 0
-        self.buckets: dict[date, list] = {}  # day -> [(at, seq, kind, fields)], filed and not yet yielded
-        self.next_day = today  # the first day not yet yielded (set by batches)
+        self.calendar: dict[date, list] = {}  # day -> [(minute, kind, values)], in planning order
+        self.next_day = today  # the first day not handed out yet (set by batches)
 
     # --- small pieces ---
-
-    def uuid(self) -> UUID:
-        """Equal to UUID(int=rng.getrandbits(128), version=4), built without its checks: twice as fast."""
-        uuid = _new(UUID)
-        _set(uuid, "int", (self.rng.getrandbits(128) & _UUID4_CLEAR) | _UUID4_SET)
-        _set(uuid, "is_safe", _UNKNOWN)
-        return uuid
 
     # rng.choice, randint and choices are several times slower than indexing with random().
     def pick(self, options: tuple):
@@ -632,11 +647,12 @@ class _World:
     def locality(self) -> str:
         return LOCALITIES[bisect_right(_LOCALITY_CUMULATIVE, self.random() * _LOCALITY_CUMULATIVE[-1])]
 
-    def category(self) -> ComplaintCategory:
-        return _CATEGORIES[bisect_right(_CATEGORY_CUMULATIVE, self.random() * _CATEGORY_CUMULATIVE[-1])]
+    def category(self) -> int:
+        """A category, by its place in _CATEGORIES."""
+        return bisect_right(_CATEGORY_CUMULATIVE, self.random() * _CATEGORY_CUMULATIVE[-1])
 
-    def person(self, cluster: _Cluster, locality: str, surname: str | None = None) -> tuple[UUID, tuple]:
-        """A new person, registered just before their first step (see place). Returns id and home."""
+    def person(self, locality: str, surname: str | None = None) -> tuple[tuple, tuple]:
+        """A new person: their RegisterPerson values (id as bits) and home (number, street, locality)."""
         pick, random = self.pick, self.random
         first = pick(_FIRST_NAMES)
         surname = surname or pick(_SURNAMES)
@@ -644,17 +660,14 @@ class _World:
         home = (self.between(1, 180), pick(streets), locality)
         address = None
         if random() < 0.9:
-            postcode = f"{pick(districts)}{pick(_POSTCODE_UNITS)}"
             place = f"{locality}, {town}" if town != locality else locality
-            address = f"{home[0]} {home[1]}, {place} {postcode}"
+            address = f"{home[0]} {home[1]}, {place} {pick(districts)}{pick(_POSTCODE_UNITS)}"
         phone = f"07700 900{int(random() * 1000):03d}" if random() < 0.75 else None
         email = None
         if random() < 0.6:
             user = f"{first}.{surname}".lower().replace("'", "")
             email = f"{user}{int(random() * 100)}@{pick(('example.org', 'example.com'))}"
-        person_id = self.uuid()
-        cluster.people[person_id] = (f"{first} {surname}", phone, email, address, locality)
-        return person_id, home
+        return (self.bits(128), f"{first} {surname}", phone, email, address, locality), home
 
     def location(self, home: tuple) -> str | None:
         number, street, locality = home
@@ -693,13 +706,6 @@ class _World:
         self.incidents += 1
         return f"{_INCIDENT_PREFIX[agency]}-INC-{incident.year}-{self.incidents:05d}"
 
-    def stamp(self, day: date, last: datetime | None) -> datetime:
-        """A recorded time in office hours on `day`, strictly after `last` (steps of a cluster follow on)."""
-        at = (_MIDNIGHTS.get(day) or _midnight(day)) + _MINUTES[540 + int(self.random() * 510)]  # 09:00-17:30
-        if last is not None and at <= last:
-            at = last + _MINUTES[1 + int(self.random() * 20)]
-        return at
-
     def recorded(self, reported: date, agency: str, limit: date) -> date:
         """When a complaint reaches the system: mostly the day it was made, sometimes a day or two later."""
         r = self.random()
@@ -708,77 +714,114 @@ class _World:
             day += _DAYS[7 - day.weekday()]
         return day if day <= limit else max(reported, limit)
 
-    # --- items, and filing them as steps ---
+    # --- the calendar ---
 
-    def log(self, cluster: _Cluster, rec: date, victim: UUID, complainant: UUID, home: tuple, agency: str,
-            incident: date, reported: date, had: bool, category: ComplaintCategory, ref: str | None,
-            withdraw_on: date | None = None, place: str | None = None) -> UUID:  # fmt: skip
-        """A complaint (and its withdrawal, if any), recorded on `rec`."""
-        complaint_id = self.uuid()
-        needs = (victim,) if complainant == victim else (victim, complainant)
-        fields = (  # LogComplaint's fields after `at`, in order (positional: the hot path)
-            complaint_id, victim, complainant, agency, self.reference(agency, reported), incident, reported, had,
-            category, place or self.location(home), self.description(category), ref,
-        )  # fmt: skip
-        heappush(cluster.pending, (rec, 0, next(self.seq), needs, LogComplaint, fields))
-        if withdraw_on is not None:
-            reason = self.pick(_WITHDRAWAL_REASONS)
-            heappush(cluster.pending, (withdraw_on, 0, next(self.seq), (), WithdrawComplaint, (complaint_id, reason)))
-        return complaint_id
+    def file(self, steps: list, people: list) -> None:
+        """Give a cluster's steps their recorded times and file them in the calendar.
 
-    def place(self, cluster: _Cluster, before: date) -> None:
-        """Stamp the cluster's items dated before `before`, in order, and file them by day for flush().
-
-        Filed as (at, seq, kind, fields): the step itself is made only when it is yielded.
-
-        Each person is registered just before their first step. The cluster is over at the first
-        step that would fall after today: whatever follows it depends on it.
+        `steps` are (day, phase, needs, kind, values) in the order they were planned, which is the
+        order of steps on one day and phase (phase 0: complaints; 1: the application's steps, after
+        that day's complaints). `needs` are the numbers of the people a step names: each is
+        registered just before their first step. A step after today is dropped, and so is every
+        step after it, as it depends on it.
         """
-        pending, people = cluster.pending, cluster.people
-        buckets, seq, stamp, end = self.buckets, self.seq, self.stamp, self.end
-        last = cluster.last
-        while pending and pending[0][0] < before:
-            day, _, _, needs, kind, fields = heappop(pending)  # by (day, phase, seq)
-            bucket = buckets.get(day)
-            if bucket is None:
-                bucket = buckets[day] = []
-            for person_id in needs:
-                person = people.pop(person_id, None)
-                if person is not None:
-                    last = stamp(day, last)
-                    if last > end:
-                        break
-                    bucket.append((last, next(seq), RegisterPerson, (person_id, *person)))
-            else:
-                last = stamp(day, last)
-            if last > end:
-                cluster.over = True
-                pending.clear()
+        steps.sort(key=_day_and_phase)  # stable: one day's steps of one phase keep their order
+        registered = [False] * len(people)
+        last = 0  # the cluster's latest recorded time, in minutes since the epoch
+        for day, _, needs, kind, values in steps:
+            for person in needs:
+                if not registered[person]:
+                    registered[person] = True
+                    last = self.put(day, last, _REGISTER, people[person])
+                    if not last:
+                        return
+            last = self.put(day, last, kind, values)
+            if not last:
                 return
-            bucket.append((last, next(seq), kind, fields))
-        cluster.last = last
 
-    def flush(self, until: date) -> list[Step]:
-        """The steps filed for days before `until`, in time order.
+    def put(self, day: date, last: int, kind: int, values: tuple) -> int:
+        """File a step in office hours on `day`, strictly after `last`: its time (minutes since the
+        epoch), or 0 when that is after today."""
+        base = _BASES.get(day) or _base(day)
+        at = base + 540 + int(self.random() * 510)  # 09:00 to 17:30
+        if at <= last:  # a busy day: just after the cluster's previous step
+            at = last + 1 + int(self.random() * 20)
+            while at >= _base(day + _DAY):  # past midnight: the next day's
+                day += _DAY
+                base = _BASES[day]
+        if day > self.today:
+            return 0
+        planned = self.calendar.get(day)
+        if planned is None:
+            planned = self.calendar[day] = []
+        planned.append((at - base, kind, values))
+        return at
 
-        Clusters wake and start in day order and never file a step before that day, so once the
-        next one wakes at `until`, nothing can come before these any more.
+    def flush(self, until: date) -> Iterator[list[Step]]:
+        """The steps of the days before `until`, in recorded-time order, a few hundred at a time.
+
+        Clusters are planned in anchor order and file nothing before their anchor, so once the
+        next one starts at `until`, those days are complete. (Small batches: a whole day's steps
+        at once would outlive the garbage collector's young generations and make it walk them.)
         """
-        buckets, ready = self.buckets, []
         while self.next_day < until:
             day = self.next_day
             self.next_day = day + _DAY
-            filed = buckets.pop(day, None)
-            if not filed:
-                continue
-            filed.sort()  # by (at, seq): unique, so kinds and fields are never compared
-            midnight = _midnight(self.next_day)
-            if filed[-1][0] >= midnight:  # bumped past midnight by a busy day: they belong to the next
-                keep = bisect_right(filed, (midnight,))
-                buckets.setdefault(self.next_day, []).extend(filed[keep:])
-                del filed[keep:]
-            ready.extend([_make(kind, at, fields) for at, _, kind, fields in filed])
-        return ready
+            planned = self.calendar.pop(day, None)
+            if planned:
+                planned.sort(key=_first)  # by minute; stable, so ties stay in planning order
+                midnight, make = _midnight(day), self.make
+                for start in range(0, len(planned), _BATCH):
+                    yield [
+                        make(kind, midnight + _MINUTES[m], values)
+                        for m, kind, values in planned[start : start + _BATCH]
+                    ]
+
+    def make(self, kind: int, at: datetime, values: tuple) -> Step:
+        """The step itself, on its day: ids become UUIDs, enum values enums, and texts are written."""
+        if kind == _LOG:
+            complaint, victim, complainant, home, agency, incident, reported, had, category, ref, place, text = values
+            category = _CATEGORIES[category]
+            victim = _uuid4(victim)
+            return _make(LogComplaint, at, (
+                _uuid4(complaint), victim, victim if complainant == values[1] else _uuid4(complainant), agency,
+                self.reference(agency, reported), incident, reported, had, category,
+                self.location(home) if place is None else place or None,  # "" when shared: none
+                self.description(category) if text is None else text or None, ref,
+            ))  # fmt: skip
+        if kind == _REGISTER:
+            return _make(RegisterPerson, at, (_uuid4(values[0]), *values[1:]))
+        if kind == _WITHDRAW:
+            return _make(WithdrawComplaint, at, (_uuid4(values[0]), values[1]))
+        if kind == _REQUEST:
+            app, route, applicant, victim, members, received, channel, dissatisfaction, named = values
+            return _make(RequestCaseReview, at, (
+                _uuid4(app), Route(route), _uuid4(applicant), None if victim is None else _uuid4(victim),
+                tuple(map(_uuid4, members)), received, Channel(channel), Dissatisfaction(dissatisfaction),
+                None if named is None else tuple(map(_uuid4, named)),
+            ))  # fmt: skip
+        if kind == _CONSENT:
+            consent, person, app, purpose, given_on = values
+            return _make(
+                GiveConsent, at, (_uuid4(consent), _uuid4(person), _uuid4(app), ConsentPurpose(purpose), given_on)
+            )
+        if kind == _WITHDRAW_CONSENT:
+            return _make(WithdrawConsent, at, (_uuid4(values[0]), values[1]))
+        if kind == _DECIDE:
+            app, decided_on, intended, grounds, reason = values
+            grounds = None if grounds is None else DiscretionGrounds(grounds)
+            return _make(DecideThreshold, at, (_uuid4(app), decided_on, Decision(intended), grounds, reason))
+        if kind == _COMPLETE:
+            app, completed_on, recommendations = values
+            recommendations = tuple(Recommendation(*r) for r in recommendations)
+            return _make(CompleteReview, at, (_uuid4(app), completed_on, recommendations))
+        if kind == _ESCALATE:
+            app, escalation, requested_on, reason = values
+            return _make(RequestEscalation, at, (_uuid4(app), _uuid4(escalation), requested_on, reason))
+        if kind == _SETTLE:
+            app, escalation, result, decided_on = values
+            return _make(DecideEscalation, at, (_uuid4(app), _uuid4(escalation), EscalationResult(result), decided_on))
+        return _make(_KINDS[kind], at, (_uuid4(values[0]), *values[1:]))  # acknowledge, share, delay, outcome
 
     # --- background: one victim and their complaints ---
 
@@ -817,36 +860,25 @@ class _World:
             yield start + _DAYS[days * used // budget], size  # the anchor rises with the complaints used
             used += size
 
-    def background(self, anchor: date, size: int) -> Iterator[date]:
-        """One victim and their `size` complaints, from `anchor` on (a cluster: see _World)."""
-        random, pick, today = self.random, self.pick, self.today  # locals: this is the hot path
-        cluster = _Cluster()
+    def background(self, anchor: date, size: int) -> None:
+        """One victim and their `size` complaints, the first on `anchor`."""
+        random, pick, today, bits = self.random, self.pick, self.today, self.bits  # the hot path
         locality = self.locality()
-        victim, home = self.person(cluster, locality)
-        helper = None
+        victim, home = self.person(locality)
+        people = [victim]
         helper_share = 0.0
         if random() < 0.12:  # someone (family, a neighbour, a support worker) reports for them
-            helper, _ = self.person(cluster, locality, pick((None, cluster.people[victim][0].split()[-1])))
+            people.append(self.person(locality, pick((None, victim[1].split()[-1])))[0])
             helper_share = pick((0.3, 0.6, 1.0))
         landlord = pick(LANDLORDS) if random() < 0.45 else None
         usual = self.category()
         # A persistent problem spreads over weeks to a couple of years.
         span = 0 if size == 1 else self.between(1, 90) if size == 2 else int(size * (8 + 22 * random()))
         span = min(span, (today - anchor).days)
-        offsets = [0]  # incident days after the anchor, in order (a loop: a generator expression here
-        for _ in range(size - 1):  # would keep this frame's variables alive in cells while it sleeps)
-            offsets.append(int(random() * (span + 1)))
-        offsets.sort()
-        awake = anchor
+        steps = []
         done = 0
         while done < size:
-            incident = anchor + _DAYS[offsets[done]]
-            if incident > awake + _NAP:  # weeks away: file what is due and sleep until then
-                self.place(cluster, incident)
-                if cluster.over:
-                    return
-                yield incident
-                awake = incident
+            incident = anchor + _DAYS[int(random() * (span + 1))] if done else anchor
             copies = 1
             if size - done >= 2 and random() < 0.08:  # one incident reported to two or three agencies
                 copies = min(size - done, pick((2, 2, 3)))
@@ -857,18 +889,24 @@ class _World:
                 agency = pick(PARTNER_AGENCIES)
                 if agency not in agencies:
                     agencies.append(agency)
-            ref = self.incident_ref(agencies[0], incident) if copies > 1 and random() < 0.7 else None
+            ref = place = text = None
+            if copies > 1:  # the reports of one incident tell the same story
+                ref = self.incident_ref(agencies[0], incident) if random() < 0.7 else None
+                place, text = self.location(home) or "", self.description(_CATEGORIES[category]) or ""
             for agency in agencies:
                 reported = min(today, incident + _DAYS[self.report_delay()])
                 rec = self.recorded(reported, agency, today)
-                complainant = helper if helper and random() < helper_share else victim
-                withdraw_on = None
-                if random() < 0.03:
-                    withdraw_on = rec + _DAYS[self.between(2, 40)]
-                    withdraw_on = withdraw_on if withdraw_on <= today else None
-                self.log(cluster, rec, victim, complainant, home, agency, incident, reported, had, category, ref, withdraw_on)
+                complaint = bits(128)
+                helped = random() < helper_share
+                complainant = people[1][0] if helped else victim[0]
+                values = (complaint, victim[0], complainant, home, agency, incident, reported, had, category, ref,
+                          place, text)  # fmt: skip
+                steps.append((rec, 0, _WITH_HELPER if helped else _ALONE, _LOG, values))
+                if random() < 0.03:  # withdrawn later
+                    reason = pick(_WITHDRAWAL_REASONS)
+                    steps.append((rec + _DAYS[self.between(2, 40)], 0, (), _WITHDRAW, (complaint, reason)))
             done += copies
-        self.place(cluster, _FOREVER)
+        self.file(steps, people)
 
     # --- cases: an application and everything behind it ---
 
@@ -920,47 +958,49 @@ class _World:
         return c._replace(qualifying=2 if c.kind == "discretion" else rng.randint(1, 2), dups=rng.randint(0, 1),
                           noise=rng.randint(1, 3), old=old, after=after)  # fmt: skip
 
-    def case(self, c: _Case) -> Iterator[date]:
-        """An application and the people and complaints behind it (a cluster: see _World).
-
-        Its complaints are planned at the case's anchor as small tuples and built (ids, texts) only
-        as the stream nears them, like the application's own steps.
-        """
-        rng, R = self.rng, c.received
-        cluster = _Cluster()
+    def case(self, c: _Case) -> None:
+        """An application and the people and complaints behind it, planned on the case's anchor."""
+        rng = self.rng
         locality = self.locality()
+        steps: list = []
+        people: list = []  # RegisterPerson values: the victim or the members first, then whoever applies
+        relied_on: list = []  # the complaints reported before the application (their ids as bits)
         if c.group:
-            persons = []
-            for _ in range(c.group):  # a loop: a comprehension here would keep variables alive in cells
-                persons.append(self.person(cluster, locality))
-            specs = self.group_complaints(c, locality)
-            applicant, victim, member_ids = persons[0][0], None, tuple(p for p, _ in persons)
+            homes = []
+            for _ in range(c.group):
+                person, home = self.person(locality)
+                people.append(person)
+                homes.append(home)
+            self.group_complaints(c, steps, people, homes, relied_on)
+            applicant, victim = 0, None  # the first member represents the group
         else:
-            persons = [self.person(cluster, locality)]
+            person, home = self.person(locality)
+            people.append(person)
+            victim = applicant = 0
             if c.on_behalf:  # a relative or a support worker applies for the victim
-                persons.append(self.person(cluster, locality, rng.choice((None, cluster.people[persons[0][0]][0].split()[-1]))))
-            specs = self.individual_complaints(c)
-            applicant, victim, member_ids = persons[-1][0], persons[0][0], ()
-        named = not c.group and rng.random() < 0.25  # sometimes the application names the complaints it relies on
-        before_r: list[UUID] = []
-        awake = c.anchor
-        # (day, 0, complaint) and (R, 1, None) for the application, which comes after that day's complaints
-        for day, _, spec in sorted([(s[0], 0, s) for s in specs] + [(R, 1, None)], key=_first_two):
-            if day > awake + _NAP:  # weeks away: file what is due and sleep until then
-                self.place(cluster, day)
-                yield day
-                awake = day
-            if spec is None:
-                self.lifecycle(c, cluster, self.uuid(), applicant, victim, member_ids, tuple(before_r) if named else None)
-                continue
-            rec, incident, reported, agency, had, category, ref, withdraw_on, place, victim_i, complainant_i = spec
-            complaint = self.log(cluster, rec, persons[victim_i][0], persons[complainant_i][0], persons[victim_i][1],
-                                 agency, incident, reported, had, _CATEGORIES[category], ref, withdraw_on, place)  # fmt: skip
-            if reported <= R:
-                before_r.append(complaint)
-        self.place(cluster, _FOREVER)
+                people.append(self.person(locality, rng.choice((None, person[1].split()[-1])))[0])
+                applicant = 1
+            self.individual_complaints(c, steps, people, home, applicant, relied_on)
+        named = relied_on if not c.group and rng.random() < 0.25 else None  # sometimes the application names them
+        self.lifecycle(c, steps, people, applicant, victim, named)
+        self.file(steps, people)
 
-    def group_complaints(self, c: _Case, locality: str) -> list[tuple]:
+    def complaint(self, c: _Case, steps: list, people: list, relied_on: list, rec: date, victim: int, complainant: int,
+                  home: tuple, agency: str, incident: date, reported: date, had: bool, category: int,
+                  ref: str | None = None, place: str | None = None, text: str | None = None,
+                  withdraw_on: date | None = None) -> None:  # fmt: skip
+        """Plan one of a case's complaints (and its withdrawal). Location and description are written
+        on its day unless given (`place`, `text`; "" for none)."""
+        bits = self.bits(128)
+        values = (bits, people[victim][0], people[complainant][0], home, agency, incident, reported, had, category, ref,
+                  place, text)  # fmt: skip
+        steps.append((rec, 0, (victim, complainant), _LOG, values))
+        if reported <= c.received:
+            relied_on.append(bits)
+        if withdraw_on is not None:
+            steps.append((withdraw_on, 0, (), _WITHDRAW, (bits, self.rng.choice(_WITHDRAWAL_REASONS))))
+
+    def group_complaints(self, c: _Case, steps: list, people: list, homes: list, relied_on: list) -> None:
         """Each member reports personally, within the window, in time, about the same public place.
 
         Separate incidents (no shared incident reference), since reports of one incident count once.
@@ -968,38 +1008,39 @@ class _World:
         rng, R = self.rng, c.received
         category = _CATEGORIES.index(rng.choice((ComplaintCategory.VEHICLE_NUISANCE, ComplaintCategory.DRUG_ACTIVITY,
                                                  ComplaintCategory.INTIMIDATION, ComplaintCategory.VANDALISM)))  # fmt: skip
-        spot = rng.choice(_PLACES[locality][3])
-        specs = []
+        spot = rng.choice(_PLACES[homes[0][2]][3])
         for index in range(c.qualifying + c.dups):
             member = index % c.group
             incident = R - timedelta(days=rng.randint(1, 150))
             reported = min(R, incident + timedelta(days=rng.randint(0, 10)))
             agency = rng.choice(("hampshire-constabulary", "havant-borough-council"))
             rec = self.recorded(reported, agency, R)
-            specs.append((rec, incident, reported, agency, True, category, None, None, spot, member, member))
-        return specs
+            self.complaint(c, steps, people, relied_on, rec, member, member, homes[member], agency, incident, reported,
+                           True, category, place=spot)  # fmt: skip
 
-    def individual_complaints(self, c: _Case) -> list[tuple]:
+    def individual_complaints(self, c: _Case, steps: list, people: list, home: tuple, applicant: int,
+                              relied_on: list) -> None:  # fmt: skip
         """The victim's complaints, planned so the threshold is met or not as the case intends.
 
         Met: at least 3 distinct incidents, each caused HAD, to a partner, reported within a month and
         inside the six months before R. Not met: fewer of those, plus complaints that fail a check.
         Day counts stay clear of the month edges: in time is <= 27 days (a month is at least 28),
         late is >= 35; inside the window is <= 170 days before R (six months is at least 181),
-        outside is >= 200. Each is (rec, incident, reported, agency, had, category index, ref,
-        withdraw_on, place, victim 0, complainant 0 or 1: the victim or whoever applies for them):
-        plain values only, so the garbage collector leaves them alone while they wait.
+        outside is >= 200. Whoever applies for the victim makes some of the reports.
         """
         rng, today, R = self.rng, self.today, c.received
         landlord = rng.choice(LANDLORDS) if rng.random() < 0.5 else None
         usual = self.category()
-        specs = []
 
-        def add(incident, reported, agency, had=True, ref=None, withdraw_on=None, limit=R) -> None:
+        def add(incident, reported, agency, had=True, ref=None, place=None, text=None, withdraw_after=None, limit=R):
             rec = self.recorded(reported, agency, limit)
-            category = _CATEGORIES.index(usual if rng.random() < 0.75 else self.category())
-            by = 1 if c.on_behalf and rng.random() < 0.5 else 0
-            specs.append((rec, incident, reported, agency, had, category, ref, withdraw_on, None, 0, by))
+            withdraw_on = None if withdraw_after is None else rec + timedelta(days=withdraw_after)
+            category = (
+                usual if text is not None or rng.random() < 0.75 else self.category()
+            )  # shared story: its category
+            by = applicant if rng.random() < 0.5 else 0
+            self.complaint(c, steps, people, relied_on, rec, 0, by, home, agency, incident, reported, had, category,
+                           ref, place, text, withdraw_on)  # fmt: skip
 
         # Qualifying incidents on distinct dates, so none is a duplicate of another.
         offsets = rng.sample(range(1, 161), c.qualifying + c.noise)
@@ -1007,12 +1048,20 @@ class _World:
             incident = R - timedelta(days=offset)
             reported = min(R, incident + timedelta(days=int(rng.random() ** 3 * 21)))
             agency = self.partner(landlord)
-            ref = None
-            if i < c.dups:  # the same incident reported to a second agency as well
+            ref = place = text = None
+            if i < c.dups:  # the same incident reported to a second agency as well, telling the same story
                 ref = self.incident_ref(agency, incident) if rng.random() < 0.7 else None
+                place, text = self.location(home) or "", self.description(_CATEGORIES[usual]) or ""
                 other = rng.choice([a for a in PARTNER_AGENCIES if a != agency])
-                add(incident, min(R, reported + timedelta(days=rng.randint(0, 5))), other, ref=ref)
-            add(incident, reported, agency, ref=ref)
+                add(
+                    incident,
+                    min(R, reported + timedelta(days=rng.randint(0, 5))),
+                    other,
+                    ref=ref,
+                    place=place,
+                    text=text,
+                )
+            add(incident, reported, agency, ref=ref, place=place, text=text)
         for offset in offsets[c.qualifying :]:  # each fails at least one check on its own
             kind = rng.choice(("late", "not_had", "non_partner", "withdrawn"))
             if kind == "late":
@@ -1026,59 +1075,58 @@ class _World:
                 add(incident, min(R, incident + timedelta(days=rng.randint(0, 5))), rng.choice(NON_PARTNER_AGENCIES))
             else:  # withdrawn before the application, so withdrawn as known at the decision
                 incident = R - timedelta(days=max(offset, 20))
-                reported = incident + timedelta(days=rng.randint(0, 10))
-                add(incident, reported, self.partner(landlord), withdraw_on=reported + timedelta(days=rng.randint(1, 8)))
+                add(incident, incident + timedelta(days=rng.randint(0, 10)), self.partner(landlord),
+                    withdraw_after=rng.randint(1, 5))  # fmt: skip
         for offset in rng.sample(range(200, _OLDEST[c.kind] + 1), c.old):  # outside the six months
             incident = R - timedelta(days=offset)
             add(incident, incident + timedelta(days=rng.randint(0, 10)), self.partner(landlord), had=rng.random() < 0.9)
         for _ in range(c.after):  # the behaviour goes on; reported after the application, never counted for it
             incident = R + timedelta(days=rng.randint(1, 60))
             add(incident, min(today, incident + timedelta(days=rng.randint(0, 3))), self.partner(landlord), limit=today)
-        return specs
 
-    def lifecycle(self, c: _Case, cluster: _Cluster, app: UUID, applicant: UUID, victim: UUID | None,
-                  member_ids: tuple[UUID, ...], complaint_ids: tuple[UUID, ...] | None) -> None:  # fmt: skip
-        """The application's own steps, added in the order they depend on one another.
-
-        Dates never go back along that order, so sorting by date keeps it, and cutting the cluster at
-        today (see place) never keeps a step whose predecessor was cut.
-        """
+    def lifecycle(self, c: _Case, steps: list, people: list, applicant: int, victim: int | None,
+                  named: list | None) -> None:  # fmt: skip
+        """The application's own steps, planned in the order they depend on one another (with dates
+        that never go back along it)."""
         rng, R = self.rng, c.received
+        app = self.bits(128)
 
-        def add(day: date, kind: type, needs: tuple = (), **facts) -> None:
-            fields = tuple(facts[name] for name in _FIELDS[kind])
-            heappush(cluster.pending, (day, 1, next(self.seq), needs, kind, fields))
+        def add(day: date, kind: int, *values, needs: tuple = ()) -> None:
+            steps.append((day, 1, needs, kind, values))
 
         def wd(n: int, start: date = R) -> date:
-            return add_working_days(start, n)
+            return _add_working_days(start, n)
 
-        add(R, RequestCaseReview, (applicant, *member_ids) if c.group else (victim, applicant),
-            application_id=app, route=Route.GROUP if c.group else Route.INDIVIDUAL, applicant_id=applicant,
-            victim_id=victim, member_ids=member_ids, received_date=R,
-            channel=rng.choices(_CHANNELS, _CHANNEL_WEIGHTS)[0],
-            dissatisfaction=rng.choice(tuple(Dissatisfaction)), complaint_ids=complaint_ids)  # fmt: skip
+        members = range(c.group)
+        add(R, _REQUEST, app, (Route.GROUP if c.group else Route.INDIVIDUAL).value, people[applicant][0],
+            None if victim is None else people[victim][0], tuple(people[m][0] for m in members), R,
+            rng.choices(_CHANNELS, _CHANNEL_WEIGHTS)[0].value, rng.choice(tuple(Dissatisfaction)).value,
+            None if named is None else tuple(named),
+            needs=(applicant, *members) if c.group else (victim, applicant))  # fmt: skip
 
-        def consent(person: UUID, purpose: ConsentPurpose, day: date) -> UUID:
-            consent_id = self.uuid()
-            add(day, GiveConsent, consent_id=consent_id, person_id=person, application_id=app, purpose=purpose, given_on=day)
-            return consent_id
+        def consent(person: int, purpose: ConsentPurpose, day: date) -> int:
+            bits = self.bits(128)
+            add(day, _CONSENT, bits, people[person][0], app, purpose.value, day)
+            return bits
 
         last_consent = 0  # working day of the last consent the threshold waits for
         if c.on_behalf:  # the victim agrees after the application was made for them
             consent(victim, ConsentPurpose.APPLICATION_ON_BEHALF, wd(c.consent_wd))
             last_consent = c.consent_wd
-        for index, member in enumerate(member_ids[1:]):  # the representative needs no consent
-            late = index < c.late_consents
-            consent(member, ConsentPurpose.GROUP_REPRESENTATION, wd(c.consent_wd + index) if late else R)
+        for member in range(1, c.group):  # the representative needs no consent
+            late = member <= c.late_consents
+            consent(member, ConsentPurpose.GROUP_REPRESENTATION, wd(c.consent_wd + member) if late else R)
             if late:
-                last_consent = max(last_consent, c.consent_wd + index)
-        info_consent = consent(victim or applicant, ConsentPurpose.INFORMATION_SHARING, R) if c.info_consent else None
+                last_consent = max(last_consent, c.consent_wd + member)
+        info = None
+        if c.info_consent:
+            info = consent(applicant if victim is None else victim, ConsentPurpose.INFORMATION_SHARING, R)
         if c.stall:
             return
         decided = wd(max(c.decide_wd, last_consent + 1))
         if c.ack:
             acknowledged = min(decided, wd(rng.choice((0, 1, 1, 2))))
-            add(acknowledged, Acknowledge, application_id=app, acknowledged_on=acknowledged)
+            add(acknowledged, _ACKNOWLEDGE, app, acknowledged)
 
         grounds = reason = None
         if c.kind in ("met", "chronic") and (not c.group or c.group >= 5):
@@ -1086,11 +1134,11 @@ class _World:
         elif c.kind == "discretion":
             intended = Decision.MET
             grounds, reason = rng.choice(_DISCRETION)
+            grounds = grounds.value
         else:
             intended = Decision.NOT_MET
             reason = _NOT_MET_REASONS["group" if c.group else "old" if c.old_only else "few"]
-        add(decided, DecideThreshold, application_id=app, decided_on=decided, intended=intended, grounds=grounds,
-            reason=reason)  # fmt: skip
+        add(decided, _DECIDE, app, decided, intended.value, grounds, reason)
 
         if intended is Decision.MET:
             delay = wd(c.delay_wd) if c.delay_wd is not None and c.delay_wd < c.complete_wd else None
@@ -1098,84 +1146,71 @@ class _World:
             last = self.review(add, app, decided, completed, c.shares, c.recommendations, c.outcome_wd, delay)
         else:
             last = wd(c.outcome_wd, decided)
-            add(last, NotifyOutcome, application_id=app, notified_on=last)
+            add(last, _OUTCOME, app, last)
 
         if c.escalation:  # an appeal, often to the Police and Crime Commissioner
-            escalation_id = self.uuid()
+            escalation = self.bits(128)
             requested = wd(c.escalate_wd, last)
-            add(requested, RequestEscalation, application_id=app, escalation_id=escalation_id, requested_on=requested,
-                reason=rng.choice(_ESCALATION_REASONS))  # fmt: skip
+            add(requested, _ESCALATE, app, escalation, requested, rng.choice(_ESCALATION_REASONS))
             if c.escalation != "open":
-                result = EscalationResult(c.escalation)
                 last = wd(rng.randint(10, 25), requested)
-                add(last, DecideEscalation, application_id=app, escalation_id=escalation_id, result=result,
-                    decided_on=last)  # fmt: skip
-                if result is EscalationResult.UPHELD:  # back to review: a new round
+                add(last, _SETTLE, app, escalation, c.escalation, last)
+                if c.escalation == EscalationResult.UPHELD:  # back to review: a new round
                     completed = wd(rng.randint(12, 20), last)
-                    last = self.review(add, app, last, completed, rng.randint(1, 2), rng.randint(1, 3), c.outcome_wd, None)
-        if info_consent is not None and c.withdraw_info_consent:
+                    shares, recommendations = rng.randint(1, 2), rng.randint(1, 3)
+                    last = self.review(add, app, last, completed, shares, recommendations, c.outcome_wd, None)
+        if info is not None and c.withdraw_info_consent:
             withdrawn = wd(rng.randint(3, 15), last)
-            add(withdrawn, WithdrawConsent, consent_id=info_consent, withdrawn_on=withdrawn)
+            add(withdrawn, _WITHDRAW_CONSENT, info, withdrawn)
 
-    def review(self, add: Callable, app: UUID, start: date, completed: date, shares: int, recommendations: int,
+    def review(self, add, app: int, start: date, completed: date, shares: int, recommendations: int,
                outcome_wd: int, delay: date | None) -> date:  # fmt: skip
         """One round of review: agencies share, maybe a delay notice, completion, the applicant told."""
         rng = self.rng
         half = max(1, _weekdays_after(start, completed) // 2)
         for agency in rng.sample(PARTNER_AGENCIES, shares):  # in the first half of the review
-            shared = add_working_days(start, rng.randint(1, half))
+            shared = _add_working_days(start, rng.randint(1, half))
             summary = _SUMMARIES[agency].format(n=rng.randint(2, 14), k=rng.randint(1, 5))
-            add(shared, ShareInformation, application_id=app, agency=agency, shared_on=shared, summary=summary)
+            add(shared, _SHARE, app, agency, shared, summary)
         if delay is not None:
-            target = add_working_days(max(completed, delay), rng.randint(1, 4))
-            add(delay, NotifyDelay, application_id=app, reason=rng.choice(_DELAY_REASONS), new_target_date=target,
-                notified_on=delay)  # fmt: skip
+            target = _add_working_days(max(completed, delay), rng.randint(1, 4))
+            add(delay, _DELAY, app, rng.choice(_DELAY_REASONS), target, delay)
         landlord = rng.choice(LANDLORDS)
-        recs = tuple(
-            Recommendation(
-                action, landlord if agency == "landlord" else agency,
-                # an ongoing action has no due date: the third of three or more, and a few others
-                None if (i == 2 or rng.random() < 0.1) else completed + timedelta(days=rng.randint(14, 90)),
-            )
+        actions = tuple(
+            (action, landlord if agency == "landlord" else agency,
+             # an ongoing action has no due date: the third of three or more, and a few others
+             None if (i == 2 or rng.random() < 0.1) else completed + timedelta(days=rng.randint(14, 90)))
             for i, (action, agency) in enumerate(rng.sample(_ACTIONS, recommendations))
-        )
-        add(completed, CompleteReview, application_id=app, completed_on=completed, recommendations=recs)
-        told = add_working_days(completed, outcome_wd)
-        add(told, NotifyOutcome, application_id=app, notified_on=told)
+        )  # fmt: skip
+        add(completed, _COMPLETE, app, completed, actions)
+        told = _add_working_days(completed, outcome_wd)
+        add(told, _OUTCOME, app, told)
         return told
 
     # --- the whole stream ---
 
-    def plan(self, applications: int) -> list[_Case]:
+    def batches(self, complaints: int, applications: int) -> Iterator[list[Step]]:
+        """The stream in time-ordered batches: Python works per batch, not per step."""
         cases = _fixed_cases(self.today)[:applications]
         cases += [self.random_case() for _ in range(applications - len(cases))]
-        return [self.shape(c) for c in cases]
-
-    def batches(self, complaints: int, applications: int) -> Iterator[list[Step]]:
-        """The stream in time-ordered batches (a day or so each): Python works per batch, not per step."""
-        cases = self.plan(applications)
+        cases = [self.shape(c) for c in cases]
         budget = max(0, complaints - sum(c.complaints for c in cases))
         start = self.today - timedelta(days=3 * 365)
-        # Cases not yet started (as plain tuples, which the garbage collector stops looking at) and
-        # clusters asleep, by the day they start or wake: (day, seq, who).
-        waiting = sorted((c.anchor, next(self.seq), tuple(c)) for c in cases)  # a sorted list is a heap
-        self.next_day = min(start, waiting[0][0]) if waiting else start
-
-        def run(cluster: Iterator[date]) -> None:  # until it ends or sleeps
-            wake = next(cluster, None)
-            if wake is not None:
-                heappush(waiting, (wake, next(self.seq), cluster))
-
+        # The plans wait as plain tuples, which the garbage collector stops walking.
+        plans = sorted(((c.anchor, tuple(c)) for c in cases), key=_first)
+        self.next_day = min([start] + [anchor for anchor, _ in plans[:1]])
+        del cases
+        i = 0
         for anchor, size in itertools.chain(self.backgrounds(budget, start), [(self.today + _DAY, 0)]):
-            while waiting and waiting[0][0] <= anchor:
-                day, _, who = heappop(waiting)
-                if self.next_day < day:
-                    yield self.flush(day)
-                run(self.case(_Case._make(who)) if type(who) is tuple else who)
-            if self.next_day < anchor:
-                yield self.flush(anchor)
+            while i < len(plans) and plans[i][0] <= anchor:
+                day, plan = plans[i]
+                plans[i] = None  # done with it
+                i += 1
+                yield from self.flush(day)
+                self.case(_Case._make(plan))
+            yield from self.flush(anchor)
             if size:
-                run(self.background(anchor, size))
+                self.background(anchor, size)
 
 
 def _weekdays_after(start: date, end: date) -> int:
@@ -1183,30 +1218,35 @@ def _weekdays_after(start: date, end: date) -> int:
     return sum(1 for n in range(1, (end - start).days + 1) if (start + _DAYS[n]).weekday() < 5)
 
 
-def generate(*, seed: int = 2014, complaints: int = 600, applications: int | None = None, today: date) -> Iterator[Step]:
+def generate(
+    *, seed: int = 2014, complaints: int = 600, applications: int | None = None, today: date
+) -> Iterator[Step]:
     """The steps of a fictional Havant up to `today`, in recorded-time order.
 
     `complaints` is the total number of complaints (the applications' own complaints included; if
-    they alone need more, they get it). `applications` defaults to one per 25 complaints, at least 20.
+    they alone need more, they get it). `applications` defaults to one per 25 complaints, and at least
+    the 22 that show every lifecycle and deadline state; fewer given keep the first of those.
     """
     if complaints < 0:
         raise ValueError("complaints must not be negative")
     if applications is None:
-        applications = max(20, complaints // 25)
+        applications = max(_MIN_APPLICATIONS, complaints // 25)
     if applications < 0:
         raise ValueError("applications must not be negative")
     return itertools.chain.from_iterable(_World(seed, today).batches(complaints, applications))
 
 
-# Steps per complaint and per application, measured on generated streams (see tests): background
-# complaints bring their victims' and helpers' registrations and some withdrawals; an application
-# brings its lifecycle and the people and complaints behind it beyond the background's share.
-_STEPS_PER_COMPLAINT = 1.0
-_STEPS_PER_APPLICATION = 0.0
+# Measured on generated streams (tests/test_generator.py checks the estimate): a background
+# complaint brings its share of registrations and withdrawals; an application brings about 6.9
+# complaints of its own and its lifecycle and people, about 6.1 steps beyond those complaints' share.
+_STEPS_PER_COMPLAINT = 1.43
+_COMPLAINTS_PER_APPLICATION = 6.85
+_STEPS_PER_APPLICATION = 6.1
 
 
 def estimate_events(complaints: int, applications: int | None = None) -> int:
-    """Roughly how many events generate() produces: one per step."""
+    """Roughly how many events generate() produces, counting one per step."""
     if applications is None:
-        applications = max(20, complaints // 25)
+        applications = max(_MIN_APPLICATIONS, complaints // 25)
+    complaints = max(complaints, _COMPLAINTS_PER_APPLICATION * applications)  # the applications' own at least
     return round(complaints * _STEPS_PER_COMPLAINT + applications * _STEPS_PER_APPLICATION)
