@@ -24,7 +24,7 @@ from domain.case_reviews import CaseReview, Recommendation
 from domain.complaints import Complaint
 from domain.consents import Consent
 from domain.errors import DomainError, InvalidFact
-from domain.people import Contact, Person, PersonalText, TextRef
+from domain.people import Contact, ErasureReason, Person, PersonalText, TextRef
 from domain.vocabulary import (
     Channel,
     ComplaintCategory,
@@ -188,6 +188,18 @@ class CommunityTrigger(EventStoreApplication):
                 Person.register(display_name=display_name, contact=contact, actor=actor, recorded_at=now, id=id)
             )
         )
+
+    def erase_person(self, id: UUID, *, reason: ErasureReason, actor: Actor, now: datetime) -> Written:
+        """Destroy the person's key and record the erasure (PersonErased, a 409, when already erased)."""
+
+        def change(person: Person) -> list[AuditedAggregate]:
+            person.erase(reason=reason, actor=actor, recorded_at=now)
+            # Before the event is saved: should saving fail, the data is unreadable all the same,
+            # and erasing again records the event.
+            self.personal_keys.destroy(id)
+            return []
+
+        return self._change(Person, id, "person", None, change)
 
     @staticmethod
     def _single(aggregate: AuditedAggregate) -> tuple[AuditedAggregate, list[AuditedAggregate]]:

@@ -6,31 +6,46 @@ never a scan of the store (the library's "searchable timestamps" example). Facts
 someone are linked to them in `fact_links` in the same transaction too (a complaint to its
 victim, a consent to its application), so "the facts of X known at T" is also a lookup, and as
 current as the events themselves, with no read model to wait for.
+
+Personal data (the fields an event class lists in `personal_fields`) is encrypted with its
+data subject's own key by `PersonalDataMapper` before the event is stored; see
+api/personal_keys.py for the keys and domain/people.py for which fields are personal.
 """
 
+import base64
+import binascii
+import os
 from collections.abc import Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     JSONTranscoder,
+    Mapper,
+    MapperDeserialisationError,
     Recording,
     StoredEvent,
     Transcoding,
+    find_id_convertor,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import resolve_topic
 from psycopg import Cursor
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from api.personal_keys import CachedPersonalKeys, KeyDestroyed, PersonalKeys, PostgresPersonalKeys
 from domain import vocabulary
 from domain.actor import Actor
 from domain.case_reviews import Recommendation
-from domain.people import Contact, TextRef
+from domain.people import Contact, ErasureReason, PersonErased, TextRef
 
 EVENTS_TABLE = "community_trigger_events"
 TIMELINE_TABLE = "event_timeline"
@@ -126,8 +141,110 @@ def register_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DataclassAsDict(TextRef, "text_ref"))
     transcoder.register(DataclassAsDict(Contact, "contact"))
     transcoder.register(DataclassAsDict(Recommendation, "recommendation"))
-    for enum in ENUMS:
+    for enum in [*ENUMS, ErasureReason]:
         transcoder.register(EnumAsValue(enum))
+
+
+# --- personal data, sealed per person ----------------------------------------------------
+
+SEALED_FIELD = "personal_data_sealed"  # where an event's personal fields go, encrypted
+NONCE_BYTES = 12
+
+
+class PersonalDataMapper(Mapper[UUID]):
+    """The library's Mapper, with each person's personal data sealed under their own key.
+
+    An event class with `personal_fields` (domain/people.py) has those fields taken out of the
+    event's state, encoded, and encrypted with AES-GCM under the key of the person its
+    `subject_field` names, before anything else happens (the optional whole-event cipher then
+    encrypts the lot). The person's id stays in clear: it names the key. Once that key is
+    destroyed (erasure) the fields read as the class's `erased_values()`, so every replay,
+    history, feed and rebuild still works, with the case facts as they were.
+
+    The ciphertext is bound to its event (originator id and version as associated data), so a
+    sealed value copied into another event does not decrypt.
+    """
+
+    def __init__(
+        self, transcoder: JSONTranscoder, personal_keys: PersonalKeys, compressor: Any = None, cipher: Any = None
+    ) -> None:
+        super().__init__(transcoder=transcoder, compressor=compressor, cipher=cipher)
+        self.personal_keys = personal_keys
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        event_class = type(domain_event)
+        personal_fields = getattr(event_class, "personal_fields", ())
+        if not personal_fields:
+            return super().to_stored_event(domain_event)
+        state = dict(vars(domain_event))
+        subject_id = state[event_class.subject_field]
+        try:
+            key = self.personal_keys.create(subject_id)
+        except KeyDestroyed:
+            raise PersonErased(subject_id) from None
+        personal = {name: state.pop(name) for name in personal_fields}
+        state[SEALED_FIELD] = self._seal(key, personal, _bound_to(state["originator_id"], state["originator_version"]))
+        # The library's Mapper does the rest, on a copy of the event that holds the sealed state.
+        sealed_event = object.__new__(event_class)
+        object.__setattr__(sealed_event, "__dict__", state)
+        return super().to_stored_event(sealed_event)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        # The library's Mapper.to_domain_event, with personal data unsealed before any upcasting,
+        # so that upcasters always see the fields as they were written.
+        event_class = resolve_topic(stored_event.topic)
+        stored_state = stored_event.state
+        try:
+            if self.cipher:
+                stored_state = self.cipher.decrypt(stored_state)
+            if self.compressor:
+                stored_state = self.compressor.decompress(stored_state)
+            state: dict[str, Any] = self.transcoder.decode(stored_state)
+        except Exception as error:
+            raise _undecodable(stored_event, error) from error
+        if SEALED_FIELD in state:  # events stored before personal data was sealed have none
+            state.update(self._unseal(event_class, stored_event, state))
+        state["originator_id"] = find_id_convertor(event_class, type(stored_event.originator_id))(
+            stored_event.originator_id
+        )
+        state["originator_version"] = stored_event.originator_version
+        from_version = state.pop("class_version", 1)
+        while from_version < getattr(event_class, "class_version", 1):
+            getattr(event_class, f"upcast_v{from_version}_v{from_version + 1}")(state)
+            from_version += 1
+        domain_event = object.__new__(event_class)
+        object.__setattr__(domain_event, "__dict__", state)
+        return domain_event
+
+    def _seal(self, key: bytes, personal: dict[str, Any], bound_to: bytes) -> str:
+        nonce = os.urandom(NONCE_BYTES)
+        return base64.b64encode(nonce + AESGCM(key).encrypt(nonce, self.transcoder.encode(personal), bound_to)).decode()
+
+    def _unseal(self, event_class: type, stored_event: StoredEvent, state: dict[str, Any]) -> dict[str, Any]:
+        sealed = state.pop(SEALED_FIELD)
+        subject_field = event_class.subject_field
+        subject_id = stored_event.originator_id if subject_field == "originator_id" else state[subject_field]
+        key = self.personal_keys.get(subject_id)
+        if key is None:  # erased: the data is gone for good, and says so
+            return event_class.erased_values()
+        bound_to = _bound_to(stored_event.originator_id, stored_event.originator_version)
+        try:
+            sealed_bytes = base64.b64decode(sealed, validate=True)
+            plaintext = AESGCM(key).decrypt(sealed_bytes[:NONCE_BYTES], sealed_bytes[NONCE_BYTES:], bound_to)
+        except (binascii.Error, InvalidTag) as error:  # damaged, or moved from another event: never guess
+            raise _undecodable(stored_event, ValueError("the sealed personal data does not decrypt")) from error
+        return self.transcoder.decode(plaintext)
+
+
+def _undecodable(stored_event: StoredEvent, error: Exception) -> MapperDeserialisationError:
+    return MapperDeserialisationError(
+        f"Failed to deserialise state of stored event with topic '{stored_event.topic}', originator_id "
+        f"'{stored_event.originator_id}' and originator_version {stored_event.originator_version}: {error}"
+    )
+
+
+def _bound_to(originator_id: UUID, originator_version: int) -> bytes:
+    return f"{originator_id}/{originator_version}".encode()
 
 
 # --- the recorder ------------------------------------------------------------------------
@@ -137,11 +254,13 @@ class TimelineRecorder(PostgresApplicationRecorder):
     """The library's recorder, plus the recorded-time index written in the same transaction."""
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = EVENTS_TABLE) -> None:
-        super().__init__(datastore, events_table_name=events_table_name)
         # Server-side prepared statements go out of step with psycopg's bookkeeping when a write
         # fails inside the library's pipeline (a version conflict): later calls then fail with
         # "prepared statement _pg3_N does not exist". Conflicts are normal here, so do without them.
+        # Set before the library's __init__, which opens the pool (registering type adapters):
+        # connections opened before this line would keep preparing statements.
         datastore.pool.kwargs["prepare_threshold"] = None
+        super().__init__(datastore, events_table_name=events_table_name)
         self.timeline_table = Identifier(datastore.schema, TIMELINE_TABLE)
         self.sql_create_statements.append(
             SQL(
@@ -152,8 +271,13 @@ class TimelineRecorder(PostgresApplicationRecorder):
                 " PRIMARY KEY (originator_id, originator_version))"
             ).format(table=self.timeline_table)
         )
+        # ON CONFLICT DO NOTHING: these rows go first in the library's pipeline, and a concurrent
+        # writer's version conflict must surface from the events insert as an IntegrityError (which
+        # is retried), not from here, where psycopg may report it as "pipeline aborted" instead.
+        # The events insert still fails, so the transaction, these rows included, rolls back.
         self.insert_timeline = SQL(
             "INSERT INTO {table} (originator_id, originator_version, recorded_at) VALUES (%s, %s, %s)"
+            " ON CONFLICT DO NOTHING"
         ).format(table=self.timeline_table)
         self.links_table = Identifier(datastore.schema, LINKS_TABLE)
         self.sql_create_statements.append(
@@ -165,9 +289,9 @@ class TimelineRecorder(PostgresApplicationRecorder):
                 " PRIMARY KEY (subject_id, fact_id))"
             ).format(table=self.links_table)
         )
-        self.insert_link = SQL("INSERT INTO {table} (subject_id, fact_id, recorded_at) VALUES (%s, %s, %s)").format(
-            table=self.links_table
-        )
+        self.insert_link = SQL(
+            "INSERT INTO {table} (subject_id, fact_id, recorded_at) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
+        ).format(table=self.links_table)
 
     def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         timeline = kwargs.get("timeline") or []
@@ -191,10 +315,25 @@ def _linked_by() -> dict[type, str]:
 LINKED_BY = _linked_by()  # which field of a creating event names the subject the new fact belongs to
 
 
-def store_environment(database_url: str, pool_size: int = 5) -> dict[str, str]:
-    """The eventsourcing settings for the PostgreSQL server at `database_url`."""
+WHOLE_EVENT_CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"  # AES-GCM from `cryptography`
+
+
+def store_environment(database_url: str, pool_size: int = 5, cipher_key: str | None = None) -> dict[str, str]:
+    """The eventsourcing settings for the PostgreSQL server at `database_url`.
+
+    `cipher_key` (default: COMMUNITY_TRIGGER_CIPHER_KEY) turns on the library's encryption of
+    whole events at rest: a base64 AES key of 16, 24 or 32 bytes (README, Personal data and encryption).
+    """
+    if cipher_key is None:
+        from api.settings import Settings
+
+        cipher_key = Settings.from_environment().cipher_key
     params = conninfo_to_dict(database_url)
+    cipher = (
+        {"CIPHER_TOPIC": WHOLE_EVENT_CIPHER_TOPIC, "CIPHER_KEY": _checked_cipher_key(cipher_key)} if cipher_key else {}
+    )
     return {
+        **cipher,
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "APPLICATION_RECORDER_TOPIC": "api.event_store:TimelineRecorder",
         "POSTGRES_DBNAME": params.get("dbname", "postgres"),
@@ -211,6 +350,19 @@ def store_environment(database_url: str, pool_size: int = 5) -> dict[str, str]:
     }
 
 
+def _checked_cipher_key(cipher_key: str) -> str:
+    try:
+        size = len(base64.b64decode(cipher_key, validate=True))
+    except binascii.Error:
+        size = 0
+    if size not in (16, 24, 32):
+        raise ValueError(
+            "COMMUNITY_TRIGGER_CIPHER_KEY must be 16, 24 or 32 random bytes in base64; make one with: "
+            'python -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())"'
+        )
+    return cipher_key
+
+
 class EventStoreApplication(Application[UUID]):
     """The library's Application with our transcoder and the recorded-time index."""
 
@@ -220,6 +372,22 @@ class EventStoreApplication(Application[UUID]):
         # The library names each subclass after itself; every subclass here shares one store.
         super().__init_subclass__(**kwargs)
         cls.name = EventStoreApplication.name
+
+    def construct_mapper(self) -> PersonalDataMapper:
+        if self.factory.is_snapshotting_enabled():
+            # A snapshot holds an aggregate's whole state, so a Person's would hold their name in clear.
+            raise ValueError("snapshots are not supported: they would store personal data unencrypted")
+        self.personal_keys = self.construct_personal_keys()
+        return PersonalDataMapper(
+            transcoder=self.construct_transcoder(),
+            personal_keys=self.personal_keys,
+            compressor=self.factory.compressor(),
+            cipher=self.factory.cipher(),
+        )
+
+    def construct_personal_keys(self) -> CachedPersonalKeys:
+        """Where each person's key lives: a table beside the events by default (a KMS could stand in)."""
+        return CachedPersonalKeys(PostgresPersonalKeys(self.factory.datastore))  # type: ignore[attr-defined]
 
     def construct_transcoder(self) -> DomainTranscoder:
         transcoder = DomainTranscoder()

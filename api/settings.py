@@ -14,6 +14,7 @@ class Settings:
     pool_size: int
     read_wait_seconds: float  # how long a read waits for the read models to reach the caller's last write
     projections_inline: bool  # False when `community-trigger projections run` keeps them current instead
+    cipher_key: str | None = None  # encrypts whole events at rest when set (README, Personal data and encryption)
 
     @classmethod
     def from_environment(cls, data_dir: str | Path | None = None) -> "Settings":
@@ -27,4 +28,5 @@ class Settings:
             pool_size=int(os.environ.get("COMMUNITY_TRIGGER_POOL_SIZE", "5")),
             read_wait_seconds=float(os.environ.get("COMMUNITY_TRIGGER_READ_WAIT_SECONDS", "5")),
             projections_inline=os.environ.get("COMMUNITY_TRIGGER_PROJECTIONS", "inline") != "worker",
+            cipher_key=os.environ.get("COMMUNITY_TRIGGER_CIPHER_KEY") or None,
         )

@@ -68,8 +68,9 @@ def event_view(event: Any, texts: dict[TextRef, str | None]) -> dict[str, Any]:
 def person_view(person: Person) -> dict[str, Any]:
     return {
         "id": str(person.id),
-        "display_name": person.display_name,
-        "contact": person.contact.to_dict(),
+        "display_name": person.display_name,  # ERASED once the person is erased
+        "contact": person.contact.to_dict(),  # every field null once the person is erased
+        "erased": person.erased,
         "version": person.version,
         "recorded_at": person.created_on.isoformat(),
     }

@@ -6,16 +6,44 @@ events (complaints, applications) carry person ids and `TextRef`s, so one person
 data can be encrypted with their own key and erased by destroying it, without rewriting any
 case history (DESIGN.md, personal data). A text is its own stream so that many writers adding
 text about one person at once never contend, and reading one text loads only that text.
+
+An event class that holds personal data says which of its fields are personal
+(`personal_fields`), whose data they are (`subject_field`, the field naming the person), and
+what they read as once that person is erased (`erased_values`). The event store encrypts those
+fields with the person's own key; erasure destroys the key (api/event_store.py).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.actor import Actor
 from domain.audited import AuditedAggregate
-from domain.errors import InvalidFact
+from domain.errors import InvalidFact, RuleBroken
+
+ERASED = "[erased]"  # what a name or a text reads as once its person is erased
+
+
+class ErasureReason(StrEnum):
+    """Why a person's data was erased: a code, never free text, since the erasure record outlives
+    the data and a written reason would be personal data about the very person erased."""
+
+    SUBJECT_REQUEST = "subject_request"  # the person asked (UK GDPR art. 17)
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # the person withdrew the consent the data rested on
+    RECORDED_IN_ERROR = "recorded_in_error"  # it should never have been recorded
+    RETENTION_PERIOD_ENDED = "retention_period_ended"  # kept as long as the policy allows, and no longer
+
+
+class PersonErased(RuleBroken):
+    """The person was erased: nothing more can be recorded about them, nor can they be erased again."""
+
+    def __init__(self, person_id: UUID, message: str | None = None) -> None:
+        super().__init__(
+            message or f"person {person_id} was erased: their personal data is gone and no more can be recorded"
+        )
+        self.person_id = person_id
 
 
 @dataclass(frozen=True)
@@ -42,13 +70,35 @@ class Person(AuditedAggregate):
         display_name: str
         contact: Contact
 
+        personal_fields = ("display_name", "contact")
+        subject_field = "originator_id"
+
+        @staticmethod
+        def erased_values() -> dict[str, Any]:
+            return {"display_name": ERASED, "contact": Contact()}
+
         def apply(self, person: "Person") -> None:
             person.display_name = self.display_name
             person.contact = self.contact
+            person.erased = False
+
+    class Erased(AuditedAggregate.Event):
+        """The person's key was destroyed: their name, contact details and texts read as erased from now on."""
+
+        class_version = 1
+        reason: ErasureReason
+
+        def apply(self, person: "Person") -> None:
+            # Also here, not only through the missing key: a process that still holds the key in
+            # its cache for a moment must not show the data either.
+            person.erased = True
+            person.display_name = ERASED
+            person.contact = Contact()
 
     if TYPE_CHECKING:  # state set by the events' apply(); not dataclass fields
         display_name: str
         contact: Contact
+        erased: bool
 
     @classmethod
     def register(
@@ -65,6 +115,11 @@ class Person(AuditedAggregate):
             actor=actor,
         )
 
+    def erase(self, *, reason: ErasureReason, actor: Actor, recorded_at: datetime) -> None:
+        if self.erased:
+            raise PersonErased(self.id, f"person {self.id} was already erased")
+        self._record(Person.Erased, recorded_at=recorded_at, reason=reason, actor=actor)
+
 
 class PersonalText(AuditedAggregate):
     """One piece of free text (a description, a reason, an action) that is a person's personal data."""
@@ -74,6 +129,13 @@ class PersonalText(AuditedAggregate):
         person_id: UUID
         purpose: str
         text: str
+
+        personal_fields = ("text",)
+        subject_field = "person_id"  # stays in clear: it names the key
+
+        @staticmethod
+        def erased_values() -> dict[str, Any]:
+            return {"text": ERASED}
 
         def apply(self, text: "PersonalText") -> None:
             text.person_id = self.person_id

@@ -1,4 +1,4 @@
-"""People: victims, complainants, applicants and group members."""
+"""People: victims, complainants, applicants and group members; and their erasure."""
 
 from typing import Any
 from uuid import UUID
@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 
 from api.auth import allow
 from api.keys import ApiKey
-from api.schemas import PersonIn, WriteOut
+from api.schemas import Body, PersonIn, WriteOut, example
 from api.services import (
     AGENCY,
     AUDITOR,
@@ -17,9 +17,15 @@ from api.services import (
     written,
 )
 from api.views import person_view
-from domain.people import Contact
+from domain.people import Contact, ErasureReason
 
 router = APIRouter(prefix="/v1", tags=["people"])
+
+
+class ErasureIn(Body):
+    model_config = example(reason="subject_request")
+
+    reason: ErasureReason  # a code, not free text: the record of an erasure must hold nothing about the person
 
 
 @router.post("/people", status_code=201, response_model=WriteOut)
@@ -35,3 +41,12 @@ def register_person(body: PersonIn, svc: Svc, key: ApiKey = Depends(allow(COORDI
 @router.get("/people/{person_id}")
 def read_person(person_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> dict[str, Any]:
     return person_view(svc.trigger.person(person_id))
+
+
+@router.post("/people/{person_id}/erasure", status_code=201)
+def erase_person(
+    person_id: UUID, body: ErasureIn, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR))
+) -> dict[str, Any]:
+    """Erase the person's personal data for good (their key is destroyed); the case facts stay."""
+    result = svc.trigger.erase_person(person_id, reason=body.reason, actor=key.actor, now=now())
+    return written(svc, key, result, {"erased": True})
