@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
-from api import problems
+from api import audit, idempotency, observability, problems
 from api.problems import Problem
+from api.routes import audit as audit_routes
 from api.routes import case_reviews, complaints, consents, deadlines, events, people, policies, reports
 from api.services import Services, open_services
 
@@ -18,6 +19,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = open_services(database_url, pool_size, read_wait_seconds, run_projections)
+        idempotency.create_table(app.state.services.pool)
+        audit.create_table(app.state.services.pool)
+        observability.count_appends(app.state.services.trigger, app.state.metrics)
         try:
             yield
         finally:
@@ -30,6 +34,10 @@ def create_app(
         lifespan=lifespan,
     )
     problems.install(app)
+    audit.install(app)  # innermost of the three layers: it sees each read's JSON
+    idempotency.install(app)
+    observability.install(app)  # outermost: it times, counts and logs every request, refusals included
+    app.include_router(audit_routes.router)
     for routes in (people, complaints, consents, case_reviews, deadlines, events, policies, reports):
         app.include_router(routes.router)
 

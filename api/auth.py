@@ -18,6 +18,7 @@ def current_key(request: Request, credentials: HTTPAuthorizationCredentials | No
     key = request.app.state.services.keys.authenticate(credentials.credentials)
     if key is None:
         raise Problem(401, "Unauthorized", "the API key is unknown or revoked", slug="unauthorized")
+    request.state.api_key = key  # for the layers around the routes: the read audit and the request log
     return key
 
 

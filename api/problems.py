@@ -94,6 +94,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI's "error parsing the body" (e.g. not UTF-8): invalid input is 422
+            return problem_response(invalid("body", "the body could not be read as JSON (UTF-8)"))
         return problem_response(Problem(exc.status_code, str(exc.detail), str(exc.detail)))
 
     @app.exception_handler(Exception)

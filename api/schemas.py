@@ -45,18 +45,43 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def example(**values: Any) -> ConfigDict:
+    """A body's config with one example for the OpenAPI at /docs (and for schemathesis to start from)."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [values]})
+
+
+# The ids in the examples are made up; they read as: a victim, a complaint, an application.
+VICTIM, COMPLAINT, APPLICATION = (
+    "4d2c8a9e-5b1f-4c3a-9e7d-2f6b8c1a0e53",
+    "9b7e1f3a-2c4d-4e5f-8a6b-1c2d3e4f5a6b",
+    "c1a2b3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+)
+
+
 class ContactIn(Body):
+    model_config = example(phone="07700 900123", email="alex.taylor@example.org", address="1 Example Road, Havant")
+
     phone: ShortText | None = None
     email: ShortText | None = None
     address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 
 
 class PersonIn(Body):
+    model_config = example(
+        display_name="Alex Taylor", contact={"phone": "07700 900123", "email": "alex.taylor@example.org"}
+    )
+
     display_name: ShortText
     contact: ContactIn | None = None
 
 
 class ComplaintIn(Body):
+    model_config = example(
+        victim_id=VICTIM, agency="hampshire-constabulary", agency_reference="HC-2026-0412",
+        incident_date="2026-10-01", reported_date="2026-10-02", caused_harassment_alarm_distress=True,
+        category="noise", location="outside 14 Example Road", description="Loud music and shouting after midnight",
+    )  # fmt: skip
+
     victim_id: UUID
     complainant_id: UUID | None = None
     agency: AgencySlug
@@ -71,6 +96,8 @@ class ComplaintIn(Body):
 
 
 class ComplaintAmendmentIn(Body):
+    model_config = example(agency_reference="HC-2026-0412", reported_date="2026-10-03")
+
     agency_reference: ShortText | None = None
     incident_date: Day | None = None
     reported_date: Day | None = None
@@ -80,10 +107,17 @@ class ComplaintAmendmentIn(Body):
 
 
 class WithdrawalIn(Body):
+    model_config = example(reason="logged against the wrong address")
+
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 
 
 class CaseReviewIn(Body):
+    model_config = example(
+        route="individual", applicant_id=VICTIM, victim_id=VICTIM, received_date="2026-11-02", channel="online",
+        dissatisfaction="no_action_taken", complaint_ids=[COMPLAINT],
+    )  # fmt: skip
+
     route: Route
     applicant_id: UUID
     victim_id: UUID | None = None
@@ -95,6 +129,10 @@ class CaseReviewIn(Body):
 
 
 class ConsentIn(Body):
+    model_config = example(
+        person_id=VICTIM, application_id=APPLICATION, purpose="information_sharing", given_on="2026-11-03"
+    )
+
     person_id: UUID
     application_id: UUID
     purpose: ConsentPurpose
@@ -102,14 +140,20 @@ class ConsentIn(Body):
 
 
 class ConsentWithdrawalIn(Body):
+    model_config = example(withdrawn_on="2026-11-20")
+
     withdrawn_on: Day
 
 
 class AcknowledgementIn(Body):
+    model_config = example(acknowledged_on="2026-11-03")
+
     acknowledged_on: Day
 
 
 class ThresholdDecisionIn(Body):
+    model_config = example(decision="met", decided_on="2026-11-05", reason="three qualifying complaints in six months")
+
     decision: Decision
     grounds: DiscretionGrounds | None = None
     reason: Text | None = None
@@ -117,38 +161,59 @@ class ThresholdDecisionIn(Body):
 
 
 class InformationIn(Body):
+    model_config = example(
+        agency="hampshire-constabulary", shared_on="2026-11-06", summary="Three visits; two warnings given"
+    )
+
     agency: AgencySlug
     shared_on: Day
     summary: Text | None = None
 
 
 class DelayNoticeIn(Body):
+    model_config = example(reason="awaiting health records", new_target_date="2026-12-15", notified_on="2026-11-09")
+
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
     new_target_date: Day
     notified_on: Day
 
 
 class RecommendationIn(Body):
+    model_config = example(action="Offer mediation to both households", agency="vivid-homes", due_date="2026-12-01")
+
     action: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
     agency: AgencySlug
     due_date: Day | None = None
 
 
 class ReviewIn(Body):
+    model_config = example(
+        completed_on="2026-11-12",
+        recommendations=[
+            {"action": "Offer mediation to both households", "agency": "vivid-homes", "due_date": "2026-12-01"}
+        ],
+    )
+
     completed_on: Day
     recommendations: list[RecommendationIn] = Field(max_length=200)
 
 
 class OutcomeNoticeIn(Body):
+    model_config = example(notified_on="2026-11-13")
+
     notified_on: Day
 
 
 class EscalationIn(Body):
+    model_config = example(requested_on="2026-11-16", reason="the applicant is not satisfied with the review")
+
     requested_on: Day
     reason: Text | None = None
 
 
 class EscalationResultIn(Body):
+    model_config = example(result="upheld", decided_on="2026-11-18")
+
     result: EscalationResult
     decided_on: Day
 

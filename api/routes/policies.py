@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints
 from api.auth import allow
 from api.keys import ApiKey
 from api.problems import invalid
-from api.schemas import AgencySlug, Body, Day
+from api.schemas import AgencySlug, Body, Day, example
 from api.services import ADMIN, ANALYST, AUDITOR, COORDINATOR, Svc, now, written_at
 from domain.policy import CalendarSpec
 from domain.policy_book import policy_book_id
@@ -20,12 +20,19 @@ MonthDay = Annotated[str, StringConstraints(pattern=r"^\d{2}-\d{2}$")]
 
 
 class CalendarIn(Body):
+    model_config = example(country="GB", subdivision="ENG", closure_days=["2027-12-29"])
+
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "GB"
     subdivision: Annotated[str, StringConstraints(min_length=1, max_length=10)] | None = "ENG"
     closure_days: list[Day] = Field(default_factory=list, max_length=366)
 
 
 class PolicyIn(Body):
+    model_config = example(
+        name="havant", version=2, effective_from="2027-04-01", review_due_working_days=20,
+        reporting_year_start="04-01", calendar={"country": "GB", "subdivision": "ENG", "closure_days": ["2027-12-29"]},
+    )  # fmt: skip
+
     name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)]
     version: int = Field(ge=1, le=10_000)
     effective_from: Day
