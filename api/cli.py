@@ -1,4 +1,4 @@
-"""The command line: `community-trigger serve | keys ...`."""
+"""The command line: `community-trigger serve | keys | projections | what-if | people | retention ...`."""
 
 import argparse
 import logging
@@ -203,6 +203,64 @@ def what_if_command(args: argparse.Namespace) -> int:
         services.close()
 
 
+def people(args: argparse.Namespace) -> int:
+    from uuid import UUID
+
+    from api.application import CommunityTrigger, NotFound
+    from api.event_store import store_environment
+    from domain.actor import SYSTEM
+    from domain.people import ErasureReason, PersonErased
+
+    try:
+        person_id = UUID(args.person_id)
+    except ValueError:
+        print(f"error: {args.person_id!r} is not a person id", file=sys.stderr)
+        return 2
+    trigger = CommunityTrigger(env=store_environment(_database_url(args)))
+    try:
+        trigger.erase_person(person_id, reason=ErasureReason(args.reason), actor=SYSTEM, now=datetime.now(UTC))
+    except (NotFound, PersonErased) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        trigger.close()
+    print(f"Erased person {person_id} ({args.reason}): their key is destroyed; the case facts stay.")
+    return 0
+
+
+def retention(args: argparse.Namespace) -> int:
+    from api.retention import cut_off, run_retention
+    from api.services import open_services
+
+    services = open_services(_database_url(args), run_projections=False)
+    try:
+        services.runner.catch_up()  # candidates come from the read models: bring them up to date first
+        moment = datetime.now(UTC)
+        run = run_retention(
+            services.trigger,
+            services.pool,
+            closed_before=cut_off(moment, args.years),
+            now=moment,
+            dry_run=args.dry_run,
+        )
+    finally:
+        services.close()
+    for person_id in run.due:
+        print(f"{person_id}  {'due' if run.dry_run else 'erased'}")
+    print(
+        f"{len(run.due)} person(s) due: every case closed before {run.closed_before:%Y-%m-%d} ({args.years} years); "
+        + ("dry run, nothing erased." if run.dry_run else f"{len(run.erased)} erased."),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def bench(args: argparse.Namespace) -> int:
+    from benchmarks.suite import main as run_benchmarks
+
+    return run_benchmarks(args)
+
+
 def parser() -> argparse.ArgumentParser:
     from domain.vocabulary import Role
 
@@ -256,6 +314,45 @@ def parser() -> argparse.ArgumentParser:
     )
     what_if_cmd.add_argument("--json", action="store_true", help="also print the changes as JSON")
     what_if_cmd.set_defaults(run=what_if_command)
+
+    from benchmarks.options import add_arguments as bench_arguments
+
+    bench_cmd = commands.add_parser(
+        "bench", parents=[data_dir], help="build a synthetic store and run the benchmarks (docs/benchmarks.md)"
+    )
+    bench_arguments(bench_cmd)
+    bench_cmd.set_defaults(run=bench)
+
+    from api.retention import DEFAULT_RETENTION_YEARS
+    from domain.people import ErasureReason
+
+    people_cmd = commands.add_parser("people", help="erase a person's personal data")
+    people_commands = people_cmd.add_subparsers(dest="people_command", required=True)
+    erase = people_commands.add_parser(
+        "erase", parents=[data_dir], help="destroy a person's key for good; their case facts stay"
+    )
+    erase.add_argument("person_id")
+    erase.add_argument(
+        "--reason",
+        required=True,
+        choices=[reason.value for reason in ErasureReason],
+        help="why (a code, not free text)",
+    )
+    people_cmd.set_defaults(run=people)
+
+    retention_cmd = commands.add_parser("retention", help="erase personal data kept past the retention period")
+    retention_commands = retention_cmd.add_subparsers(dest="retention_command", required=True)
+    retention_run = retention_commands.add_parser(
+        "run", parents=[data_dir], help="erase everyone whose every case closed more than --years ago"
+    )
+    retention_run.add_argument("--dry-run", action="store_true", help="only say who is due; change nothing")
+    retention_run.add_argument(
+        "--years",
+        type=int,
+        default=DEFAULT_RETENTION_YEARS,
+        help=f"the retention period (default {DEFAULT_RETENTION_YEARS})",
+    )
+    retention_cmd.set_defaults(run=retention)
     return root
 
 

@@ -1,0 +1,759 @@
+"""The benchmark suite behind `community-trigger bench`: every figure beside its baseline, same run, same data.
+
+It makes a database of its own on the chosen PostgreSQL server, fills it with the demo generator
+through the domain (benchmarks/bulk.py), then measures each figure `runs` times and reports the
+median with the lowest and highest run. docs/benchmarks.md says what each figure means.
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg import sql
+
+from api.application import CommunityTrigger
+from api.assessments import Assessor
+from api.database import start_embedded, with_database
+from api.event_store import EVENTS_TABLE, store_environment
+from api.keys import KeyStore
+from api.policies import Policies
+from api.services import Services, open_services
+from benchmarks import baselines
+from benchmarks import generator as g
+from benchmarks.bulk import BulkTrigger, bulk_load
+from benchmarks.loader import COORDINATOR, agency_actor, load
+from benchmarks.servers import Server, create_bare_tables
+from domain.audited import local_date
+from domain.people import Contact
+from domain.vocabulary import Channel, ComplaintCategory, Dissatisfaction, Role, Route
+from projections.catalogue import read_models
+from projections.rebuild import rebuild
+
+LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+BENCH_SEED = 2024
+
+
+# --- scales --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preset:
+    events: int  # the size of the store the generator fills
+    runs: int
+    append_complaints: int  # the per-command sample: a small generated borough, one command per transaction
+    subject_complaints: int  # the assessed application's victim has this many complaints
+    assessment_samples: int
+    get_samples: int  # samples of the repository.get baseline (each loads every aggregate the assessment read)
+    api_requests: int  # a bound on the counted requests of each load
+    api_seconds: float  # and on its time
+    api_warmup: int
+    concurrency: int  # client threads, each one keep-alive connection
+    raw_rows: int  # rows for COPY and its baseline
+    commit_seconds: float
+    batch_events: int  # events per save on the bulk path
+    bulk_baseline_events: int  # at most this many events of the bulk path's saves are replayed as plain aggregates
+
+
+QUICK = Preset(
+    events=60_000, runs=3, append_complaints=250, subject_complaints=200, assessment_samples=300, get_samples=40,
+    api_requests=1500, api_seconds=12, api_warmup=40, concurrency=8, raw_rows=50_000, commit_seconds=1.5,
+    batch_events=5000, bulk_baseline_events=60_000,
+)  # fmt: skip
+FULL = Preset(
+    events=1_000_000, runs=5, append_complaints=600, subject_complaints=200, assessment_samples=1000, get_samples=100,
+    api_requests=6000, api_seconds=20, api_warmup=100, concurrency=8, raw_rows=200_000, commit_seconds=3,
+    batch_events=5000, bulk_baseline_events=200_000,
+)  # fmt: skip
+TINY = Preset(
+    events=1500, runs=1, append_complaints=20, subject_complaints=30, assessment_samples=20, get_samples=5,
+    api_requests=40, api_seconds=10, api_warmup=4, concurrency=2, raw_rows=2000, commit_seconds=0.2,
+    batch_events=500, bulk_baseline_events=2000,
+)  # fmt: skip
+
+
+# --- figures -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    unit: str
+    baseline_name: str
+    higher_is_better: bool
+    target: str  # as the issues set it, in words
+    check: Callable[[float, float], bool] | None = None  # (value, baseline) -> met
+
+
+SPECS = [
+    Spec("append_events_per_s", "events/s", "library_save_events_per_s", True,
+         "the baseline's order (>= 1/10 of it)", lambda v, b: v >= b / 10),
+    Spec("bulk_load_events_per_s", "events/s", "library_bulk_save_events_per_s", True, "none set"),
+    Spec("rebuild_events_per_s", "events/s", "library_read_decode_events_per_s", True,
+         ">= baseline, aiming for 100,000", lambda v, b: v >= b),
+    Spec("assessment_p50_ms", "ms", "repository_get_p50_ms", False, "none set (p99 < 20)"),
+    Spec("assessment_p99_ms", "ms", "repository_get_p99_ms", False, "< 20 ms", lambda v, b: v < 20),
+    Spec("api_write_per_s", "requests/s", "bare_write_per_s", True, ">= half the baseline", lambda v, b: v >= b / 2),
+    Spec("api_write_p99_ms", "ms", "bare_write_p99_ms", False, "< 50 ms", lambda v, b: v < 50),
+    Spec("api_read_per_s", "requests/s", "bare_read_per_s", True, ">= half the baseline", lambda v, b: v >= b / 2),
+    Spec("api_read_p99_ms", "ms", "bare_read_p99_ms", False, "< 50 ms", lambda v, b: v < 50),
+    Spec("projection_lag_p99_ms", "ms", "notify_roundtrip_p99_ms", False, "none set"),
+    Spec("pg_commits_per_s", "commits/s", "pg_commits_async_per_s", True, "physical limit"),
+    Spec("pg_copy_rows_per_s", "rows/s", "pg_unnest_insert_rows_per_s", True, "physical limit"),
+]  # fmt: skip
+# The figures whose names issue 8 fixes, so that results can be compared over time.
+NAMED = [
+    "append_events_per_s", "rebuild_events_per_s", "assessment_p50_ms", "assessment_p99_ms", "api_write_per_s",
+    "api_write_p99_ms", "api_read_per_s", "api_read_p99_ms", "projection_lag_p99_ms",
+]  # fmt: skip
+
+
+@dataclass
+class Measured:
+    spec: Spec
+    values: list[float] = field(default_factory=list)
+    baselines: list[float] = field(default_factory=list)
+
+    def row(self) -> dict[str, Any]:
+        value, base = statistics.median(self.values), statistics.median(self.baselines)
+        row = {
+            "name": self.spec.name,
+            "value": round(value, 3),
+            "unit": self.spec.unit,
+            "baseline_name": self.spec.baseline_name,
+            "baseline_value": round(base, 3),
+            "min": round(min(self.values), 3),
+            "max": round(max(self.values), 3),
+            "baseline_min": round(min(self.baselines), 3),
+            "baseline_max": round(max(self.baselines), 3),
+            "runs": len(self.values),
+            "ratio": round(value / base, 3) if base else None,
+            "target": self.spec.target,
+        }
+        if self.spec.check is not None:
+            row["target_met"] = bool(self.spec.check(value, base))
+        return row
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("no samples")
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
+    return ordered[rank - 1]
+
+
+# --- progress ------------------------------------------------------------------------------
+
+
+class Progress:
+    """One status line on a terminal (rewritten in place), or a line every few seconds in a log."""
+
+    def __init__(self, stream: Any = None, quiet: bool = False) -> None:
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.started = time.monotonic()
+        self._last = 0.0
+        self._width = 0
+
+    def _stamp(self) -> str:
+        elapsed = int(time.monotonic() - self.started)
+        return f"[{elapsed // 60:02d}:{elapsed % 60:02d}]"
+
+    def status(self, text: str, force: bool = False) -> None:
+        if self.quiet:
+            return
+        now = time.monotonic()
+        if not force and now - self._last < (0.2 if self.tty else 10):
+            return
+        self._last = now
+        line = f"{self._stamp()} {text}"
+        if self.tty:
+            self.stream.write("\r" + line.ljust(self._width))
+            self._width = len(line)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def step(self, text: str) -> None:
+        """A finished piece of work, on a line of its own."""
+        if self.quiet:
+            return
+        if self.tty and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self._width = 0
+        self.stream.write(f"{self._stamp()} {text}\n")
+        self.stream.flush()
+        self._last = 0.0
+
+
+def rate_text(count: int, total: int | None, started: float, unit: str) -> str:
+    elapsed = max(time.perf_counter() - started, 1e-9)
+    share = f"/{total:,}" if total else ""
+    return f"{count:,}{share} {unit}, {count / elapsed:,.0f} {unit}/s"
+
+
+# --- the database --------------------------------------------------------------------------
+
+
+def answers(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def choose_server(data_dir: Path | None = None) -> tuple[str, str]:
+    """(server URL, how it was chosen): DATABASE_URL, else 127.0.0.1:5432 if it answers, else the embedded one."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url, "DATABASE_URL"
+    if answers(LOCAL_SERVER):
+        return LOCAL_SERVER, "127.0.0.1:5432"
+    from api.settings import Settings
+
+    folder = Settings.from_environment(data_dir=data_dir).data_dir
+    return start_embedded(folder), f"embedded PostgreSQL in {folder}"
+
+
+def create_database(server_url: str) -> tuple[str, str]:
+    name = f"ct_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return name, with_database(server_url, name)
+
+
+def drop_database(server_url: str, name: str) -> None:
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def server_settings(url: str) -> dict[str, str]:
+    with psycopg.connect(url) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]
+        settings = dict(
+            conn.execute(
+                "SELECT name, setting FROM pg_settings WHERE name IN"
+                " ('synchronous_commit', 'fsync', 'shared_buffers', 'max_wal_size', 'wal_level', 'autovacuum')"
+            ).fetchall()
+        )
+    return {"version": version, **settings}
+
+
+# --- the generator's scale -----------------------------------------------------------------
+
+
+def _events_of(step: Any) -> int:
+    """How many events the commands record for a step: its own, plus one per free text moved to its own stream."""
+    texts = ("location", "description", "reason", "summary")
+    count = 1 + sum(1 for name in texts if (getattr(step, name, None) or "").strip())
+    if isinstance(step, g.CompleteReview):
+        count += len(step.recommendations)
+    return count
+
+
+def complaints_for(events: int, today: date) -> int:
+    """How many complaints make a store of about `events` events (from a sample of the generator's own mix)."""
+    sample = 3000
+    counted = sum(_events_of(step) for step in g.generate(seed=BENCH_SEED, complaints=sample, today=today))
+    return max(50, round(events * sample / counted * 1.01))
+
+
+def timed(iterable: Iterable[Any], clock: list[float]) -> Iterator[Any]:
+    """Yield from `iterable`, adding the time spent producing each item to clock[0]."""
+    iterator = iter(iterable)
+    while True:
+        started = time.perf_counter()
+        try:
+            item = next(iterator)
+        except StopIteration:
+            clock[0] += time.perf_counter() - started
+            return
+        clock[0] += time.perf_counter() - started
+        yield item
+
+
+# --- the suite -----------------------------------------------------------------------------
+
+
+class ShapeRecordingTrigger(CommunityTrigger):
+    """The application as it is, noting how many events each save wrote per aggregate (for the baseline)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        super().__init__(env=env)
+        self.shapes: list[list[int]] = []
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        recordings = super().save(*objs, **kwargs)
+        per_aggregate: dict[UUID, int] = {}
+        for recording in recordings:
+            originator = recording.domain_event.originator_id
+            per_aggregate[originator] = per_aggregate.get(originator, 0) + 1
+        self.shapes.append(list(per_aggregate.values()))
+        return recordings
+
+
+@dataclass
+class Subject:
+    """The application assessed: its victim has `complaints` complaints recorded over two years."""
+
+    application_id: UUID
+    victim_id: UUID
+    first_known: datetime  # when the application was recorded: the earliest as-known-at that finds it
+    complaints: int
+
+
+class Suite:
+    def __init__(self, database_url: str, preset: Preset, progress: Progress, work_dir: Path) -> None:
+        self.url = database_url
+        self.preset = preset
+        self.progress = progress
+        self.work_dir = work_dir
+        self.today = local_date(datetime.now(UTC))
+        self.measured = {spec.name: Measured(spec) for spec in SPECS}
+        self.notes: dict[str, Any] = {}
+        self.services: Services | None = None
+        self.plain: baselines.PlainApplication | None = None
+        self.payload = ""
+
+    def add(self, name: str, value: float, baseline: float) -> None:
+        self.measured[name].values.append(value)
+        self.measured[name].baselines.append(baseline)
+
+    # --- building the store --------------------------------------------------------------
+
+    def build(self) -> None:
+        preset, progress = self.preset, self.progress
+        self.services = open_services(self.url, run_projections=False)
+        complaints = complaints_for(preset.events, self.today)
+        progress.step(
+            f"building the store: the demo generator with {complaints:,} complaints (about {preset.events:,} events)"
+        )
+        trigger = BulkTrigger(store_environment(self.url), batch_events=preset.batch_events)
+        generating = [0.0]
+        started = time.perf_counter()
+        steps = timed(g.generate(seed=BENCH_SEED, complaints=complaints, today=self.today), generating)
+
+        def show(count: int, events: int) -> None:
+            progress.status(f"bulk load: {count:,} steps, {rate_text(events, preset.events, started, 'events')}")
+
+        try:
+            result = bulk_load(trigger, steps, progress=show)
+        finally:
+            trigger.close()
+        loading = result.seconds - generating[0]
+        progress.step(
+            f"bulk load: {result.events:,} events from {result.steps:,} steps in {result.seconds:.1f} s"
+            f" (generator {generating[0]:.1f} s, domain and checks {loading - result.save_seconds:.1f} s,"
+            f" library save {result.save_seconds:.1f} s in {len(result.flushes)} saves)"
+        )
+        with psycopg.connect(self.url) as conn:
+            mean_state = conn.execute(
+                sql.SQL("SELECT avg(length(state))::float FROM {}").format(sql.Identifier(EVENTS_TABLE))
+            ).fetchone()[0]
+        self.plain = baselines.plain_application(self.url)
+        self.payload = baselines.plain_payload(self.plain, mean_state)
+        # The baseline: the same saves (events per aggregate) with plain aggregates, evenly sampled.
+        shapes = [f.events_per_aggregate for f in result.flushes]
+        keep = max(1, min(len(shapes), round(len(shapes) * preset.bulk_baseline_events / max(result.events, 1))))
+        sampled = [shapes[round(i * len(shapes) / keep)] for i in range(keep)]
+        started = time.perf_counter()
+        base_events, base_seconds = baselines.save_plain(
+            self.plain, sampled, self.payload,
+            progress=lambda n: progress.status(f"library bulk save: {rate_text(n, None, started, 'events')}"),
+        )  # fmt: skip
+        self.add("bulk_load_events_per_s", result.events / loading, base_events / base_seconds)
+        self.notes["store"] = {
+            "events": result.events, "steps": result.steps, "complaints": complaints,
+            "mean_state_bytes": round(mean_state, 1), "bulk_seconds": round(result.seconds, 1),
+            "generator_seconds": round(generating[0], 1), "library_save_seconds": round(result.save_seconds, 1),
+            "batch_events": preset.batch_events,
+        }  # fmt: skip
+        progress.step(
+            f"library bulk save of plain aggregates: {base_events:,} events, {base_events / base_seconds:,.0f} events/s"
+        )
+        self.subject = self.make_subject(preset.subject_complaints)
+        progress.step(f"assessment subject: an application whose victim has {self.subject.complaints} complaints")
+        seconds = self.analyze()
+        self.notes["store"]["analyze_seconds"] = round(seconds, 1)
+        progress.step(f"ANALYZE after the bulk load: {seconds:.1f} s")
+
+    def analyze(self) -> float:
+        """Refresh the planner's statistics, as autovacuum does in steady state (it may be off, as on this machine).
+
+        Without them, a freshly loaded store or freshly rebuilt read model is planned blind: at a
+        million events the assessment's events query then sorts the whole timeline (seconds, not
+        milliseconds).
+        """
+        started = time.perf_counter()
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("ANALYZE")
+        return time.perf_counter() - started
+
+    def make_subject(self, complaints: int) -> Subject:
+        """A victim with `complaints` complaints over two years (a tenth withdrawn), applying a quarter of the way in."""
+        trigger = self.services.trigger
+        rng = random.Random(BENCH_SEED)
+        start = datetime.now(UTC) - timedelta(days=730)
+        victim = trigger.register_person(
+            display_name="Benchmark Victim", contact=Contact(phone="023 9200 0000"), actor=COORDINATOR, now=start
+        ).id
+        application_id, first_known = None, None
+        for index in range(complaints):
+            at = start + timedelta(days=730 * (index + 1) / (complaints + 1), minutes=rng.randint(0, 600))
+            day = local_date(at)
+            agency = rng.choice(["hampshire-constabulary", "havant-borough-council", "vivid-homes"])
+            complaint = trigger.log_complaint(
+                victim_id=victim, complainant_id=None, agency=agency, agency_reference=f"SUBJ/{index:04d}",
+                incident_date=day - timedelta(days=rng.randint(1, 5)), reported_date=day - timedelta(days=rng.randint(0, 1)),
+                caused_had=rng.random() < 0.8, category=ComplaintCategory.NOISE, location="Outside the victim's home",
+                description="Repeated shouting and banging at night", incident_ref=None, actor=agency_actor(agency), now=at,
+            )  # fmt: skip
+            if rng.random() < 0.1:
+                trigger.withdraw_complaint(
+                    complaint.id, reason="Reported in error", actor=agency_actor(agency), now=at + timedelta(hours=2)
+                )
+            if application_id is None and index >= complaints // 4:
+                first_known = at + timedelta(hours=3)
+                application_id = trigger.request_case_review(
+                    route=Route.INDIVIDUAL, applicant_id=victim, victim_id=victim, member_ids=[],
+                    received_date=local_date(first_known), channel=Channel.ONLINE, dissatisfaction=Dissatisfaction.NO_ACTION_TAKEN,
+                    complaint_ids=None, actor=COORDINATOR, now=first_known,
+                ).id  # fmt: skip
+        return Subject(application_id, victim, first_known, complaints)
+
+    # --- one run -------------------------------------------------------------------------
+
+    def run(self, number: int) -> None:
+        self.progress.step(f"run {number} of {self.preset.runs}")
+        self.raw_postgres()
+        self.append(number)
+        self.rebuild_all()
+        self.assessments(number)
+        self.api(number)
+
+    def raw_postgres(self) -> None:
+        p = self.preset
+        self.progress.status("PostgreSQL: single-row commits", force=True)
+        sync = baselines.pg_commits_per_s(self.url, p.commit_seconds, synchronous=True)
+        unsynced = baselines.pg_commits_per_s(self.url, p.commit_seconds, synchronous=False)
+        self.progress.status("PostgreSQL: COPY and INSERT ... unnest", force=True)
+        state = len(self.payload) + 100
+        copy = baselines.pg_copy_rows_per_s(self.url, p.raw_rows, state)
+        unnest = baselines.pg_unnest_rows_per_s(self.url, p.raw_rows, state, batch_size=p.batch_events)
+        self.add("pg_commits_per_s", sync, unsynced)
+        self.add("pg_copy_rows_per_s", copy, unnest)
+        self.progress.step(
+            f"PostgreSQL: {sync:,.0f} commits/s ({unsynced:,.0f} without waiting for the WAL flush),"
+            f" COPY {copy:,.0f} rows/s (INSERT ... unnest {unnest:,.0f} rows/s)"
+        )
+
+    def append(self, number: int) -> None:
+        p, progress = self.preset, self.progress
+        steps = list(g.generate(seed=BENCH_SEED + 100 + number, complaints=p.append_complaints, today=self.today))
+        trigger = ShapeRecordingTrigger(store_environment(self.url))
+        assessor = Assessor(trigger, Policies(trigger))
+        started = time.perf_counter()
+
+        def show(count: int) -> None:
+            progress.status(f"append, one command per transaction: {rate_text(count, len(steps), started, 'steps')}")
+
+        try:
+            for index, chunk_start in enumerate(range(0, len(steps), 100)):
+                load(
+                    trigger,
+                    steps[chunk_start : chunk_start + 100],
+                    assess=lambda r, at: assessor.assess(r, at).to_dict(),
+                )
+                show(min(len(steps), (index + 1) * 100))
+            seconds = time.perf_counter() - started
+            events = sum(sum(shape) for shape in trigger.shapes)
+            shapes = trigger.shapes
+        finally:
+            trigger.close()
+        started = time.perf_counter()
+        base_events, base_seconds = baselines.save_plain(
+            self.plain, shapes, self.payload,
+            progress=lambda n: progress.status(f"library save, one per command: {rate_text(n, events, started, 'events')}"),
+        )  # fmt: skip
+        self.add("append_events_per_s", events / seconds, base_events / base_seconds)
+        progress.step(
+            f"append: {events:,} events from {len(steps):,} commands, {events / seconds:,.0f} events/s"
+            f" (library save of plain aggregates, same saves: {base_events / base_seconds:,.0f} events/s)"
+        )
+
+    def rebuild_all(self) -> None:
+        svc, progress = self.services, self.progress
+        models = read_models(svc.trigger, svc.policies.in_force)
+        head = svc.trigger.recorder.max_notification_id() or 0
+        started = time.perf_counter()
+        for model in models:
+
+            def show(position: int, head: int, rate: float, name: str = model.schema) -> None:
+                progress.status(f"rebuild {name}: {position:,}/{head:,} events, {rate:,.0f} events/s")
+
+            rebuild(svc.trigger, svc.pool, model, progress=show)
+        seconds = time.perf_counter() - started
+        base_started = time.perf_counter()
+        count, base_seconds = baselines.read_and_decode(
+            svc.trigger,
+            progress=lambda position, total: progress.status(
+                f"library read and decode: {rate_text(position, total, base_started, 'events')}"
+            ),
+        )
+        self.analyze()  # the rebuilt tables are new: give them statistics before they are queried
+        self.add("rebuild_events_per_s", head / seconds, count / base_seconds)
+        progress.step(
+            f"rebuild of {len(models)} read models from {head:,} events: {seconds:.1f} s, {head / seconds:,.0f} events/s"
+            f" (library read and decode of all {count:,}: {count / base_seconds:,.0f} events/s)"
+        )
+
+    def assessments(self, number: int) -> None:
+        p, svc, subject = self.preset, self.services, self.subject
+        rng = random.Random(BENCH_SEED + number)
+        assessor = svc.assessor
+        span = (datetime.now(UTC) - subject.first_known).total_seconds()
+        moments = [subject.first_known + timedelta(seconds=rng.uniform(0, span)) for _ in range(p.assessment_samples)]
+        for moment in moments[:10]:  # warm up
+            assessor.assess(assessor.case_review_as_known_at(subject.application_id, moment), moment)
+        times, counted = [], []
+        for index, moment in enumerate(moments, start=1):
+            started = time.perf_counter()
+            review = assessor.case_review_as_known_at(subject.application_id, moment)
+            assessment = assessor.assess(review, moment)
+            times.append((time.perf_counter() - started) * 1000)
+            counted.append(assessment)
+            self.progress.status(f"assessment as known at random past times: {index}/{len(moments)}")
+        gets = []
+        for index, moment in enumerate(moments[: p.get_samples], start=1):
+            facts = svc.trigger.linked_facts([subject.victim_id], moment) + svc.trigger.linked_facts(
+                [subject.application_id], moment
+            )
+            started = time.perf_counter()
+            for aggregate_id in (subject.application_id, *facts):
+                svc.trigger.repository.get(aggregate_id)
+            gets.append((time.perf_counter() - started) * 1000)
+            self.progress.status(f"repository.get of the same aggregates: {index}/{p.get_samples}")
+        self.add("assessment_p50_ms", percentile(times, 50), percentile(gets, 50))
+        self.add("assessment_p99_ms", percentile(times, 99), percentile(gets, 99))
+        self.progress.step(
+            f"assessment: p50 {percentile(times, 50):.1f} ms, p99 {percentile(times, 99):.1f} ms over {len(times)}"
+            f" (repository.get of the same aggregates: p50 {percentile(gets, 50):.1f} ms, p99 {percentile(gets, 99):.1f} ms)"
+        )
+
+    # --- the API -------------------------------------------------------------------------
+
+    def _load(self, name: str, spec: dict[str, Any]) -> dict[str, Any]:
+        """Run the load generator in a process of its own and read its result."""
+        import subprocess
+
+        spec_path, out_path = self.work_dir / f"{name}.spec.json", self.work_dir / f"{name}.out.json"
+        spec_path.write_text(json.dumps(spec))
+        with open(self.work_dir / f"{name}.log", "ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "benchmarks.http_load", str(spec_path), str(out_path)],
+                stdout=subprocess.DEVNULL, stderr=log,
+            )  # fmt: skip
+            started = time.monotonic()
+            limit = spec["seconds"] + 120
+            while process.poll() is None:
+                if time.monotonic() - started > limit:
+                    process.kill()
+                    process.wait()
+                    raise RuntimeError(f"the load generator for {name} did not stop within {limit:.0f} s")
+                self.progress.status(
+                    f"API load {name}: {time.monotonic() - started:.0f} s (bounded by {spec['seconds']:.0f} s)"
+                )
+                time.sleep(0.25)
+        if process.returncode != 0:
+            raise RuntimeError(f"the load generator for {name} failed; see {self.work_dir / (name + '.log')}")
+        result = json.loads(out_path.read_text())
+        if not result["count"]:
+            raise RuntimeError(f"{name}: no request succeeded (statuses {result['statuses']})")
+        if result["errors"]:
+            self.progress.step(f"warning: {name}: {result['errors']} failed requests (statuses {result['statuses']})")
+        return result
+
+    def api(self, number: int) -> None:
+        p, svc = self.preset, self.services
+        svc.runner.catch_up()  # the server starts with its read models current, as after a restart
+        keys = KeyStore(svc.pool)
+        _, writer = keys.create(Role.COORDINATOR, label="bench writer")
+        _, reader = keys.create(Role.COORDINATOR, label="bench reader")
+        with svc.pool.connection() as conn:
+            victims = [
+                str(r["victim_id"])
+                for r in conn.execute("SELECT DISTINCT victim_id FROM case_facts.complaints LIMIT 200").fetchall()
+            ]
+        common = {"requests": p.api_requests, "seconds": p.api_seconds, "warmup": p.api_warmup,
+                  "concurrency": p.concurrency, "seed": number, "victims": victims}  # fmt: skip
+        projection_probe = {"kind": "projection", "database_url": self.url, "events_table": EVENTS_TABLE,
+                            "position_table": "case_list.position"}  # fmt: skip
+        notify_probe = {"kind": "notify", "database_url": self.url}
+        logs = self.work_dir
+        self.progress.status("starting our API server", force=True)
+        with Server("benchmarks.servers:community_trigger_app", self.url, "/healthz", logs / "ours.log") as ours:
+            write = self._load(f"ours-write-{number}", {**common, "base_url": ours.base_url, "method": "POST",
+                               "path": "/v1/complaints", "token": writer, "body": "complaint", "probe": projection_probe})  # fmt: skip
+            read = self._load(f"ours-read-{number}", {**common, "base_url": ours.base_url, "method": "GET",
+                              "path": "/v1/case-reviews", "token": reader, "body": None, "probe": None})  # fmt: skip
+        create_bare_tables(self.url)
+        self.progress.status("starting the bare server", force=True)
+        with Server("benchmarks.servers:bare_app", self.url, "/bare/healthz", logs / "bare.log") as bare:
+            bare_write = self._load(f"bare-write-{number}", {**common, "base_url": bare.base_url, "method": "POST",
+                                    "path": "/bare/complaints", "token": None, "body": "complaint", "probe": notify_probe})  # fmt: skip
+            bare_read = self._load(f"bare-read-{number}", {**common, "base_url": bare.base_url, "method": "GET",
+                                   "path": "/bare/case-reviews", "token": None, "body": None, "probe": None})  # fmt: skip
+
+        def rate(result: dict[str, Any]) -> float:
+            return result["count"] / result["elapsed"]
+
+        def p99(result: dict[str, Any], key: str = "latencies_ms") -> float:
+            return percentile(result[key], 99)
+
+        self.add("api_write_per_s", rate(write), rate(bare_write))
+        self.add("api_write_p99_ms", p99(write), p99(bare_write))
+        self.add("api_read_per_s", rate(read), rate(bare_read))
+        self.add("api_read_p99_ms", p99(read), p99(bare_read))
+        if not write["lag_ms"] or not bare_write["lag_ms"]:
+            raise RuntimeError("the lag probes took no sample")
+        self.add("projection_lag_p99_ms", p99(write, "lag_ms"), p99(bare_write, "lag_ms"))
+        self.notes.setdefault("api", []).append({
+            name: {"per_s": round(rate(r), 1), "p50_ms": round(percentile(r["latencies_ms"], 50), 1),
+                   "p99_ms": round(p99(r), 1), "count": r["count"], "statuses": r["statuses"]}
+            for name, r in (("write", write), ("read", read), ("bare_write", bare_write), ("bare_read", bare_read))
+        })  # fmt: skip
+        self.progress.step(
+            f"API writes: {rate(write):,.0f}/s p99 {p99(write):.1f} ms (bare {rate(bare_write):,.0f}/s p99 {p99(bare_write):.1f} ms);"
+            f" reads: {rate(read):,.0f}/s p99 {p99(read):.1f} ms (bare {rate(bare_read):,.0f}/s p99 {p99(bare_read):.1f} ms);"
+            f" projection lag p99 {p99(write, 'lag_ms'):.1f} ms over {len(write['lag_ms'])} samples"
+            f" (NOTIFY round trip p99 {p99(bare_write, 'lag_ms'):.1f} ms)"
+        )
+
+    def close(self) -> None:
+        if self.plain is not None:
+            self.plain.close()
+        if self.services is not None:
+            self.services.close()
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [m.row() for m in self.measured.values() if m.values]
+
+
+# --- reporting -----------------------------------------------------------------------------
+
+
+def _number(value: float, unit: str) -> str:
+    if unit == "ms":
+        return f"{value:,.1f}"
+    return f"{value:,.0f}"
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """A Markdown table: median (lowest to highest run), the baseline likewise, their ratio, the target."""
+    lines = [
+        "| figure | median | min - max | baseline | baseline median | baseline min - max | ratio | target | met |",
+        "|---|---:|---:|---|---:|---:|---:|---|---|",
+    ]
+    for r in rows:
+        unit = r["unit"]
+        met = {True: "yes", False: "**no**"}.get(r.get("target_met"), "-")
+        lines.append(
+            f"| `{r['name']}` | {_number(r['value'], unit)} {unit} | {_number(r['min'], unit)} - {_number(r['max'], unit)}"
+            f" | `{r['baseline_name']}` | {_number(r['baseline_value'], unit)} | {_number(r['baseline_min'], unit)} -"
+            f" {_number(r['baseline_max'], unit)} | {r['ratio']:.2f} | {r['target']} | {met} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    memory = None
+    try:
+        with open("/proc/meminfo") as f:
+            memory = f"{int(f.readline().split()[1]) / 1024 / 1024:.0f} GiB"
+    except OSError:
+        pass
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return {"cores": os.cpu_count(), "cpu": cpu, "memory": memory, "python": platform.python_version(),
+            "system": f"{platform.system()} {platform.release()}"}  # fmt: skip
+
+
+def run_suite(
+    server_url: str, preset: Preset, progress: Progress | None = None, keep: bool = False
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Build a store in a new database on `server_url`, measure every figure `preset.runs` times; (rows, notes)."""
+    progress = progress or Progress()
+    started = time.monotonic()
+    name, url = create_database(server_url)
+    progress.step(f"database {name} created")
+    suite = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="ct-bench-") as folder:
+            suite = Suite(url, preset, progress, Path(folder))
+            suite.build()
+            for number in range(1, preset.runs + 1):
+                suite.run(number)
+            rows = suite.rows()
+            notes = {
+                "date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
+                "postgresql": server_settings(url), "preset": preset.__dict__, **suite.notes,
+                "seconds": round(time.monotonic() - started, 1),
+            }  # fmt: skip
+    finally:
+        if suite is not None:
+            suite.close()
+        if keep:
+            progress.step(f"kept database {name}: {url}")
+        else:
+            drop_database(server_url, name)
+    return rows, notes
+
+
+def main(args: argparse.Namespace) -> int:
+    preset = QUICK if args.quick else FULL
+    if args.scale:
+        preset = replace(preset, events=args.scale)
+    if args.runs:
+        preset = replace(preset, runs=args.runs)
+    progress = Progress()
+    server, chosen = choose_server(getattr(args, "data_dir", None))
+    progress.step(
+        f"benchmarks ({'quick' if args.quick else 'full'}): about {preset.events:,} events, {preset.runs} runs,"
+        f" PostgreSQL from {chosen}"
+    )
+    rows, notes = run_suite(server, preset, progress, keep=args.keep)
+    print()
+    print(f"Community Trigger benchmarks, {notes['date']}, {notes['machine']['cores']} cores ({notes['machine']['cpu']}),"
+          f" PostgreSQL {notes['postgresql']['version']}, {notes['store']['events']:,} events, median of {preset.runs} runs"
+          f" ({notes['seconds']:.0f} s in all)")  # fmt: skip
+    print(table(rows))
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
+        Path(args.json).with_suffix(".notes.json").write_text(json.dumps(notes, indent=2, default=str) + "\n")
+        print(f"\nwrote {args.json} (and the run's notes beside it)")
+    missed = [r["name"] for r in rows if r.get("target_met") is False]
+    if missed:
+        print(f"\ntargets missed: {', '.join(missed)} (docs/benchmarks.md says what dominates and what would fix it)")
+    return 0
