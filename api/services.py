@@ -4,6 +4,7 @@ import base64
 import binascii
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -114,6 +115,9 @@ def read_own_writes(svc: Services, key: ApiKey) -> None:
 # --- cursors -----------------------------------------------------------------------------
 
 
+NOT_OUR_CURSOR = "the cursor is not one this API gave out; start again without it"
+
+
 def encode_cursor(values: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
 
@@ -125,4 +129,20 @@ def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, Any]:
             raise ValueError
         return values
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise invalid("cursor", "the cursor is not one this API gave out; start again without it") from None
+        raise invalid("cursor", NOT_OUR_CURSOR) from None
+
+
+def cursor_position(cursor: str, fields: dict[str, Callable[[Any], Any]]) -> tuple[Any, ...]:
+    """A keyset cursor's position, each value parsed by its field's parser (in the fields' order)."""
+    values = decode_cursor(cursor, tuple(fields))
+    try:
+        return tuple(parse(values[name]) for name, parse in fields.items())
+    except (TypeError, ValueError, AttributeError):
+        raise invalid("cursor", NOT_OUR_CURSOR) from None
+
+
+def cursor_id(value: Any) -> int:
+    """A position in a table numbered by an identity column (not a bool, which JSON would allow)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(value)
+    return value

@@ -156,3 +156,20 @@ def test_the_calendar_feed_lists_open_due_dates_without_personal_data(coordinato
 def test_a_bad_date_or_cursor_is_422(coordinator):
     assert coordinator.get("/v1/deadlines", params={"on": "2026-02-30"}).json()["errors"][0]["field"] == "on"
     assert coordinator.get("/v1/deadlines", params={"cursor": "nope"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"due_date": "2026-02-30", "id": "00000000-0000-0000-0000-000000000001", "on": "2026-11-02"},
+        {"due_date": "2026-11-30", "id": "not-a-uuid", "on": "2026-11-02"},
+        {"due_date": 20261130, "id": "00000000-0000-0000-0000-000000000001", "on": "2026-11-02"},
+        {"due_date": "2026-11-30", "id": "00000000-0000-0000-0000-000000000001", "on": "2026-11-03"},
+    ],
+)
+def test_a_cursor_well_formed_but_not_ours_is_422_naming_the_cursor(coordinator, values):
+    from api.services import encode_cursor
+
+    response = coordinator.get("/v1/deadlines", params={"on": "2026-11-02", "cursor": encode_cursor(values)})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "cursor"

@@ -8,8 +8,7 @@ from psycopg import sql
 
 from api.auth import allow
 from api.keys import ApiKey
-from api.problems import invalid
-from api.services import AUDITOR, Svc, decode_cursor, encode_cursor
+from api.services import AUDITOR, Svc, cursor_id, cursor_position, encode_cursor
 
 router = APIRouter(prefix="/v1", tags=["audit"])
 
@@ -48,9 +47,7 @@ def read_audit(
         conditions.append(sql.SQL("key_id = %s"))
         params.append(key_id)
     if cursor is not None:
-        before = decode_cursor(cursor, ("id",))["id"]
-        if not isinstance(before, int) or isinstance(before, bool):
-            raise invalid("cursor", "the cursor is not one this API gave out; start again without it")
+        (before,) = cursor_position(cursor, {"id": cursor_id})
         conditions.append(sql.SQL("id < %s"))
         params.append(before)
     query = sql.SQL("SELECT * FROM api_read_audit WHERE {} ORDER BY id DESC LIMIT %s").format(

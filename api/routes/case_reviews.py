@@ -30,7 +30,7 @@ from api.services import (
     IfMatch,
     Services,
     Svc,
-    decode_cursor,
+    cursor_position,
     encode_cursor,
     expected_version,
     now,
@@ -106,11 +106,7 @@ def list_case_reviews(
         conditions.append(condition)
         params.extend(values)
     if cursor is not None:
-        after = decode_cursor(cursor, ("received_date", "id"))
-        try:
-            position = (date.fromisoformat(after["received_date"]), UUID(after["id"]))
-        except (TypeError, ValueError):
-            raise invalid("cursor", "the cursor is not one this API gave out; start again without it") from None
+        position = cursor_position(cursor, {"received_date": date.fromisoformat, "id": UUID})
         conditions.append(sql.SQL("(received_date, id) < (%s, %s)"))
         params.extend(position)
     query = sql.SQL(

@@ -17,7 +17,7 @@ from api.services import (
     COORDINATOR,
     IfMatch,
     Svc,
-    decode_cursor,
+    cursor_position,
     encode_cursor,
     expected_version,
     now,
@@ -101,11 +101,7 @@ def complaints_of_victim(
         conditions.append(sql.SQL("agency = %s"))
         params.append(key.agency)
     if cursor is not None:
-        after = decode_cursor(cursor, ("reported_date", "id"))
-        try:
-            position = (date.fromisoformat(after["reported_date"]), UUID(after["id"]))
-        except (TypeError, ValueError):
-            raise invalid("cursor", "the cursor is not one this API gave out; start again without it") from None
+        position = cursor_position(cursor, {"reported_date": date.fromisoformat, "id": UUID})
         conditions.append(sql.SQL("(reported_date, id) > (%s, %s)"))
         params.extend(position)
     query = sql.SQL(

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -10,7 +11,7 @@ from psycopg import sql
 from api.auth import allow
 from api.keys import ApiKey
 from api.problems import invalid
-from api.services import AUDITOR, COORDINATOR, Services, Svc, decode_cursor, encode_cursor, now, read_own_writes
+from api.services import AUDITOR, COORDINATOR, Services, Svc, cursor_position, encode_cursor, now, read_own_writes
 from domain.audited import local_date
 from domain.calendar import DeadlineState
 from domain.deadlines import deadline_on
@@ -31,7 +32,7 @@ def _day(on: str | None, field: str = "on") -> date:
 
 
 def _rows_as_on(
-    svc: Services, day: date, *, after: tuple[date, str] | None, limit: int | None, open_only: bool
+    svc: Services, day: date, *, after: tuple[date, UUID] | None, limit: int | None, open_only: bool
 ) -> list[dict[str, Any]]:
     """Applications received by `day`, open on it (or, unless `open_only`, finished in the 30 days before)."""
     conditions = [sql.SQL("received_date <= %s")]
@@ -87,10 +88,12 @@ def deadlines(
     day = _day(on)
     after = None
     if cursor is not None:
-        values = decode_cursor(cursor, ("due_date", "id", "on"))
-        if values["on"] != day.isoformat():
+        due_date, review_id, cursor_on = cursor_position(
+            cursor, {"due_date": date.fromisoformat, "id": UUID, "on": date.fromisoformat}
+        )
+        if cursor_on != day:
             raise invalid("cursor", "this cursor belongs to another 'on' date; start again without it")
-        after = (date.fromisoformat(values["due_date"]), values["id"])
+        after = (due_date, review_id)
     rows = _rows_as_on(svc, day, after=after, limit=limit + 1, open_only=False)
     more = len(rows) > limit
     rows = rows[:limit]
