@@ -26,6 +26,7 @@ from typing import NamedTuple
 from uuid import UUID, SafeUUID
 from zoneinfo import ZoneInfo
 
+from domain.policy import HAVANT_PARTNER_AGENCIES
 from domain.vocabulary import (
     Channel,
     ComplaintCategory,
@@ -194,14 +195,7 @@ Step = (
 
 # --- the fictional Havant ----------------------------------------------------------------
 
-PARTNER_AGENCIES = (
-    "havant-borough-council",
-    "hampshire-constabulary",
-    "nhs-hampshire-iow-icb",
-    "sovereign-network-group",
-    "vivid-homes",
-    "clarion-housing",
-)
+PARTNER_AGENCIES = HAVANT_PARTNER_AGENCIES
 # Complaints made to these do not count towards the threshold (RULES.md section 3, check 2).
 NON_PARTNER_AGENCIES = ("portsmouth-city-council", "east-hampshire-district-council", "rspca")
 LANDLORDS = ("sovereign-network-group", "vivid-homes", "clarion-housing")

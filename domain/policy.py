@@ -252,6 +252,16 @@ def _parsed(params: Mapping[str, Any]) -> dict[str, Any]:
     return typed
 
 
+HAVANT_PARTNER_AGENCIES = (  # in a fixed order: the demo generator draws from it with a seed
+    "havant-borough-council",
+    "hampshire-constabulary",
+    "nhs-hampshire-iow-icb",
+    # Registered housing providers the partnership co-opts (illustrative):
+    "sovereign-network-group",
+    "vivid-homes",
+    "clarion-housing",
+)
+
 HAVANT_POLICY = Policy(
     name="safer-havant",
     version=1,
@@ -262,17 +272,7 @@ HAVANT_POLICY = Policy(
     lookback_months=6,
     review_due_working_days=20,
     reporting_year_start=(4, 1),
-    partner_agencies=frozenset(
-        {
-            "havant-borough-council",
-            "hampshire-constabulary",
-            "nhs-hampshire-iow-icb",
-            # Registered housing providers the partnership co-opts (illustrative):
-            "sovereign-network-group",
-            "vivid-homes",
-            "clarion-housing",
-        }
-    ),
+    partner_agencies=frozenset(HAVANT_PARTNER_AGENCIES),
     calendar=CalendarSpec(country="GB", subdivision="ENG"),
 )
 
