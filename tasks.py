@@ -23,8 +23,6 @@ STAMP = VENV / ".installed-from"
 
 
 def ensure_installed() -> None:
-    if sys.version_info < (3, 11):
-        sys.exit(f"Python 3.11 or newer is needed (this is {sys.version.split()[0]}).")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
         return

@@ -3,9 +3,18 @@
 Which facts existed at T is found through the recorded-time index (`event_timeline`) and the
 fact links (`fact_links`), never by scanning the store; the events found are folded into one
 revision per event, each carrying its recorded time, and `domain.eligibility.assess` decides.
+
+One query finds which versions of which facts were recorded by T. Each version's revision (the
+fact as it stood from that event on) never changes, since events never change, so revisions are
+kept in a bounded in-memory cache keyed by (fact id, version); only the facts with a version not
+held are read and decoded. A revision holds no personal data (ids, agency, dates, flags and the
+incident reference, all stored in clear; the free texts are not in it, not even by reference),
+so erasing a person leaves nothing of theirs in the cache.
 """
 
-from collections.abc import Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -32,58 +41,139 @@ def application_facts(review: CaseReview) -> ApplicationFacts:
     )
 
 
-def revisions(events: Iterable[Any]) -> tuple[list[ComplaintRevision], list[ConsentRevision]]:
-    """Fold each aggregate's events in order; every event gives the revision in force from its recorded time."""
-    complaints: list[ComplaintRevision] = []
-    consents: list[ConsentRevision] = []
+Revision = ComplaintRevision | ConsentRevision
+
+
+def revision(aggregate: Any, event: Any) -> Revision | None:
+    """The fact as it stood once `event` was applied to give `aggregate` (None: not a complaint or consent)."""
+    if isinstance(aggregate, Complaint):
+        return ComplaintRevision(
+            complaint_id=aggregate.id,
+            recorded_at=event.timestamp,
+            victim_id=aggregate.victim_id,
+            complainant_id=aggregate.complainant_id,
+            agency=aggregate.agency,
+            incident_date=aggregate.incident_date,
+            reported_date=aggregate.reported_date,
+            caused_had=aggregate.caused_had,
+            incident_ref=aggregate.incident_ref,
+            withdrawn=aggregate.withdrawn,
+        )  # fmt: skip
+    if isinstance(aggregate, Consent):
+        return ConsentRevision(
+            consent_id=aggregate.id,
+            recorded_at=event.timestamp,
+            person_id=aggregate.person_id,
+            application_id=aggregate.application_id,
+            purpose=aggregate.purpose,
+            given_on=aggregate.given_on,
+            withdrawn=aggregate.withdrawn,
+        )  # fmt: skip
+    return None
+
+
+def folded(events: Iterable[Any]) -> Iterable[tuple[Any, Revision | None]]:
+    """Fold each aggregate's events in order: (event, the revision in force from its recorded time)."""
     current: dict[UUID, Any] = {}
     for event in events:
         aggregate = event.mutate(current.get(event.originator_id))
         current[event.originator_id] = aggregate
-        if isinstance(aggregate, Complaint):
-            complaints.append(
-                ComplaintRevision(
-                    complaint_id=aggregate.id,
-                    recorded_at=event.timestamp,
-                    victim_id=aggregate.victim_id,
-                    complainant_id=aggregate.complainant_id,
-                    agency=aggregate.agency,
-                    incident_date=aggregate.incident_date,
-                    reported_date=aggregate.reported_date,
-                    caused_had=aggregate.caused_had,
-                    incident_ref=aggregate.incident_ref,
-                    withdrawn=aggregate.withdrawn,
-                )  # fmt: skip
-            )
-        elif isinstance(aggregate, Consent):
-            consents.append(
-                ConsentRevision(
-                    consent_id=aggregate.id,
-                    recorded_at=event.timestamp,
-                    person_id=aggregate.person_id,
-                    application_id=aggregate.application_id,
-                    purpose=aggregate.purpose,
-                    given_on=aggregate.given_on,
-                    withdrawn=aggregate.withdrawn,
-                )  # fmt: skip
-            )
+        yield event, revision(aggregate, event)
+
+
+def split(found: Iterable[Revision | None]) -> tuple[list[ComplaintRevision], list[ConsentRevision]]:
+    complaints: list[ComplaintRevision] = []
+    consents: list[ConsentRevision] = []
+    for r in found:
+        if type(r) is ComplaintRevision:
+            complaints.append(r)
+        elif type(r) is ConsentRevision:
+            consents.append(r)
     return complaints, consents
 
 
+def revisions(events: Iterable[Any]) -> tuple[list[ComplaintRevision], list[ConsentRevision]]:
+    """Fold each aggregate's events in order; every event gives the revision in force from its recorded time."""
+    return split(r for _, r in folded(events))
+
+
+NOT_HELD = object()
+
+
+class RevisionCache:
+    """The revision each (fact id, version) gives, most recently used kept, at most `max_size` of them.
+
+    Safe to share between threads. An entry never goes stale: an event, once recorded, never
+    changes, and a version is only ever seen here once it is committed. A hit returns the very
+    revision object cached (they are frozen), so an assessment served from the cache allocates
+    almost nothing. Measured on the benchmark's store, an entry takes about 800 bytes and four
+    objects the garbage collector tracks (the revision and its ids): full at the default size, the
+    cache holds about 16 MB and adds about 80,000 objects to what a full collection visits (a
+    process starts with about 70,000). 20,000 revisions are the facts of about a hundred
+    applications with 200 complaints each, or of a thousand with 20.
+    """
+
+    def __init__(self, max_size: int = 20_000) -> None:
+        self.max_size = max_size
+        # Keyed by the id's integer, so that the key tuples hold no object the collector tracks.
+        self._entries: OrderedDict[tuple[int, int], Revision | None] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get_many(self, keys: Sequence[tuple[UUID, int]]) -> list[Any]:
+        """The revision held for each (fact id, version), or NOT_HELD."""
+        entries = self._entries
+        int_keys = [(id.int, version) for id, version in keys]
+        with self._lock:
+            found = [entries.get(key, NOT_HELD) for key in int_keys]
+            for key, value in zip(int_keys, found, strict=True):
+                if value is not NOT_HELD:
+                    entries.move_to_end(key)
+        held = sum(1 for value in found if value is not NOT_HELD)
+        self.hits += held
+        self.misses += len(keys) - held
+        return found
+
+    def put_many(self, items: Iterable[tuple[tuple[UUID, int], Revision | None]]) -> None:
+        entries = self._entries
+        with self._lock:
+            for (id, version), value in items:
+                key = (id.int, version)
+                entries[key] = value
+                entries.move_to_end(key)
+            while len(entries) > self.max_size:
+                entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 class Assessor:
-    def __init__(self, trigger: CommunityTrigger, policies: Policies) -> None:
+    def __init__(self, trigger: CommunityTrigger, policies: Policies, cache: RevisionCache | None = None) -> None:
         self.trigger = trigger
         self.policies = policies
+        self.cache = cache if cache is not None else RevisionCache()
 
     def case_review_as_known_at(self, review_id: UUID, as_known_at: datetime) -> CaseReview:
-        version = self.trigger.versions_at([review_id], as_known_at).get(review_id)
-        if version is None:
+        # Its events recorded by then, in one indexed query (the same events `repository.get` at the
+        # version recorded by then would read: recorded times never go back within an aggregate).
+        review = None
+        for event in self.trigger.events_as_known_at([review_id], as_known_at):
+            review = event.mutate(review)
+        if review is None:
             if self.trigger.versions_at([review_id], datetime.max.replace(tzinfo=as_known_at.tzinfo)):
                 raise InvalidFact(
                     f"the application was not yet recorded at {as_known_at.isoformat()}", field="as_known_at"
                 )
             raise NotFound("case review", review_id)
-        return self.trigger.load(CaseReview, review_id, what="case review", version=version)
+        if not isinstance(review, CaseReview):
+            raise NotFound("case review", review_id)
+        return review
 
     def policy_for(self, review: CaseReview, reference: str | None = None) -> Policy:
         return self.policies.named(reference) if reference else self.policies.in_force(review.received_date)
@@ -97,8 +187,32 @@ class Assessor:
             complaint_ids = self.trigger.linked_facts(victims, as_known_at)
         return complaint_ids, self.trigger.linked_facts([review.id], as_known_at)
 
+    def revisions_relied_on(
+        self, review: CaseReview, as_known_at: datetime
+    ) -> tuple[list[ComplaintRevision], list[ConsentRevision]]:
+        """Every revision, recorded by then, of the facts `relied_on` gives: one query, then the cache.
+
+        The same revisions, in the same order (fact id, then version), as folding
+        `events_as_known_at(complaints + consents)`; only the facts with a version not cached are read.
+        """
+        if review.complaint_ids is not None:
+            subjects, named = [review.id], list(review.complaint_ids)
+        else:
+            subjects, named = [review.victim_id] if review.victim_id else list(review.member_ids), []
+            subjects.append(review.id)
+        keys = self.trigger.fact_versions_as_known_at(subjects, named, as_known_at)
+        found = self.cache.get_many(keys)
+        missing = list(dict.fromkeys(key[0] for key, value in zip(keys, found, strict=True) if value is NOT_HELD))
+        if missing:
+            made = {
+                (event.originator_id, event.originator_version): r
+                for event, r in folded(self.trigger.events_as_known_at(missing, as_known_at))
+            }
+            self.cache.put_many(made.items())
+            found = [made[key] if value is NOT_HELD else value for key, value in zip(keys, found, strict=True)]
+        return split(found)
+
     def assess(self, review: CaseReview, as_known_at: datetime, policy: Policy | None = None) -> Assessment:
         """The automatic assessment of `review` under `policy` (default: in force on its received date)."""
-        complaint_ids, consent_ids = self.relied_on(review, as_known_at)
-        complaints, consents = revisions(self.trigger.events_as_known_at([*complaint_ids, *consent_ids], as_known_at))
+        complaints, consents = self.revisions_relied_on(review, as_known_at)
         return assess(application_facts(review), complaints, consents, policy or self.policy_for(review), as_known_at)

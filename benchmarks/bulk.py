@@ -197,6 +197,12 @@ class BulkTrigger(CommunityTrigger):
             events.sort(key=lambda e: (e.originator_id, e.originator_version))
         return events
 
+    def fact_versions_as_known_at(
+        self, subject_ids: Sequence[UUID], fact_ids: Sequence[UUID], as_known_at: datetime
+    ) -> list[tuple[UUID, int]]:
+        ids = list(dict.fromkeys([*self.linked_facts(subject_ids, as_known_at), *fact_ids]))
+        return [(e.originator_id, e.originator_version) for e in self.events_as_known_at(ids, as_known_at)]
+
     def versions_at(self, originator_ids: Sequence[UUID], as_known_at: datetime) -> dict[UUID, int]:
         self.flush()
         return super().versions_at(originator_ids, as_known_at)
