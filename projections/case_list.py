@@ -60,6 +60,8 @@ class CaseList(ReadModel):
         )
         for index, columns in (
             ("case_reviews_newest", "received_date DESC, id DESC"),
+            # newest first: by received date, then the latest recorded (API.md, the case list)
+            ("case_reviews_newest_recorded", "received_date DESC, requested_at DESC, id DESC"),
             ("case_reviews_by_due_date", "due_date, id"),
         ):
             cur.execute(
@@ -126,3 +128,31 @@ CASE_EVENTS = [
     for value in vars(CaseReview).values()
     if isinstance(value, type) and issubclass(value, CaseReview.Event) and value.__qualname__.startswith("CaseReview.")
 ]
+
+
+def refresh_due_dates(pool: Any, policy_for: Callable[[date], Policy], since: date) -> int:
+    """After a policy version is published: each application received on or after its effective date
+    gets the due date and policy a rebuild would give it (the live case view already does)."""
+    table = sql.Identifier(CaseList.schema, "case_reviews")
+    with pool.connection() as conn:
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT id, received_date, due_date, policy_name, policy_version FROM {} WHERE received_date >= %s"
+            ).format(table),
+            (since,),
+        ).fetchall()
+        changes = []
+        for row in rows:
+            policy = policy_for(row["received_date"])
+            due = deadlines_for(policy, row["received_date"]).review
+            if (due, policy.name, policy.version) != (row["due_date"], row["policy_name"], row["policy_version"]):
+                changes.append((due, policy.name, policy.version, row["id"]))
+        if changes:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    sql.SQL("UPDATE {} SET due_date = %s, policy_name = %s, policy_version = %s WHERE id = %s").format(
+                        table
+                    ),
+                    changes,
+                )
+    return len(changes)

@@ -77,7 +77,11 @@ class VerdictChange:
     after: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        summary = lambda a: {k: a[k] for k in ("verdict", "reasons", "policy", "counted", "excluded")}  # noqa: E731
+        def summary(a: dict[str, Any]) -> dict[str, Any]:
+            # Analysts read this: no person's id (API.md: no personal data), only the complaints' own facts.
+            counted = [{k: v for k, v in c.items() if k != "victim_id"} for c in a["counted"]]
+            return {**{k: a[k] for k in ("verdict", "reasons", "policy", "excluded")}, "counted": counted}
+
         return {
             "application_id": str(self.application_id),
             "received_date": self.received_date.isoformat(),

@@ -9,12 +9,14 @@ from pydantic import Field, StringConstraints
 from api.auth import allow
 from api.keys import ApiKey
 from api.problems import invalid
+from api.routes import ThreadRoute
 from api.schemas import AgencySlug, Body, Day, example
 from api.services import ADMIN, ANALYST, AUDITOR, COORDINATOR, Svc, now, written_at
 from domain.policy import CalendarSpec
 from domain.policy_book import policy_book_id
+from projections.case_list import refresh_due_dates
 
-router = APIRouter(prefix="/v1", tags=["policies"])
+router = APIRouter(prefix="/v1", tags=["policies"], route_class=ThreadRoute)
 
 MonthDay = Annotated[str, StringConstraints(pattern=r"^\d{2}-\d{2}$")]
 
@@ -75,6 +77,8 @@ def publish_policy(body: PolicyIn, svc: Svc, key: ApiKey = Depends(allow(ADMIN))
         )
     moment = now()
     policy = svc.policies.publish(params, actor=key.actor, now=moment)
+    if policy.name == svc.policies.name:  # the partnership's own policy: due dates may change from its date on
+        refresh_due_dates(svc.pool, svc.policies.in_force, policy.effective_from)
     return {
         "id": str(policy_book_id(policy.name)),
         "version": policy.version,
