@@ -1,5 +1,6 @@
 """The partner API (API.md): FastAPI over the event store and the read models."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,10 +22,17 @@ def create_app(
         app.state.services = open_services(database_url, pool_size, read_wait_seconds, run_projections)
         idempotency.create_table(app.state.services.pool)
         audit.create_table(app.state.services.pool)
+        app.state.audit_writer = audit.AuditWriter(app.state.services.pool)
         observability.count_appends(app.state.services.trigger, app.state.metrics)
+        # What start-up made (modules, routes, schemas, pools) lives as long as the process: keep it
+        # out of the collector's full passes, which otherwise stop every request for tens of
+        # milliseconds each time they walk it (seen as the p99 under load).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            app.state.audit_writer.close()
             app.state.services.close()
 
     app = FastAPI(

@@ -6,23 +6,31 @@ audited without doing anything. The row is written before the answer leaves: a c
 without being recorded, however slowly it reads or whether it reads at all; if the row cannot be
 written, the data is not sent.
 
+Rows are committed in groups by one writer thread (`AuditWriter`): each read hands its row over
+and waits until the transaction holding it has committed, so "recorded before sent" holds as
+before, while reads arriving together share one transaction and one flush of the write-ahead log.
+
 Auditors read the rows back with GET /v1/audit?person_id= (api/routes/audit.py).
 """
 
-import json
+import asyncio
+import logging
+import queue
 import re
+import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
 from fastapi import FastAPI
 from psycopg_pool import ConnectionPool
-from starlette.concurrency import run_in_threadpool
+from pydantic_core import from_json  # the json module's loads, about twice as fast
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.observability import current_request_id, route_template
+
+log = logging.getLogger(__name__)
 
 # The fields of our JSON that hold person ids, at any depth (a case, a list of cases, an event's data).
 PERSON_ID_FIELDS = frozenset({"victim_id", "complainant_id", "applicant_id", "member_ids", "person_id"})
@@ -53,54 +61,139 @@ def create_table(pool: ConnectionPool) -> None:
         conn.execute(SCHEMA)
 
 
+CANONICAL_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
 def _as_uuid(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    if CANONICAL_UUID.match(value):  # how our answers write ids: no need to parse them
+        return value
     try:
-        return str(uuid.UUID(value)) if isinstance(value, str) else None
+        return str(uuid.UUID(value))
     except ValueError:
         return None
 
 
-def _walk(value: Any) -> Iterator[Any]:
-    """Every person id named in `value` by field, however deep."""
-    if isinstance(value, dict):
-        if isinstance(value.get("type"), str) and PERSON_EVENT.match(value["type"]):
-            yield value.get("aggregate_id")
+def _collect(value: Any, found: set[Any]) -> None:
+    """Add to `found` every person id named in `value` by field, however deep."""
+    if type(value) is dict:
+        kind = value.get("type")
+        if isinstance(kind, str) and PERSON_EVENT.match(kind) and isinstance(value.get("aggregate_id"), str):
+            found.add(value["aggregate_id"])
         for name, inner in value.items():
             if name in PERSON_ID_FIELDS:
-                yield from inner if isinstance(inner, list) else [inner]
-            else:
-                yield from _walk(inner)
-    elif isinstance(value, list):
+                if type(inner) is list:
+                    found.update(item for item in inner if isinstance(item, str))
+                elif isinstance(inner, str):
+                    found.add(inner)
+            elif type(inner) is dict or type(inner) is list:  # scalars name no one unless their field does
+                _collect(inner, found)
+    elif type(value) is list:
         for inner in value:
-            yield from _walk(inner)
+            if type(inner) is dict or type(inner) is list:
+                _collect(inner, found)
 
 
 def person_ids_in(document: Any, route: str) -> list[str]:
     """The person ids a read's answer touches, sorted and without repeats."""
-    found = set(_walk(document))
-    if PERSON_ROUTE.match(route) and isinstance(document, dict):
-        found.add(document.get("id"))
+    found: set[Any] = set()
+    _collect(document, found)
+    if PERSON_ROUTE.match(route) and isinstance(document, dict) and isinstance(document.get("id"), str):
+        found.add(document["id"])
     return sorted(filter(None, (_as_uuid(value) for value in found)))
 
 
-def record_read(pool: ConnectionPool, scope: Scope, route: str, person_ids: list[str]) -> None:
+INSERT = (
+    "INSERT INTO api_read_audit (key_id, role, agency, method, path, route, request_id, person_ids)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s::uuid[])"
+)
+MAX_GROUP = 500  # rows committed together at most
+
+
+def audit_row(scope: Scope, route: str, person_ids: list[str]) -> tuple[Any, ...]:
     key = scope.get("state", {}).get("api_key")  # set by api.auth.current_key
     query = scope.get("query_string", b"").decode("latin-1")
-    with pool.connection() as conn:
-        conn.execute(
-            "INSERT INTO api_read_audit (key_id, role, agency, method, path, route, request_id, person_ids)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s::uuid[])",
-            (
-                getattr(key, "key_id", "unknown"),
-                getattr(getattr(key, "role", None), "value", "unknown"),
-                getattr(key, "agency", None),
-                scope["method"],
-                scope["path"] + (f"?{query}" if query else ""),
-                route,
-                current_request_id.get(),
-                person_ids,
-            ),
-        )
+    return (
+        getattr(key, "key_id", "unknown"),
+        getattr(getattr(key, "role", None), "value", "unknown"),
+        getattr(key, "agency", None),
+        scope["method"],
+        scope["path"] + (f"?{query}" if query else ""),
+        route,
+        current_request_id.get(),
+        person_ids,
+    )
+
+
+class AuditWriter:
+    """Commits read-audit rows in groups, on a thread of its own; each caller waits for its row's commit.
+
+    Whatever is waiting when the thread is free goes into one transaction (at most MAX_GROUP rows):
+    one round trip and one WAL flush for many reads, and no thread-pool hand-off per read. If the
+    transaction fails, every read in it gets the error (and sends nothing), as a failed single
+    insert would.
+    """
+
+    _STOP = object()
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="read-audit-writer", daemon=True)
+        self._thread.start()
+
+    async def record(self, row: tuple[Any, ...]) -> None:
+        """Return once `row` is committed; raise what prevented it."""
+        loop = asyncio.get_running_loop()
+        committed = loop.create_future()
+        self._queue.put((row, loop, committed))
+        await committed
+
+    def close(self) -> None:
+        self._queue.put(self._STOP)
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            item = self._queue.get()
+            if item is self._STOP:
+                return
+            group = [item]
+            while len(group) < MAX_GROUP:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is self._STOP:
+                    stopping = True  # commit what was handed over first
+                    break
+                group.append(item)
+            error: BaseException | None = None
+            try:
+                with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+                    cur.executemany(INSERT, [row for row, _, _ in group])
+            except Exception as failure:
+                log.exception("could not record %d reads in the read audit", len(group))
+                error = failure
+            waiting: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+            for _, loop, committed in group:
+                waiting.setdefault(loop, []).append(committed)
+            for loop, futures in waiting.items():
+                try:
+                    loop.call_soon_threadsafe(_settle, futures, error)  # one wake-up of each loop per group
+                except RuntimeError:  # that loop is closed: no one is waiting any more
+                    pass
+
+
+def _settle(futures: list["asyncio.Future[None]"], error: BaseException | None) -> None:
+    for future in futures:
+        if not future.done():
+            if error is None:
+                future.set_result(None)
+            else:
+                future.set_exception(error)
 
 
 class ReadAudit:
@@ -130,13 +223,13 @@ class ReadAudit:
             content = b"".join(body)
             route = route_template(scope)
             try:
-                person_ids = person_ids_in(json.loads(content), route) if content else []
+                person_ids = person_ids_in(from_json(content), route) if content else []
             except ValueError:  # not JSON after all, so no client can read ids out of it either
                 person_ids = []
             if person_ids:
-                pool = scope["app"].state.services.pool
+                writer: AuditWriter = scope["app"].state.audit_writer
                 with anyio.CancelScope(shield=True):  # recorded even if the client gives up meanwhile
-                    await run_in_threadpool(record_read, pool, scope, route, person_ids)
+                    await writer.record(audit_row(scope, route, person_ids))
             await send(start)
             await send({"type": "http.response.body", "body": content, "more_body": False})
 

@@ -1,9 +1,15 @@
-"""Bearer API keys and the role table of API.md."""
+"""Bearer API keys and the role table of API.md.
 
-from collections.abc import Callable
+The dependencies here are `async`: FastAPI runs a plain `def` dependency in its thread pool, a
+hand-off that costs more than the check itself. A key remembered by the key store (api/keys.py)
+is checked on the event loop; only a key not seen recently is looked up, in the thread pool.
+"""
+
+from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.keys import ApiKey
 from api.problems import Problem
@@ -12,20 +18,27 @@ from domain.vocabulary import Role
 bearer = HTTPBearer(auto_error=False, description="An API key from `community-trigger keys create`")
 
 
-def current_key(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> ApiKey:
+async def current_key(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> ApiKey:
+    """The caller's key: 401 when it is missing, unknown or revoked."""
+    return await _authenticated(request, credentials)
+
+
+async def _authenticated(request: Request, credentials: HTTPAuthorizationCredentials | None) -> ApiKey:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(401, "Unauthorized", "send an API key as 'Authorization: Bearer <key>'", slug="unauthorized")
-    key = request.app.state.services.keys.authenticate(credentials.credentials)
+    keys = request.app.state.services.keys
+    key = keys.cached(credentials.credentials) or await run_in_threadpool(keys.authenticate, credentials.credentials)
     if key is None:
         raise Problem(401, "Unauthorized", "the API key is unknown or revoked", slug="unauthorized")
     request.state.api_key = key  # for the layers around the routes: the read audit and the request log
     return key
 
 
-def allow(*roles: Role) -> Callable[..., ApiKey]:
-    """A dependency that lets only `roles` through (403 for the others)."""
+def allow(*roles: Role) -> Callable[..., Awaitable[ApiKey]]:
+    """A dependency that lets only `roles` through (401 without a valid key, 403 for the other roles)."""
 
-    def check(key: ApiKey = Depends(current_key)) -> ApiKey:
+    async def check(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> ApiKey:
+        key = await _authenticated(request, credentials)  # not a sub-dependency: one level less to resolve
         if key.role not in roles:
             allowed = ", ".join(role.value for role in roles)
             raise Problem(

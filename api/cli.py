@@ -22,10 +22,16 @@ def _database_url(args: argparse.Namespace) -> str:
     return resolve_database_url(settings)
 
 
+# How `serve` runs uvicorn. The benchmarks serve our app and the bare baseline with these too.
+# "auto" takes uvloop and httptools (dependencies, where they install) and falls back to asyncio and h11.
+UVICORN_OPTIONS = {"loop": "auto", "http": "auto"}
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.observability import configure_logging
     from api.services import open_services
     from domain.vocabulary import Role
 
@@ -61,7 +67,11 @@ def serve(args: argparse.Namespace) -> int:
         read_wait_seconds=settings.read_wait_seconds,
         run_projections=settings.projections_inline,
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    configure_logging()  # every line JSON, uvicorn's own included (log_config=None keeps uvicorn from replacing it)
+    # No access log: the request log (api/observability.py) already writes one JSON line per request.
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level="info", log_config=None, access_log=False, **UVICORN_OPTIONS
+    )
     return 0
 
 

@@ -179,6 +179,14 @@ def _bearer_key(scope: Scope, authorization: str | None) -> ApiKey | None:
     return scope["app"].state.services.keys.authenticate(token)
 
 
+def _cached_bearer_key(scope: Scope, authorization: str | None) -> ApiKey | None:
+    """The caller's key if the key store remembers it (no query, so it runs on the event loop); else None."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return scope["app"].state.services.keys.cached(token)
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -256,7 +264,9 @@ class IdempotentWrites:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        key = await run_in_threadpool(_bearer_key, scope, headers.get("authorization"))
+        key = _cached_bearer_key(scope, headers.get("authorization")) or await run_in_threadpool(
+            _bearer_key, scope, headers.get("authorization")
+        )
         if key is None:  # unauthenticated: the route refuses it with 401, and nothing is kept
             await self.app(scope, receive_body_again, send)
             return

@@ -2,12 +2,20 @@
 
 A key reads `ct_<key id>_<secret>`. The key id is public (it names the actor on every event the
 key causes); the secret is 32 random bytes, so a plain SHA-256 of it is safe to store.
+
+A key that authenticated is remembered in memory for `CACHE_SECONDS` (by its id, with its
+hash), so a busy partner's requests do not each look it up. Revoking a key through a KeyStore
+forgets it there at once; a key revoked by another process (`community-trigger keys revoke`
+beside a running server) is refused by the server within `CACHE_SECONDS`. Unknown, wrong or
+revoked keys are never remembered: each is looked up again.
 """
 
 import hashlib
 import hmac
 import re
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +26,7 @@ from domain.complaints import AGENCY_SLUG
 from domain.vocabulary import Role
 
 KEY_PATTERN = re.compile(r"^ct_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
+CACHE_SECONDS = 5.0  # how long an authenticated key is trusted without asking the database again
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -55,8 +64,13 @@ def _digest(secret: str) -> bytes:
 
 
 class KeyStore:
-    def __init__(self, pool: ConnectionPool) -> None:
+    def __init__(self, pool: ConnectionPool, cache_seconds: float = CACHE_SECONDS) -> None:
         self.pool = pool  # its connections return dict rows
+        self.cache_seconds = cache_seconds
+        # key id -> (the secret's SHA-256, the key, when the entry stops being trusted)
+        self._verified: dict[str, tuple[bytes, ApiKey, float]] = {}
+        self._revocations = 0  # counts revokes here, so a lookup racing one is not remembered
+        self._lock = threading.Lock()
         with self._connect() as conn:
             conn.execute(SCHEMA)
 
@@ -81,18 +95,38 @@ class KeyStore:
             ).fetchone()
         return self._key(row), f"ct_{key_id}_{secret}"
 
-    def authenticate(self, presented: str) -> ApiKey | None:
+    def cached(self, presented: str) -> ApiKey | None:
+        """The key if it authenticated within `cache_seconds` (no database query); else None: ask `authenticate`."""
         match = KEY_PATTERN.match(presented.strip())
         if not match:
             return None
         key_id, secret = match.groups()
+        entry = self._verified.get(key_id)
+        if entry is None or entry[2] < time.monotonic():
+            return None
+        return entry[1] if hmac.compare_digest(entry[0], _digest(secret)) else None
+
+    def authenticate(self, presented: str) -> ApiKey | None:
+        key = self.cached(presented)
+        if key is not None:
+            return key
+        match = KEY_PATTERN.match(presented.strip())
+        if not match:
+            return None
+        key_id, secret = match.groups()
+        asked_at, revocations = time.monotonic(), self._revocations
         with self._connect() as conn:
             row = conn.execute("SELECT * FROM api_keys WHERE key_id = %s", (key_id,)).fetchone()
         if row is None or row["revoked_at"] is not None:
             return None
-        if not hmac.compare_digest(bytes(row["secret_sha256"]), _digest(secret)):
+        digest = _digest(secret)
+        if not hmac.compare_digest(bytes(row["secret_sha256"]), digest):
             return None
-        return self._key(row)
+        key = self._key(row)
+        with self._lock:
+            if revocations == self._revocations:  # no key was revoked here while this one was looked up
+                self._verified[key_id] = (digest, key, asked_at + self.cache_seconds)
+        return key
 
     def list(self) -> list[ApiKey]:
         with self._connect() as conn:
@@ -103,7 +137,10 @@ class KeyStore:
             cur = conn.execute(
                 "UPDATE api_keys SET revoked_at = now() WHERE key_id = %s AND revoked_at IS NULL", (key_id,)
             )
-            return cur.rowcount == 1
+        with self._lock:
+            self._revocations += 1
+            self._verified.pop(key_id, None)
+        return cur.rowcount == 1
 
     @staticmethod
     def _key(row: dict) -> ApiKey:

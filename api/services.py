@@ -74,8 +74,8 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def services(request: Request) -> Services:
-    return request.app.state.services
+async def services(request: Request) -> Services:
+    return request.app.state.services  # async: a plain def dependency would cost a thread-pool hand-off
 
 
 Svc = Annotated[Services, Depends(services)]

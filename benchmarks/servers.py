@@ -137,7 +137,8 @@ def bare_app() -> Any:
     def list_case_reviews(limit: int = 50) -> dict[str, Any]:
         with pool.connection() as conn:
             rows = conn.execute(
-                "SELECT * FROM case_list.case_reviews ORDER BY received_date DESC, id DESC LIMIT %s", (limit + 1,)
+                "SELECT * FROM case_list.case_reviews ORDER BY received_date DESC, requested_at DESC, id DESC LIMIT %s",
+                (limit + 1,),
             ).fetchall()
         return {"items": rows[:limit], "next_cursor": None}
 
@@ -170,9 +171,12 @@ class Server:
 
     def __enter__(self) -> "Server":
         env = {**os.environ, DATABASE_ENV: self.database_url}
+        from api.cli import UVICORN_OPTIONS  # as `serve` runs it, for ours and the baseline alike
+
+        options = [part for name, value in UVICORN_OPTIONS.items() for part in (f"--{name}", value)]
         command = [
             sys.executable, "-m", "uvicorn", "--factory", self.factory, "--host", "127.0.0.1",
-            "--port", str(self.port), "--log-level", "warning", "--no-access-log",
+            "--port", str(self.port), "--log-level", "warning", "--no-access-log", *options,
         ]  # fmt: skip
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in __exit__
         self.process = subprocess.Popen(command, env=env, stdout=self._log, stderr=subprocess.STDOUT)

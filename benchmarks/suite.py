@@ -59,6 +59,7 @@ class Preset:
     subject_complaints: int  # the assessed application's victim has this many complaints
     assessment_samples: int
     get_samples: int  # samples of the repository.get baseline (each loads every aggregate the assessment read)
+    cold_samples: int  # assessments with the revision cache emptied before each (reported in the notes)
     api_requests: int  # a bound on the counted requests of each load
     api_seconds: float  # and on its time
     api_warmup: int
@@ -71,16 +72,16 @@ class Preset:
 
 QUICK = Preset(
     events=60_000, runs=3, append_complaints=250, subject_complaints=200, assessment_samples=300, get_samples=40,
-    api_requests=1500, api_seconds=12, api_warmup=40, concurrency=8, raw_rows=50_000, commit_seconds=1.5,
+    cold_samples=40, api_requests=1500, api_seconds=12, api_warmup=40, concurrency=8, raw_rows=50_000, commit_seconds=1.5,
     batch_events=5000, bulk_baseline_events=60_000,
 )  # fmt: skip
 FULL = Preset(
     events=1_000_000, runs=5, append_complaints=600, subject_complaints=200, assessment_samples=1000, get_samples=100,
-    api_requests=6000, api_seconds=20, api_warmup=100, concurrency=8, raw_rows=200_000, commit_seconds=3,
+    cold_samples=100, api_requests=6000, api_seconds=20, api_warmup=100, concurrency=8, raw_rows=200_000, commit_seconds=3,
     batch_events=5000, bulk_baseline_events=200_000,
 )  # fmt: skip
 TINY = Preset(
-    events=1500, runs=1, append_complaints=20, subject_complaints=30, assessment_samples=20, get_samples=5,
+    events=1500, runs=1, append_complaints=20, subject_complaints=30, assessment_samples=20, get_samples=5, cold_samples=3,
     api_requests=40, api_seconds=10, api_warmup=4, concurrency=2, raw_rows=2000, commit_seconds=0.2,
     batch_events=500, bulk_baseline_events=2000,
 )  # fmt: skip
@@ -115,6 +116,34 @@ SPECS = [
     Spec("pg_commits_per_s", "commits/s", "pg_commits_async_per_s", True, "physical limit"),
     Spec("pg_copy_rows_per_s", "rows/s", "pg_unnest_insert_rows_per_s", True, "physical limit"),
 ]  # fmt: skip
+# The parts of one run, in the order they run, and the figures each gives (`bench --only`).
+PARTS = {
+    "pg": ["pg_commits_per_s", "pg_copy_rows_per_s"],
+    "append": ["append_events_per_s"],
+    "rebuild": ["rebuild_events_per_s"],
+    "assessment": ["assessment_p50_ms", "assessment_p99_ms"],
+    "api": ["api_write_per_s", "api_write_p99_ms", "api_read_per_s", "api_read_p99_ms", "projection_lag_p99_ms"],
+}
+
+
+def parts_named(only: str | None) -> frozenset[str]:
+    """The parts to run for `--only` (parts or figure names, comma-separated); every part without it."""
+    if not only:
+        return frozenset(PARTS)
+    chosen = set()
+    for name in (n.strip() for n in only.split(",")):
+        if not name:
+            continue
+        part = name if name in PARTS else next((p for p, figures in PARTS.items() if name in figures), None)
+        if part is None:
+            figures = [f for figures in PARTS.values() for f in figures]
+            raise ValueError(
+                f"--only: no part or figure {name!r}; parts: {', '.join(PARTS)}; figures: {', '.join(figures)}"
+            )
+        chosen.add(part)
+    return frozenset(chosen)
+
+
 # The figures whose names issue 8 fixes, so that results can be compared over time.
 NAMED = [
     "append_events_per_s", "rebuild_events_per_s", "assessment_p50_ms", "assessment_p99_ms", "api_write_per_s",
@@ -321,8 +350,16 @@ class Subject:
 
 
 class Suite:
-    def __init__(self, database_url: str, preset: Preset, progress: Progress, work_dir: Path) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        preset: Preset,
+        progress: Progress,
+        work_dir: Path,
+        parts: frozenset[str] = frozenset(PARTS),
+    ) -> None:
         self.url = database_url
+        self.parts = parts
         self.preset = preset
         self.progress = progress
         self.work_dir = work_dir
@@ -443,11 +480,16 @@ class Suite:
 
     def run(self, number: int) -> None:
         self.progress.step(f"run {number} of {self.preset.runs}")
-        self.raw_postgres()
-        self.append(number)
-        self.rebuild_all()
-        self.assessments(number)
-        self.api(number)
+        if "pg" in self.parts:
+            self.raw_postgres()
+        if "append" in self.parts:
+            self.append(number)
+        if "rebuild" in self.parts:
+            self.rebuild_all()
+        if "assessment" in self.parts:
+            self.assessments(number)
+        if "api" in self.parts:
+            self.api(number)
 
     def raw_postgres(self) -> None:
         p = self.preset
@@ -531,6 +573,15 @@ class Suite:
         assessor = svc.assessor
         span = (datetime.now(UTC) - subject.first_known).total_seconds()
         moments = [subject.first_known + timedelta(seconds=rng.uniform(0, span)) for _ in range(p.assessment_samples)]
+        # First with nothing cached (the revision cache emptied before each): what an assessment of an
+        # application not assessed since the process started costs. Reported in the notes, not the table.
+        cold = []
+        for index, moment in enumerate(moments[: p.cold_samples], start=1):
+            assessor.cache.clear()
+            started = time.perf_counter()
+            assessor.assess(assessor.case_review_as_known_at(subject.application_id, moment), moment)
+            cold.append((time.perf_counter() - started) * 1000)
+            self.progress.status(f"assessment with an empty revision cache: {index}/{p.cold_samples}")
         for moment in moments[:10]:  # warm up
             assessor.assess(assessor.case_review_as_known_at(subject.application_id, moment), moment)
         times, counted = [], []
@@ -553,9 +604,13 @@ class Suite:
             self.progress.status(f"repository.get of the same aggregates: {index}/{p.get_samples}")
         self.add("assessment_p50_ms", percentile(times, 50), percentile(gets, 50))
         self.add("assessment_p99_ms", percentile(times, 99), percentile(gets, 99))
+        self.notes.setdefault("assessment_uncached", []).append(
+            {"samples": len(cold), "p50_ms": round(percentile(cold, 50), 1), "p99_ms": round(percentile(cold, 99), 1)}
+        )
         self.progress.step(
             f"assessment: p50 {percentile(times, 50):.1f} ms, p99 {percentile(times, 99):.1f} ms over {len(times)}"
-            f" (repository.get of the same aggregates: p50 {percentile(gets, 50):.1f} ms, p99 {percentile(gets, 99):.1f} ms)"
+            f" (repository.get of the same aggregates: p50 {percentile(gets, 50):.1f} ms, p99 {percentile(gets, 99):.1f} ms;"
+            f" with an empty revision cache: p50 {percentile(cold, 50):.1f} ms, p99 {percentile(cold, 99):.1f} ms over {len(cold)})"
         )
 
     # --- the API -------------------------------------------------------------------------
@@ -701,7 +756,11 @@ def machine() -> dict[str, Any]:
 
 
 def run_suite(
-    server_url: str, preset: Preset, progress: Progress | None = None, keep: bool = False
+    server_url: str,
+    preset: Preset,
+    progress: Progress | None = None,
+    keep: bool = False,
+    parts: frozenset[str] = frozenset(PARTS),
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Build a store in a new database on `server_url`, measure every figure `preset.runs` times; (rows, notes)."""
     progress = progress or Progress()
@@ -711,14 +770,14 @@ def run_suite(
     suite = None
     try:
         with tempfile.TemporaryDirectory(prefix="ct-bench-") as folder:
-            suite = Suite(url, preset, progress, Path(folder))
+            suite = Suite(url, preset, progress, Path(folder), parts)
             suite.build()
             for number in range(1, preset.runs + 1):
                 suite.run(number)
             rows = suite.rows()
             notes = {
                 "date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
-                "postgresql": server_settings(url), "preset": preset.__dict__, **suite.notes,
+                "postgresql": server_settings(url), "preset": preset.__dict__, "parts": sorted(parts), **suite.notes,
                 "seconds": round(time.monotonic() - started, 1),
             }  # fmt: skip
     finally:
@@ -737,13 +796,18 @@ def main(args: argparse.Namespace) -> int:
         preset = replace(preset, events=args.scale)
     if args.runs:
         preset = replace(preset, runs=args.runs)
+    try:
+        parts = parts_named(getattr(args, "only", None))
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
     progress = Progress()
     server, chosen = choose_server(getattr(args, "data_dir", None))
     progress.step(
         f"benchmarks ({'quick' if args.quick else 'full'}): about {preset.events:,} events, {preset.runs} runs,"
-        f" PostgreSQL from {chosen}"
+        f" PostgreSQL from {chosen}" + ("" if parts == frozenset(PARTS) else f"; only {', '.join(sorted(parts))}")
     )
-    rows, notes = run_suite(server, preset, progress, keep=args.keep)
+    rows, notes = run_suite(server, preset, progress, keep=args.keep, parts=parts)
     print()
     print(f"Community Trigger benchmarks, {notes['date']}, {notes['machine']['cores']} cores ({notes['machine']['cpu']}),"
           f" PostgreSQL {notes['postgresql']['version']}, {notes['store']['events']:,} events, median of {preset.runs} runs"

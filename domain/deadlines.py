@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from domain.calendar import DeadlineState, WorkingCalendar, deadline_state, working_days_left
 from domain.policy import CalendarSpec, Policy
@@ -47,8 +47,21 @@ def deadline_on(
     policy: Policy, *, due: date, on: date, completed_on: date | None, delay_notified_on: date | None
 ) -> DeadlineOnDay:
     """The deadline as it stood on `on`: facts dated after `on` are not yet known."""
+    try:
+        # A pure function of values: a case list asks it the same questions on every read of the day.
+        return _deadline_on_remembered(policy, due, on, completed_on, delay_notified_on)
+    except TypeError:  # a policy holding something unhashable: work it out every time
+        return _deadline_on(policy, due, on, completed_on, delay_notified_on)
+
+
+def _deadline_on(
+    policy: Policy, due: date, on: date, completed_on: date | None, delay_notified_on: date | None
+) -> DeadlineOnDay:
     calendar = calendar_for(policy.calendar)
     return DeadlineOnDay(
         working_days_left=working_days_left(calendar, due, on),
         state=deadline_state(calendar, due=due, on=on, completed_on=completed_on, delay_notified_on=delay_notified_on),
     )
+
+
+_deadline_on_remembered = lru_cache(maxsize=65536)(_deadline_on)

@@ -1,10 +1,11 @@
 """Keeps read models current: follows the event store in commit order, exactly once.
 
 Each read model lives in its own schema with a one-row `position` table. A batch of events and
-the new position are written in one transaction, so a crash replays nothing twice and skips
-nothing. The library's recorder serialises inserts with a table lock, so notification ids are
-in commit order and "everything after my position" never misses a late commit. The runner wakes
-on the recorder's NOTIFY and also polls slowly in case a notification is lost.
+the new position are written in one transaction (one for every read model the batch moves), so
+a crash replays nothing twice and skips nothing. The library's recorder serialises inserts with
+a table lock, so notification ids are in commit order and "everything after my position" never
+misses a late commit. The runner wakes on the recorder's NOTIFY and also polls slowly in case a
+notification is lost.
 """
 
 import copy
@@ -13,6 +14,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -98,25 +100,32 @@ class ProjectionRunner:
             )
             if not batch:
                 return applied
-            decoded = Decoded(self.app)  # each event is decoded once, whichever models read it
-            for model in self.read_models:
-                self._apply_batch(model, batch, decoded)
+            # Every model in one transaction (one commit a batch), each event decoded once whichever models read it.
+            self._apply(self.read_models, batch, Decoded(self.app))
             applied += len(batch)
 
     def _apply_batch(self, model: ReadModel, batch: Sequence[Notification], decoded: "Decoded | None" = None) -> None:
-        start = self._positions[model.schema]
-        todo = [n for n in batch if n.id > start]
-        last = max((n.id for n in batch), default=start)
-        if last <= start:
+        self._apply([model], batch, decoded)
+
+    def _apply(self, models: Sequence[ReadModel], batch: Sequence[Notification], decoded: "Decoded | None") -> None:
+        """Apply `batch` to each of `models` not past it yet, and move their positions, in one transaction."""
+        last = max((n.id for n in batch), default=0)
+        behind = [model for model in models if last > self._positions[model.schema]]
+        if not behind:
             return
+        reached: dict[str, int] = {}
         try:
             with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-                committed = apply_notifications(cur, self.app, model, todo, last, decoded)
+                for model in behind:
+                    start = self._positions[model.schema]
+                    todo = [n for n in batch if n.id > start]
+                    reached[model.schema] = apply_notifications(cur, self.app, model, todo, last, decoded)
         except BaseException:
-            model.forget()
+            for model in behind:
+                model.forget()
             raise
         with self._advanced:
-            self._positions[model.schema] = max(last, committed)
+            self._positions.update(reached)
             self._advanced.notify_all()
 
     def refresh(self) -> None:
@@ -227,18 +236,52 @@ def apply_notifications(
 ) -> int:
     """In the caller's transaction: apply what the model has not seen yet, move its position to `last`.
 
-    Returns the position the model had. Locking the position row makes a second runner (another
+    Returns the model's position afterwards. Locking the position row makes a second runner (another
     process, or a rebuild swapping in) wait, then see this one's position, so nothing is applied twice.
+    When none of the notifications is of a topic the model reads, moving the position (an UPDATE,
+    which locks the row as well) is all there is to do.
     """
-    cur.execute(sql.SQL("SELECT position FROM {} FOR UPDATE").format(model.table("position")))
+    statements = _position_statements(model)
+    topics = set(model.topics)
+    wanted = [n for n in notifications if not topics or n.topic in topics]
+    if not wanted:
+        cur.execute(statements.move_returning, (last, last))
+        moved = cur.fetchone()
+        if moved is not None:
+            return moved["position"]
+        cur.execute(statements.read)  # already at or past `last`
+        return cur.fetchone()["position"]
+    cur.execute(statements.lock)
     committed = cur.fetchone()["position"]
     decode = decoded or Decoded(app)
-    topics = set(model.topics)
-    events = [(n.id, decode(n)) for n in notifications if n.id > committed and (not topics or n.topic in topics)]
+    events = [(n.id, decode(n)) for n in wanted if n.id > committed]
     if events:
         model.apply_batch(cur, events)
-    cur.execute(
-        sql.SQL("UPDATE {} SET position = %s, updated_at = now() WHERE position < %s").format(model.table("position")),
-        (last, last),
-    )
-    return committed
+    cur.execute(statements.move, (last, last))
+    return max(committed, last)
+
+
+@dataclass(frozen=True)
+class _PositionStatements:
+    read: bytes
+    lock: bytes
+    move: bytes
+    move_returning: bytes
+
+
+_statements: dict[str, _PositionStatements] = {}
+
+
+def _position_statements(model: ReadModel) -> _PositionStatements:
+    """The position row's statements for `model`, composed once per schema (composing costs more than running them)."""
+    statements = _statements.get(model.schema)
+    if statements is None:
+        table = model.table("position")
+        move = sql.SQL("UPDATE {} SET position = %s, updated_at = now() WHERE position < %s").format(table)
+        statements = _statements[model.schema] = _PositionStatements(
+            read=sql.SQL("SELECT position FROM {}").format(table).as_bytes(None),
+            lock=sql.SQL("SELECT position FROM {} FOR UPDATE").format(table).as_bytes(None),
+            move=move.as_bytes(None),
+            move_returning=(move + sql.SQL(" RETURNING position")).as_bytes(None),
+        )
+    return statements

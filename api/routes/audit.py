@@ -8,9 +8,10 @@ from psycopg import sql
 
 from api.auth import allow
 from api.keys import ApiKey
+from api.routes import ThreadRoute
 from api.services import AUDITOR, Svc, cursor_id, cursor_position, encode_cursor
 
-router = APIRouter(prefix="/v1", tags=["audit"])
+router = APIRouter(prefix="/v1", tags=["audit"], route_class=ThreadRoute)
 
 
 def audit_item(row: dict[str, Any]) -> dict[str, Any]:

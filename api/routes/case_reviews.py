@@ -11,7 +11,8 @@ from api.application import NotFound, RecommendationInput
 from api.auth import allow
 from api.keys import ApiKey
 from api.problems import invalid
-from api.routes.deadlines import deadline_as_on
+from api.routes import ThreadRoute
+from api.routes.deadlines import deadline_seen_on
 from api.schemas import (
     AcknowledgementIn,
     CaseReviewIn,
@@ -44,7 +45,7 @@ from domain.case_reviews import CaseReview
 from domain.deadlines import calendar_for, deadlines_for
 from domain.vocabulary import CaseStatus, Role
 
-router = APIRouter(prefix="/v1", tags=["case reviews"])
+router = APIRouter(prefix="/v1", tags=["case reviews"], route_class=ThreadRoute)
 
 
 def due_date_of(svc: Services, review: CaseReview) -> date:
@@ -106,11 +107,13 @@ def list_case_reviews(
         conditions.append(condition)
         params.extend(values)
     if cursor is not None:
-        position = cursor_position(cursor, {"received_date": date.fromisoformat, "id": UUID})
-        conditions.append(sql.SQL("(received_date, id) < (%s, %s)"))
+        position = cursor_position(
+            cursor, {"received_date": date.fromisoformat, "recorded_at": datetime.fromisoformat, "id": UUID}
+        )
+        conditions.append(sql.SQL("(received_date, requested_at, id) < (%s, %s, %s)"))
         params.extend(position)
     query = sql.SQL(
-        "SELECT * FROM case_list.case_reviews WHERE {} ORDER BY received_date DESC, id DESC LIMIT %s"
+        "SELECT * FROM case_list.case_reviews WHERE {} ORDER BY received_date DESC, requested_at DESC, id DESC LIMIT %s"
     ).format(sql.SQL(" AND ").join(conditions))
     with svc.pool.connection() as conn:
         rows = conn.execute(query, (*params, limit + 1)).fetchall()
@@ -118,7 +121,13 @@ def list_case_reviews(
     rows = rows[:limit]
     items = [list_item(svc, row, today) for row in rows]
     next_cursor = (
-        encode_cursor({"received_date": rows[-1]["received_date"].isoformat(), "id": str(rows[-1]["id"])})
+        encode_cursor(
+            {
+                "received_date": rows[-1]["received_date"].isoformat(),
+                "recorded_at": rows[-1]["requested_at"].isoformat(),
+                "id": str(rows[-1]["id"]),
+            }
+        )
         if more
         else None
     )
@@ -154,15 +163,15 @@ def deadline_state_condition(svc: Services, state: DeadlineState, today: date) -
 
 
 def list_item(svc: Services, row: dict[str, Any], today: date) -> dict[str, Any]:
-    deadline = deadline_as_on(svc, row, today)
+    deadline = deadline_seen_on(svc, row, today)
     return {
         "id": str(row["id"]),
         "route": row["route"],
         "status": row["status"],
         "received_date": row["received_date"].isoformat(),
         "due_date": row["due_date"].isoformat(),
-        "deadline_state": deadline["deadline_state"],
-        "working_days_left": deadline["working_days_left"],
+        "deadline_state": deadline.state.value,
+        "working_days_left": deadline.working_days_left,
         "applicant_id": str(row["applicant_id"]),
         "victim_id": str(row["victim_id"]) if row["victim_id"] else None,
         "member_ids": [str(m) for m in row["member_ids"]],
@@ -187,7 +196,7 @@ def case_review_history(
     ]
     events.sort(key=lambda e: (e.timestamp, str(e.originator_id), e.originator_version))
     texts = svc.trigger.resolve_texts([ref for event in events for ref in text_refs(event_data(event))])
-    return {"id": str(review_id), "items": [event_view(event, texts) for event in events]}
+    return {"id": str(review_id), "items": [event_view(event, texts) for event in events], "next_cursor": None}
 
 
 def _case_write(path: str, body_type: type, command: str, roles: tuple[Role, ...] = (COORDINATOR,)) -> None:
@@ -302,7 +311,9 @@ def request_escalation(
         review_id, escalation_id=escalation_id, requested_on=body.requested_on, reason=body.reason, actor=key.actor,
         now=now(), expected_version=expected_version(if_match),
     )  # fmt: skip
-    return written(svc, key, result, {"escalation_id": str(escalation_id), "status": result.aggregate.status.value})
+    # The write's `id` is the escalation's, the {eid} of its result (API.md); `version` stays the application's.
+    created = {"id": str(escalation_id), "escalation_id": str(escalation_id), "application_id": str(review_id)}
+    return written(svc, key, result, {**created, "status": result.aggregate.status.value})
 
 
 @router.post("/case-reviews/{review_id}/escalations/{escalation_id}/result", status_code=201)

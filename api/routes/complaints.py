@@ -10,6 +10,7 @@ from psycopg import sql
 from api.auth import allow
 from api.keys import ApiKey
 from api.problems import Problem, invalid
+from api.routes import ThreadRoute
 from api.schemas import ComplaintAmendmentIn, ComplaintIn, WithdrawalIn, WriteOut
 from api.services import (
     AGENCY,
@@ -26,7 +27,7 @@ from api.services import (
 )
 from api.views import complaint_view
 
-router = APIRouter(prefix="/v1", tags=["complaints"])
+router = APIRouter(prefix="/v1", tags=["complaints"], route_class=ThreadRoute)
 
 
 @router.post("/complaints", status_code=201, response_model=WriteOut)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 
 from api.auth import allow
 from api.keys import ApiKey
+from api.routes import ThreadRoute
 from api.schemas import ConsentIn, ConsentWithdrawalIn, WriteOut
 from api.services import (
     AUDITOR,
@@ -17,7 +18,7 @@ from api.services import (
 )
 from api.views import consent_view
 
-router = APIRouter(prefix="/v1", tags=["consents"])
+router = APIRouter(prefix="/v1", tags=["consents"], route_class=ThreadRoute)
 
 
 @router.post("/consents", status_code=201, response_model=WriteOut)

@@ -1,6 +1,6 @@
 """The deadline view (RULES.md section 8) as on any date, the coordinator's alarm list, and a calendar feed."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -11,12 +11,13 @@ from psycopg import sql
 from api.auth import allow
 from api.keys import ApiKey
 from api.problems import invalid
+from api.routes import ThreadRoute
 from api.services import AUDITOR, COORDINATOR, Services, Svc, cursor_position, encode_cursor, now, read_own_writes
 from domain.audited import local_date
 from domain.calendar import DeadlineState
-from domain.deadlines import deadline_on
+from domain.deadlines import DeadlineOnDay, deadline_on
 
-router = APIRouter(prefix="/v1", tags=["deadlines"])
+router = APIRouter(prefix="/v1", tags=["deadlines"], route_class=ThreadRoute)
 
 FINISHED_SHOWN_DAYS = 30  # finished applications stay in the view this long (API.md)
 ALARM_STATES = (DeadlineState.OVERDUE, DeadlineState.DUE_SOON)
@@ -42,7 +43,7 @@ def _rows_as_on(
         params.append(day)
     else:
         conditions.append(sql.SQL("(finished_on IS NULL OR finished_on > %s)"))
-        params.append(day - timedelta(days=FINISHED_SHOWN_DAYS))
+        params.append(max(day, date.min + timedelta(days=FINISHED_SHOWN_DAYS)) - timedelta(days=FINISHED_SHOWN_DAYS))
     if after is not None:
         conditions.append(sql.SQL("(due_date, id) > (%s, %s)"))
         params.extend(after)
@@ -57,12 +58,19 @@ def _rows_as_on(
         return conn.execute(query, params).fetchall()
 
 
+def deadline_seen_on(svc: Services, row: dict[str, Any], day: date) -> DeadlineOnDay:
+    """One case-list row's deadline state and working days left as on `day`: dates after `day` are not yet known."""
+    finished = row["finished_on"] if row["finished_on"] and row["finished_on"] <= day else None
+    delay = row["delay_notified_on"] if row["delay_notified_on"] and row["delay_notified_on"] <= day else None
+    policy = svc.policies.named(f"{row['policy_name']}@{row['policy_version']}")
+    return deadline_on(policy, due=row["due_date"], on=day, completed_on=finished, delay_notified_on=delay)
+
+
 def deadline_as_on(svc: Services, row: dict[str, Any], day: date) -> dict[str, Any]:
     """One case-list row's deadline as on `day`: dates after `day` are not yet known."""
     finished = row["finished_on"] if row["finished_on"] and row["finished_on"] <= day else None
     delay = row["delay_notified_on"] if row["delay_notified_on"] and row["delay_notified_on"] <= day else None
-    policy = svc.policies.named(f"{row['policy_name']}@{row['policy_version']}")
-    seen = deadline_on(policy, due=row["due_date"], on=day, completed_on=finished, delay_notified_on=delay)
+    seen = deadline_seen_on(svc, row, day)
     return {
         "id": str(row["id"]),
         "received_date": row["received_date"].isoformat(),
@@ -111,14 +119,19 @@ def alarms(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)), on: str
     read_own_writes(svc, key)
     day = _day(on)
     items = [deadline_as_on(svc, row, day) for row in _rows_as_on(svc, day, after=None, limit=None, open_only=True)]
-    return {"on": day.isoformat(), "items": [item for item in items if item["deadline_state"] in ALARM_STATES]}
+    return {
+        "on": day.isoformat(),
+        "items": [item for item in items if item["deadline_state"] in ALARM_STATES],
+        "next_cursor": None,  # one page: the alarms are few by nature
+    }
 
 
 @router.get("/deadlines.ics", response_class=Response)
 def calendar_feed(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> Response:
     """The due dates of open applications as an iCalendar feed. No personal data: ids only."""
+    read_own_writes(svc, key)
     day = local_date(now())
-    stamp = datetime.now().strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 
 from api.auth import allow
 from api.keys import ApiKey
+from api.routes import ThreadRoute
 from api.schemas import Body, PersonIn, WriteOut, example
 from api.services import (
     AGENCY,
@@ -19,7 +20,7 @@ from api.services import (
 from api.views import person_view
 from domain.people import Contact, ErasureReason
 
-router = APIRouter(prefix="/v1", tags=["people"])
+router = APIRouter(prefix="/v1", tags=["people"], route_class=ThreadRoute)
 
 
 class ErasureIn(Body):

@@ -10,12 +10,13 @@ from fastapi.responses import Response
 
 from api.auth import allow
 from api.keys import ApiKey
+from api.routes import ThreadRoute
 from api.services import ANALYST, AUDITOR, COORDINATOR, Services, Svc, now, read_own_writes
 from domain.audited import local_date
 from domain.policy import Policy, reporting_year
 from projections.reports import PUBLICATION_FIELDS, publication_csv_row, publication_figures, what_if
 
-router = APIRouter(prefix="/v1", tags=["reports"])
+router = APIRouter(prefix="/v1", tags=["reports"], route_class=ThreadRoute)
 
 
 @router.get("/reports/publication", responses={200: {"content": {"text/csv": {}}}})
