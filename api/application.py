@@ -21,9 +21,9 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.persistence import IntegrityError, PersistenceError, Recording
 
-from api.event_store import EventStoreApplication
+from api.event_store import RECORDED_TOO_LATE, EventStoreApplication, KnownAtGuard
 from domain.actor import Actor
 from domain.audited import AuditedAggregate
 from domain.case_reviews import CaseReview, Recommendation
@@ -69,6 +69,16 @@ class StaleVersion(Exception):
 
 class Conflict(Exception):
     """Another writer kept changing the same object; nothing was recorded."""
+
+
+class RecordedTooLate(Conflict):
+    """A threshold decision recorded what was known at a moment after this change was stamped."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a threshold decision was recorded at the same moment, as known before this change: nothing was"
+            " recorded; send it again and it will be recorded as known from now"
+        )
 
 
 @dataclass(frozen=True)
@@ -224,19 +234,30 @@ class CommunityTrigger(EventStoreApplication):
 
     # --- writing -------------------------------------------------------------------------
 
-    def _write(self, attempt: Callable[[], tuple[AuditedAggregate, list[AuditedAggregate]]]) -> Written:
-        """Run a command, save what it changed atomically, retry on a concurrent writer's conflict."""
-        alone = False
+    def _write(
+        self,
+        attempt: Callable[[], tuple[AuditedAggregate, list[AuditedAggregate]]],
+        save_kwargs: dict[str, Any] | None = None,
+    ) -> Written:
+        """Run a command, save what it changed atomically, retry on a concurrent writer's conflict.
+
+        `save_kwargs` (filled in by `attempt`, for the recorder) makes the command save alone.
+        """
+        alone = save_kwargs is not None
         for attempt_number in range(1, CONFLICT_RETRIES + 1):
             subject, changed = attempt()
             try:
-                recordings = self.save(*changed) if alone else self.group_commit.save(changed)
+                recordings = self.save(*changed, **(save_kwargs or {})) if alone else self.group_commit.save(changed)
             except IntegrityError:
                 time.sleep(random.uniform(0, 0.002 * attempt_number))  # spread the retries of colliding writers
                 continue
             except GroupFailed:
                 alone = True  # nothing was recorded: run the command again, saved on its own
                 continue
+            except PersistenceError as error:
+                if getattr(error.__cause__, "sqlstate", None) == RECORDED_TOO_LATE:
+                    raise RecordedTooLate() from None
+                raise
             position = max((r.notification.id for r in recordings), default=0)
             return Written(
                 id=subject.id,
@@ -254,6 +275,7 @@ class CommunityTrigger(EventStoreApplication):
         what: str,
         expected_version: int | None,
         change: Callable[[A], list[AuditedAggregate]],
+        save_kwargs: dict[str, Any] | None = None,
     ) -> Written:
         """Load an existing aggregate, check If-Match, apply `change` (which returns any other changed aggregates)."""
 
@@ -266,7 +288,7 @@ class CommunityTrigger(EventStoreApplication):
             others = change(aggregate)
             return aggregate, [*others, aggregate]
 
-        return self._write(attempt)
+        return self._write(attempt, save_kwargs)
 
     @staticmethod
     def _text(
@@ -464,9 +486,13 @@ class CommunityTrigger(EventStoreApplication):
         return self._write(attempt)
 
     def _change_case(
-        self, id: UUID, expected_version: int | None, change: Callable[[CaseReview], list[AuditedAggregate]]
+        self,
+        id: UUID,
+        expected_version: int | None,
+        change: Callable[[CaseReview], list[AuditedAggregate]],
+        save_kwargs: dict[str, Any] | None = None,
     ) -> Written:
-        return self._change(CaseReview, id, "case review", expected_version, change)
+        return self._change(CaseReview, id, "case review", expected_version, change, save_kwargs)
 
     def acknowledge(
         self, id: UUID, *, acknowledged_on: date, actor: Actor, now: datetime, expected_version: int | None = None
@@ -490,9 +516,23 @@ class CommunityTrigger(EventStoreApplication):
         now: datetime,
         expected_version: int | None = None,
     ) -> Written:
-        """`assess` gives the automatic assessment as known now, recorded with the decision."""
+        """`assess` gives the automatic assessment as known `now`, recorded with the decision.
+
+        The recorder refuses the decision if a fact it relied on commits after it was read (it is
+        then read again), and afterwards refuses facts stamped at or before `now` (KnownAtGuard).
+        """
+        save_kwargs: dict[str, Any] = {}
 
         def change(review: CaseReview) -> list[AuditedAggregate]:
+            recorder: Any = self.recorder
+            subjects = (
+                review.id,
+                *([review.victim_id] if review.victim_id else review.member_ids),
+                *(review.complaint_ids or ()),
+            )
+            save_kwargs["known_at_guard"] = KnownAtGuard(
+                as_known_at=now, read_position=recorder.last_position(), subject_ids=subjects
+            )
             texts: list[AuditedAggregate] = []  # free text about an application is the applicant's
             review.decide_threshold(
                 decision=decision, grounds=grounds, reason=self._text(texts, review.applicant_id, "decision.reason", reason, actor, now),
@@ -500,7 +540,7 @@ class CommunityTrigger(EventStoreApplication):
             )  # fmt: skip
             return texts
 
-        return self._change_case(id, expected_version, change)
+        return self._change_case(id, expected_version, change, save_kwargs)
 
     def share_information(
         self,

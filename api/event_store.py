@@ -7,6 +7,12 @@ someone are linked to them in `fact_links` in the same transaction too (a compla
 victim, a consent to its application), so "the facts of X known at T" is also a lookup, and as
 current as the events themselves, with no read model to wait for.
 
+A threshold decision records what was known at its moment T. So that a replay as known at T
+always agrees with it, no fact it relied on may be recorded as known at or before T once it has
+read the facts (`KnownAtGuard`): under the events table's lock, the decision is refused (and
+retried) if such a fact committed after its read, and afterwards a fact stamped at or before T
+that commits late is refused (`RECORDED_TOO_LATE`) instead of slipping into the past.
+
 Personal data (the fields an event class lists in `personal_fields`) is encrypted with its
 data subject's own key by `PersonalDataMapper` before the event is stored; see
 api/personal_keys.py for the keys and domain/people.py for which fields are personal.
@@ -16,6 +22,7 @@ import base64
 import binascii
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -50,6 +57,24 @@ from domain.people import Contact, ErasureReason, PersonErased, TextRef
 EVENTS_TABLE = "community_trigger_events"
 TIMELINE_TABLE = "event_timeline"
 LINKS_TABLE = "fact_links"
+MARKS_TABLE = "known_at_marks"
+# SQLSTATEs our own checks raise. Class 23 reaches the application as an IntegrityError, which
+# commands retry on fresh reads; the other ends the command (api/application.py, RecordedTooLate).
+READ_OVERTAKEN = "23CT1"  # a decision's facts changed after it read them: read again
+RECORDED_TOO_LATE = "CT002"  # a fact stamped at or before a decision's moment committed after it
+
+
+@dataclass(frozen=True)
+class KnownAtGuard:
+    """What a decision read as known at `as_known_at`: the facts of `subject_ids` up to `read_position`.
+
+    Subjects are the application, its victim or members, and any complaints it names: the facts
+    linked to them in `fact_links`, and their own events, are what the assessment relied on.
+    """
+
+    as_known_at: datetime
+    read_position: int
+    subject_ids: tuple[UUID, ...]
 
 
 # --- transcodings ------------------------------------------------------------------------
@@ -293,6 +318,45 @@ class TimelineRecorder(PostgresApplicationRecorder):
             "INSERT INTO {table} (subject_id, fact_id, recorded_at) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
         ).format(table=self.links_table)
 
+        self.sql_create_statements.append(
+            SQL("CREATE INDEX IF NOT EXISTS fact_links_by_fact ON {table} (fact_id)").format(table=self.links_table)
+        )
+        self.marks_table = Identifier(datastore.schema, MARKS_TABLE)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {table} (subject_id uuid PRIMARY KEY, known_at timestamptz NOT NULL)"
+            ).format(table=self.marks_table)
+        )
+        refuse = Identifier(datastore.schema, "community_trigger_refuse")
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE OR REPLACE FUNCTION {refuse}(refused boolean, code text, message text) RETURNS void"
+                " LANGUAGE plpgsql AS $$ BEGIN"
+                " IF refused THEN RAISE EXCEPTION USING ERRCODE = code, MESSAGE = message; END IF;"
+                " END $$"
+            ).format(refuse=refuse)
+        )
+        events = Identifier(datastore.schema, events_table_name)
+        # Facts of the decision's subjects (their links, or their own events) committed after its read.
+        self.check_read_overtaken = SQL(
+            "SELECT {refuse}(EXISTS (SELECT 1 FROM {events} AS e WHERE e.notification_id > %(position)s"
+            "  AND (e.originator_id = ANY(%(subjects)s)"
+            "   OR e.originator_id IN (SELECT fact_id FROM {links} WHERE subject_id = ANY(%(subjects)s)))),"
+            " %(code)s, 'facts the decision relied on changed after it read them')"
+        ).format(refuse=refuse, events=events, links=self.links_table)
+        # New events of facts (or linked to subjects) that a decision already read as known at a later moment.
+        self.check_recorded_too_late = SQL(
+            "SELECT {refuse}(EXISTS (SELECT 1 FROM unnest(%(ids)s::uuid[], %(stamps)s::timestamptz[]) AS n(id, at)"
+            "  WHERE EXISTS (SELECT 1 FROM {marks} AS m WHERE m.subject_id = n.id AND m.known_at >= n.at)"
+            "   OR EXISTS (SELECT 1 FROM {links} AS l JOIN {marks} AS m ON m.subject_id = l.subject_id"
+            "              WHERE l.fact_id = n.id AND m.known_at >= n.at)),"
+            " %(code)s, 'a threshold decision already recorded what was known at this moment')"
+        ).format(refuse=refuse, marks=self.marks_table, links=self.links_table)
+        self.insert_marks = SQL(
+            "INSERT INTO {marks} (subject_id, known_at) SELECT unnest(%s::uuid[]), %s"
+            " ON CONFLICT (subject_id) DO UPDATE SET known_at = greatest({marks}.known_at, EXCLUDED.known_at)"
+        ).format(marks=self.marks_table)
+
     def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         timeline = kwargs.get("timeline") or []
         if timeline:
@@ -300,6 +364,30 @@ class TimelineRecorder(PostgresApplicationRecorder):
         links = kwargs.get("links") or []
         if links:
             curs.executemany(self.insert_link, links)
+
+    def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        # Under the table lock (the library takes it again below, a no-op), so that every earlier
+        # writer has committed and no later one can commit before this one does.
+        self._lock_table(curs)
+        timeline = kwargs.get("timeline") or []
+        if timeline:
+            ids, _, stamps = zip(*timeline, strict=True)
+            curs.execute(
+                self.check_recorded_too_late, {"ids": list(ids), "stamps": list(stamps), "code": RECORDED_TOO_LATE}
+            )
+        guard: KnownAtGuard | None = kwargs.get("known_at_guard")
+        if guard is not None:
+            subjects = list(guard.subject_ids)
+            curs.execute(
+                self.check_read_overtaken,
+                {"position": guard.read_position, "subjects": subjects, "code": READ_OVERTAKEN},
+            )
+            curs.execute(self.insert_marks, (subjects, guard.as_known_at))
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+
+    def last_position(self) -> int:
+        """The position of the last committed event (0 for an empty store)."""
+        return self.max_notification_id() or 0
 
 
 # --- the application ---------------------------------------------------------------------

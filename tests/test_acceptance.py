@@ -637,11 +637,6 @@ def test_rules_6_the_recorded_assessment_is_what_replay_as_known_then_says(coord
     assert assessment(coordinator, review, as_known_at=recorded["as_known_at"]) == recorded
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="recorded time is taken when a request starts, not when it commits: a withdrawal stamped before a "
-    "decision's moment can commit after the decision read the facts, so replay as known then disagrees",
-)
 def test_rules_6_replay_agrees_even_when_a_fact_is_written_while_the_threshold_is_decided(coordinator):
     import threading
 

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from domain.actor import SYSTEM, Actor
 from domain.case_reviews import CaseReview
@@ -196,3 +197,60 @@ def test_the_embedded_postgresql_serves_the_api_end_to_end(tmp_path: Path):
         topics = [row[0] for row in conn.execute("SELECT topic FROM community_trigger_events ORDER BY notification_id")]
     assert topics.count("domain.people:Person.Registered") == 1
     assert "domain.policy_book:PolicyBook.VersionPublished" in topics  # a new store starts with the default policy
+
+
+def _decided_review(trigger, decided_at, assess=lambda review: None):
+    victim = _person(trigger)
+    complaints = [_complaint(trigger, victim).id for _ in range(3)]
+    review_id = trigger.request_case_review(
+        route=Route.INDIVIDUAL, applicant_id=victim, victim_id=victim, member_ids=[], received_date=date(2026, 6, 1),
+        channel=Channel.EMAIL, dissatisfaction=Dissatisfaction.NOT_SATISFIED, complaint_ids=None, actor=SYSTEM, now=T0,
+    ).id  # fmt: skip
+    trigger.decide_threshold(
+        review_id, decision=Decision.MET, grounds=None, reason=None, decided_on=date(2026, 6, 1), assess=assess,
+        actor=SYSTEM, now=decided_at,
+    )  # fmt: skip
+    return complaints
+
+
+def test_a_fact_stamped_before_a_recorded_decision_is_refused_and_changes_nothing(trigger):
+    """RULES.md section 6: once a decision recorded what was known at T, nothing can join what was known at T."""
+    from api.application import RecordedTooLate
+
+    decided_at = T0 + timedelta(minutes=10)
+    complaint_id = _decided_review(trigger, decided_at)[0]
+    with pytest.raises(RecordedTooLate):
+        trigger.withdraw_complaint(complaint_id, reason="logged twice", actor=SYSTEM, now=decided_at)
+    assert trigger.load(Complaint, complaint_id, what="complaint").version == 1
+    assert trigger.versions_at([complaint_id], decided_at) == {complaint_id: 1}
+    # Stamped after the decision's moment, the same change is recorded.
+    trigger.withdraw_complaint(complaint_id, reason="logged twice", actor=SYSTEM, now=decided_at + timedelta(seconds=1))
+    assert trigger.load(Complaint, complaint_id, what="complaint").withdrawn
+
+
+def test_a_decision_whose_facts_change_while_it_reads_them_reads_them_again(trigger):
+    """A fact committed between the decision's read and its commit would be missing from what it recorded."""
+    decided_at = T0 + timedelta(minutes=10)
+    reads: list[int] = []
+    victim_complaints: list = []
+
+    def assess(review):
+        reads.append(1)
+        if len(reads) == 1:  # another writer commits a withdrawal stamped before the decision's moment
+            trigger.withdraw_complaint(
+                victim_complaints[0], reason="logged twice", actor=SYSTEM, now=T0 + timedelta(minutes=5)
+            )
+        return None
+
+    victim = _person(trigger)
+    victim_complaints.extend(_complaint(trigger, victim).id for _ in range(3))
+    review_id = trigger.request_case_review(
+        route=Route.INDIVIDUAL, applicant_id=victim, victim_id=victim, member_ids=[], received_date=date(2026, 6, 1),
+        channel=Channel.EMAIL, dissatisfaction=Dissatisfaction.NOT_SATISFIED, complaint_ids=None, actor=SYSTEM, now=T0,
+    ).id  # fmt: skip
+    trigger.decide_threshold(
+        review_id, decision=Decision.MET, grounds=None, reason=None, decided_on=date(2026, 6, 1), assess=assess,
+        actor=SYSTEM, now=decided_at,
+    )  # fmt: skip
+    assert len(reads) == 2  # refused once under the lock, then read again and recorded
+    assert trigger.case_review(review_id).status is CaseStatus.UNDER_REVIEW

@@ -40,7 +40,8 @@ def _some_history(trigger, n: int = 6) -> None:
         if i % 2:
             trigger.decide_threshold(review, decision=Decision.MET, grounds=None, reason=None, decided_on=date(2026, 11, 3), assess=lambda r: None, actor=COORDINATOR, now=at.replace(day=4))
         if i % 3 == 0:
-            trigger.withdraw_complaint(complaint, reason="moved away", actor=COORDINATOR, now=at)
+            # Recorded after any decision above: a fact cannot join what a decision already read (RULES.md section 6).
+            trigger.withdraw_complaint(complaint, reason="moved away", actor=COORDINATOR, now=at.replace(day=5))
 
 
 def _fresh_runner(trigger, pool, suffix: str, policy_for) -> tuple[ProjectionRunner, list]:
