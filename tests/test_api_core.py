@@ -310,7 +310,9 @@ def test_a_victims_complaints_are_listed_and_an_agency_sees_only_its_own(coordin
     victim = register(coordinator)
     mine = complaint(police, victim, incident="2026-10-01")
     theirs = complaint(council, victim, agency="havant-borough-council", incident="2026-10-03", reported="2026-10-03")
-    services.runner.wait_for(services.runner.head(), timeout=10)  # others' writes: read models catch up soon, not at once
+    services.runner.wait_for(
+        services.runner.head(), timeout=10
+    )  # others' writes: read models catch up soon, not at once
     listed = coordinator.get(f"/v1/people/{victim}/complaints").json()["items"]
     assert [item["id"] for item in listed] == [mine, theirs]
     assert [item["id"] for item in police.get(f"/v1/people/{victim}/complaints").json()["items"]] == [mine]
@@ -323,7 +325,9 @@ def test_the_case_list_filters_by_agency_and_route(coordinator, council, service
     complaint(council, victim, agency="havant-borough-council")
     review = application(coordinator, victim)["id"]
     services.runner.wait_for(services.runner.head(), timeout=10)
-    listed = coordinator.get("/v1/case-reviews", params={"agency": "havant-borough-council", "route": "individual", "limit": 200}).json()["items"]
+    listed = coordinator.get(
+        "/v1/case-reviews", params={"agency": "havant-borough-council", "route": "individual", "limit": 200}
+    ).json()["items"]
     assert review in [item["id"] for item in listed]
     none = coordinator.get("/v1/case-reviews", params={"agency": "no-such-agency"}).json()["items"]
     assert none == []

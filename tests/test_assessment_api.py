@@ -81,10 +81,10 @@ def test_an_amendment_is_seen_as_it_was_at_the_time(coordinator):
     review = _application(coordinator, victim)
     before = _moment()
     assert coordinator.patch(f"/v1/complaints/{third}", json={"reported_date": "2026-10-02"}).status_code == 200
+
     def assessed(at=None):
-        return coordinator.get(
-            f"/v1/case-reviews/{review}/assessment", params={"as_known_at": at} if at else {}
-        ).json()  # noqa: E731
+        return coordinator.get(f"/v1/case-reviews/{review}/assessment", params={"as_known_at": at} if at else {}).json()  # noqa: E731
+
     assert assessed(before)["verdict"] == "not_met"
     assert assessed()["verdict"] == "met"
 

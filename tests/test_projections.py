@@ -19,7 +19,10 @@ def _rows(pool, model) -> dict[str, list]:
     tables = {"case_list": ["case_reviews"], "case_facts": ["complaints", "consents"]}[model.schema.split("__")[0]]
     with pool.connection() as conn:
         return {
-            table: [tuple(row.values()) for row in conn.execute(sql.SQL("SELECT * FROM {} ORDER BY id").format(model.table(table)))]
+            table: [
+                tuple(row.values())
+                for row in conn.execute(sql.SQL("SELECT * FROM {} ORDER BY id").format(model.table(table)))
+            ]
             for table in tables
         }
 
@@ -38,7 +41,16 @@ def _some_history(trigger, n: int = 6) -> None:
             channel=Channel.ONLINE, dissatisfaction=Dissatisfaction.NOT_SATISFIED, complaint_ids=None, actor=COORDINATOR, now=at,
         ).id  # fmt: skip
         if i % 2:
-            trigger.decide_threshold(review, decision=Decision.MET, grounds=None, reason=None, decided_on=date(2026, 11, 3), assess=lambda r: None, actor=COORDINATOR, now=at.replace(day=4))
+            trigger.decide_threshold(
+                review,
+                decision=Decision.MET,
+                grounds=None,
+                reason=None,
+                decided_on=date(2026, 11, 3),
+                assess=lambda r: None,
+                actor=COORDINATOR,
+                now=at.replace(day=4),
+            )
         if i % 3 == 0:
             # Recorded after any decision above: a fact cannot join what a decision already read (RULES.md section 6).
             trigger.withdraw_complaint(complaint, reason="moved away", actor=COORDINATOR, now=at.replace(day=5))
@@ -54,7 +66,9 @@ def _fresh_runner(trigger, pool, suffix: str, policy_for) -> tuple[ProjectionRun
     return ProjectionRunner(trigger, pool, models, batch_size=7), models
 
 
-def test_a_runner_stopped_mid_stream_and_restarted_ends_identical_to_a_rebuild_from_zero(trigger, services, database_url):
+def test_a_runner_stopped_mid_stream_and_restarted_ends_identical_to_a_rebuild_from_zero(
+    trigger, services, database_url
+):
     _some_history(trigger)
     pool = open_pool(database_url, size=2, name="test-projections")
     try:
@@ -62,11 +76,15 @@ def test_a_runner_stopped_mid_stream_and_restarted_ends_identical_to_a_rebuild_f
         runner, models = _fresh_runner(trigger, pool, "interrupted", services.policies.in_force)
         head = runner.head()
         for _ in range(2):
-            batch = trigger.recorder.select_notifications(start=runner.position, limit=runner.batch_size, inclusive_of_start=False)
+            batch = trigger.recorder.select_notifications(
+                start=runner.position, limit=runner.batch_size, inclusive_of_start=False
+            )
             for model in models:
                 runner._apply_batch(model, batch)
         assert 0 < runner.position < head
-        restarted = ProjectionRunner(trigger, pool, [CaseList(trigger, services.policies.in_force), CaseFacts()], batch_size=7)
+        restarted = ProjectionRunner(
+            trigger, pool, [CaseList(trigger, services.policies.in_force), CaseFacts()], batch_size=7
+        )
         for model, original in zip(restarted.read_models, models, strict=True):
             model.schema = original.schema
         restarted.setup()
@@ -95,8 +113,12 @@ def test_concurrent_writers_are_projected_exactly_once(trigger, services):
     for review_id, version in listed.items():
         assert trigger.case_review(review_id).version == version
     with trigger.recorder.datastore.get_connection() as conn:
-        reviews = conn.execute("SELECT count(*) AS n FROM community_trigger_events WHERE topic = 'domain.case_reviews:CaseReview.Requested'").fetchone()["n"]
-        complaints = conn.execute("SELECT count(*) AS n FROM community_trigger_events WHERE topic = 'domain.complaints:Complaint.Logged'").fetchone()["n"]
+        reviews = conn.execute(
+            "SELECT count(*) AS n FROM community_trigger_events WHERE topic = 'domain.case_reviews:CaseReview.Requested'"
+        ).fetchone()["n"]
+        complaints = conn.execute(
+            "SELECT count(*) AS n FROM community_trigger_events WHERE topic = 'domain.complaints:Complaint.Logged'"
+        ).fetchone()["n"]
     assert len(listed) == reviews and logged == complaints
 
 
@@ -106,7 +128,13 @@ def test_rebuild_swaps_in_a_model_equal_to_the_live_one_while_it_keeps_serving(t
     model = next(m for m in services.runner.read_models if m.schema == "case_list")
     before = _rows(services.pool, model)
     seen = []
-    read = rebuild(trigger, services.pool, model, batch_size=11, progress=lambda position, head, rate: seen.append((position, head)))
+    read = rebuild(
+        trigger,
+        services.pool,
+        model,
+        batch_size=11,
+        progress=lambda position, head, rate: seen.append((position, head)),
+    )
     assert read > 0 and seen and seen[-1][0] == seen[-1][1]
     assert _rows(services.pool, model) == before
     # The live runner carries on after the swap.
@@ -117,7 +145,9 @@ def test_rebuild_swaps_in_a_model_equal_to_the_live_one_while_it_keeps_serving(t
 def test_a_separate_worker_is_followed_by_watching_the_database(trigger, services, database_url):
     pool = open_pool(database_url, size=2, name="test-worker")
     try:
-        watcher = ProjectionRunner(trigger, pool, [CaseList(trigger, services.policies.in_force), CaseFacts()])  # never started: a worker moves it
+        watcher = ProjectionRunner(
+            trigger, pool, [CaseList(trigger, services.policies.in_force), CaseFacts()]
+        )  # never started: a worker moves it
         _some_history(trigger, 1)
         assert watcher.wait_for(watcher.head(), timeout=20)
     finally:
