@@ -9,21 +9,38 @@ from fastapi import FastAPI, Request
 
 from api import audit, idempotency, observability, problems
 from api.problems import Problem
+from api.projection_worker import ProjectionWorker
 from api.routes import audit as audit_routes
 from api.routes import case_reviews, complaints, consents, deadlines, events, people, policies, reports
 from api.services import Services, open_services
 
 
 def create_app(
-    database_url: str, *, pool_size: int = 5, read_wait_seconds: float = 5.0, run_projections: bool = True
+    database_url: str, *, pool_size: int = 5, read_wait_seconds: float = 5.0, projections: str = "inline"
 ) -> FastAPI:
+    """`projections`: "inline" (a thread here moves the read models), "process" (a child process this app
+    starts and stops does, api/projection_worker.py) or "worker" (someone else runs `projections run`).
+    Outside "inline" this process follows the positions the other one reaches (`ProjectionRunner.watch`)."""
+    if projections not in ("inline", "process", "worker"):
+        raise ValueError(f"projections is inline, process or worker, not {projections!r}")
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = open_services(database_url, pool_size, read_wait_seconds, run_projections)
+        inline = projections == "inline"
+        app.state.services = open_services(database_url, pool_size, read_wait_seconds, run_projections=inline)
         idempotency.create_table(app.state.services.pool)
         audit.create_table(app.state.services.pool)
         app.state.audit_writer = audit.AuditWriter(app.state.services.pool)
         observability.count_appends(app.state.services.trigger, app.state.metrics)
+        worker: ProjectionWorker | None = None
+        if projections == "process":
+            app.state.services.runner.catch_up()  # start current, as inline does; then the child carries on
+        if not inline:
+            app.state.services.runner.watch()
+        if projections == "process":
+            worker = ProjectionWorker(database_url)
+            worker.start()
+        app.state.projection_worker = worker
         # What start-up made (modules, routes, schemas, pools) lives as long as the process: keep it
         # out of the collector's full passes, which otherwise stop every request for tens of
         # milliseconds each time they walk it (seen as the p99 under load).
@@ -33,6 +50,8 @@ def create_app(
             yield
         finally:
             app.state.audit_writer.close()
+            if worker is not None:
+                worker.stop()
             app.state.services.close()
 
     app = FastAPI(

@@ -65,7 +65,7 @@ def serve(args: argparse.Namespace) -> int:
         url,
         pool_size=settings.pool_size,
         read_wait_seconds=settings.read_wait_seconds,
-        run_projections=settings.projections_inline,
+        projections=settings.projections,
     )
     configure_logging()  # every line JSON, uvicorn's own included (log_config=None keeps uvicorn from replacing it)
     # No access log: the request log (api/observability.py) already writes one JSON line per request.
@@ -112,6 +112,7 @@ def keys(args: argparse.Namespace) -> int:
 
 
 def projections(args: argparse.Namespace) -> int:
+    import os
     import signal
     import threading
 
@@ -134,10 +135,21 @@ def projections(args: argparse.Namespace) -> int:
             runner = ProjectionRunner(trigger, pool, models)
             stop = threading.Event()
             signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            print(f"Following the event store for {len(models)} read models; Ctrl-C stops.", file=sys.stderr)
+            if args.parent_pid:  # `serve`'s child: its log lines are JSON like the server's, on the same stderr
+                from api.observability import configure_logging
+
+                configure_logging()
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server stops it
+                log.info("projection worker following the event store for %d read models", len(models))
+            else:
+                print(f"Following the event store for {len(models)} read models; Ctrl-C stops.", file=sys.stderr)
             runner.start()
             try:
-                stop.wait()
+                if args.parent_pid:  # started by `serve`: end with it, however it ends
+                    while not stop.wait(1.0) and os.getppid() == args.parent_pid:
+                        pass
+                else:
+                    stop.wait()
             except KeyboardInterrupt:
                 pass
             runner.stop()
@@ -308,7 +320,10 @@ def parser() -> argparse.ArgumentParser:
 
     projections_cmd = commands.add_parser("projections", help="run or rebuild the read models")
     projection_commands = projections_cmd.add_subparsers(dest="projections_command", required=True)
-    projection_commands.add_parser("run", parents=[data_dir], help="keep the read models current, as a separate worker")
+    run_cmd = projection_commands.add_parser(
+        "run", parents=[data_dir], help="keep the read models current, as a separate worker"
+    )
+    run_cmd.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)  # set by `serve` for its child
     rebuild_cmd = projection_commands.add_parser(
         "rebuild", parents=[data_dir], help="rebuild read models from the first event, beside the live ones"
     )

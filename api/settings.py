@@ -13,8 +13,14 @@ class Settings:
     data_dir: Path  # where the embedded PostgreSQL keeps its data
     pool_size: int
     read_wait_seconds: float  # how long a read waits for the read models to reach the caller's last write
-    projections_inline: bool  # False when `community-trigger projections run` keeps them current instead
+    # Who keeps the read models current: "process" (a child process `serve` starts and stops), "inline"
+    # (a thread in the API process), or "worker" (a `community-trigger projections run` started by you).
+    projections: str
     cipher_key: str | None = None  # encrypts whole events at rest when set (README, Personal data and encryption)
+
+    @property
+    def projections_inline(self) -> bool:
+        return self.projections == "inline"
 
     @classmethod
     def from_environment(cls, data_dir: str | Path | None = None) -> "Settings":
@@ -27,6 +33,17 @@ class Settings:
             ).expanduser(),
             pool_size=int(os.environ.get("COMMUNITY_TRIGGER_POOL_SIZE", "5")),
             read_wait_seconds=float(os.environ.get("COMMUNITY_TRIGGER_READ_WAIT_SECONDS", "5")),
-            projections_inline=os.environ.get("COMMUNITY_TRIGGER_PROJECTIONS", "inline") != "worker",
+            projections=projections_mode(os.environ.get("COMMUNITY_TRIGGER_PROJECTIONS", "")),
             cipher_key=os.environ.get("COMMUNITY_TRIGGER_CIPHER_KEY") or None,
         )
+
+
+PROJECTION_MODES = ("process", "inline", "worker")
+
+
+def projections_mode(value: str) -> str:
+    """COMMUNITY_TRIGGER_PROJECTIONS: "process" unless it names another mode."""
+    value = value.strip().lower() or "process"
+    if value not in PROJECTION_MODES:
+        raise ValueError(f"COMMUNITY_TRIGGER_PROJECTIONS is one of {', '.join(PROJECTION_MODES)}, not {value!r}")
+    return value

@@ -41,7 +41,7 @@ def community_trigger_app() -> Any:
         os.environ[DATABASE_ENV],
         pool_size=settings.pool_size,
         read_wait_seconds=settings.read_wait_seconds,
-        run_projections=settings.projections_inline,
+        projections=settings.projections,
     )
 
 

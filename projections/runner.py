@@ -72,6 +72,10 @@ class ProjectionRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._channel: str = app.recorder.channel_name  # type: ignore[attr-defined]
+        # Each committed batch is announced here (payload: the position every read model has reached),
+        # so a process that does not run the runner itself (the API, beside a worker) is woken at once.
+        self.projected_channel = f"{self._channel}_projected"[:63]
+        self._watcher: threading.Thread | None = None
         self.setup()
 
     # --- set-up --------------------------------------------------------------------------
@@ -120,6 +124,8 @@ class ProjectionRunner:
                     start = self._positions[model.schema]
                     todo = [n for n in batch if n.id > start]
                     reached[model.schema] = apply_notifications(cur, self.app, model, todo, last, decoded)
+                everywhere = min({**self._positions, **reached}.values())
+                cur.execute(NOTIFY_PROJECTED, (self.projected_channel, str(everywhere)))  # delivered on commit
         except BaseException:
             for model in behind:
                 model.forget()
@@ -138,7 +144,7 @@ class ProjectionRunner:
     def wait_for(self, position: int, timeout: float) -> bool:
         """Block until every read model has reached `position` (read your own writes)."""
         deadline = time.monotonic() + timeout
-        if self._thread is None:  # a separate worker moves the read models: watch the database
+        if self._thread is None and self._watcher is None:  # a separate worker moves them: poll the database
             while True:
                 self.refresh()
                 if self.position >= position:
@@ -176,8 +182,52 @@ class ProjectionRunner:
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        for thread in (self._thread, self._watcher):
+            if thread is not None:
+                thread.join(timeout=10)
+
+    def watch(self) -> None:
+        """Follow the positions a separate worker reaches, woken by its NOTIFY after each batch it commits.
+
+        For a process that reads the read models but leaves moving them to another process: `wait_for`
+        then waits on the announcements instead of polling, and `position` (so `lag`) stays current.
+        The positions are also read from the database after every quiet second (a lost notification,
+        a worker restarted, a rebuild swapped in).
+        """
+        self._watcher = threading.Thread(target=self._watch_run, name="projection-watcher", daemon=True)
+        self._watcher.start()
+
+    def _watch_run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._watch()
+            except Exception:
+                log.exception("projection watcher failed; retrying in 2 s")
+                self._stop.wait(2)
+
+    def _watch(self) -> None:
+        with psycopg.connect(self.pool.conninfo, autocommit=True) as listener:
+            listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.projected_channel)))
+            self._reached_in_database()  # after LISTEN: nothing committed from here on is missed
+            while not self._stop.is_set():
+                heard = False
+                for notification in listener.notifies(timeout=1.0):
+                    heard = True
+                    self._reached(int(notification.payload))
+                if not heard:
+                    self._reached_in_database()
+
+    def _reached(self, position: int) -> None:
+        with self._advanced:
+            for schema, known in self._positions.items():
+                if position > known:
+                    self._positions[schema] = position
+            self._advanced.notify_all()
+
+    def _reached_in_database(self) -> None:
+        with self._advanced:
+            self.refresh()
+            self._advanced.notify_all()
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -259,6 +309,9 @@ def apply_notifications(
         model.apply_batch(cur, events)
     cur.execute(statements.move, (last, last))
     return max(committed, last)
+
+
+NOTIFY_PROJECTED = b"SELECT pg_notify(%s, %s)"
 
 
 @dataclass(frozen=True)

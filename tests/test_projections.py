@@ -157,3 +157,44 @@ def test_a_separate_worker_is_followed_by_watching_the_database(trigger, service
 def test_healthz_reports_projection_lag(app_client):
     body = app_client.get("/healthz").json()
     assert set(body["projections"]) >= {"lag_events", "lag_seconds", "position"}
+
+
+def test_the_server_can_run_the_runner_as_a_child_process_and_still_read_its_own_writes(server_url):
+    """COMMUNITY_TRIGGER_PROJECTIONS=process (serve's default): a child process moves the read models,
+    the API follows its positions by NOTIFY, a read waits for the caller's own write, and the child
+    stops with the app."""
+    import os
+    import secrets
+
+    import psycopg
+    from conftest import caller_for
+    from fastapi.testclient import TestClient
+    from psycopg import sql
+    from test_api_core import application, complaint, register
+
+    from api.app import create_app
+    from api.database import with_database
+
+    name = f"ct_test_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        app = create_app(with_database(server_url, name), read_wait_seconds=20, projections="process")
+        with TestClient(app) as client:
+            services = app.state.services
+            assert services.runner._thread is None  # nothing moves the read models in this process
+            child = app.state.projection_worker
+            assert child.pid is not None and child._process.poll() is None
+            coordinator = caller_for(client, "coordinator")
+            for _ in range(3):
+                victim = register(coordinator, "Sam Child")
+                complaint(coordinator, victim)
+                review = application(coordinator, victim)
+                listed = coordinator.get("/v1/case-reviews").json()["items"]
+                assert review["id"] in [item["id"] for item in listed]  # its own write, read at once
+            health = client.get("/healthz").json()["projections"]
+            assert health["lag_events"] == 0 and health["position"] >= max(services.last_write.values())
+        assert child._process.poll() is not None  # stopped with the app
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

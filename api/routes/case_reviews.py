@@ -6,6 +6,7 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Query
 from psycopg import sql
+from psycopg.types.string import TextLoader
 
 from api.application import NotFound, RecommendationInput
 from api.auth import allow
@@ -115,8 +116,11 @@ def list_case_reviews(
     query = sql.SQL(
         "SELECT * FROM case_list.case_reviews WHERE {} ORDER BY received_date DESC, requested_at DESC, id DESC LIMIT %s"
     ).format(sql.SQL(" AND ").join(conditions))
-    with svc.pool.connection() as conn:
-        rows = conn.execute(query, (*params, limit + 1)).fetchall()
+    with svc.pool.connection() as conn, conn.cursor() as cur:
+        # The page's ids only go out as text: read them as PostgreSQL writes them (the same canonical
+        # form str(UUID) gives) instead of making a UUID of each and turning it back into a string.
+        cur.adapters.register_loader("uuid", TextLoader)
+        rows = cur.execute(query, (*params, limit + 1)).fetchall()
     more = len(rows) > limit
     rows = rows[:limit]
     items = [list_item(svc, row, today) for row in rows]
