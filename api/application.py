@@ -524,14 +524,9 @@ class CommunityTrigger(EventStoreApplication):
         save_kwargs: dict[str, Any] = {}
 
         def change(review: CaseReview) -> list[AuditedAggregate]:
-            recorder: Any = self.recorder
-            subjects = (
-                review.id,
-                *([review.victim_id] if review.victim_id else review.member_ids),
-                *(review.complaint_ids or ()),
-            )
+            subjects = (review.id, *review.victims, *(review.complaint_ids or ()))
             save_kwargs["known_at_guard"] = KnownAtGuard(
-                as_known_at=now, read_position=recorder.last_position(), subject_ids=subjects
+                as_known_at=now, read_position=self.recorder.max_notification_id() or 0, subject_ids=subjects
             )
             texts: list[AuditedAggregate] = []  # free text about an application is the applicant's
             review.decide_threshold(

@@ -183,8 +183,7 @@ class Assessor:
         if review.complaint_ids is not None:
             complaint_ids = list(review.complaint_ids)
         else:
-            victims = [review.victim_id] if review.victim_id else list(review.member_ids)
-            complaint_ids = self.trigger.linked_facts(victims, as_known_at)
+            complaint_ids = self.trigger.linked_facts(review.victims, as_known_at)
         return complaint_ids, self.trigger.linked_facts([review.id], as_known_at)
 
     def revisions_relied_on(
@@ -198,8 +197,7 @@ class Assessor:
         if review.complaint_ids is not None:
             subjects, named = [review.id], list(review.complaint_ids)
         else:
-            subjects, named = [review.victim_id] if review.victim_id else list(review.member_ids), []
-            subjects.append(review.id)
+            subjects, named = [*review.victims, review.id], []
         keys = self.trigger.fact_versions_as_known_at(subjects, named, as_known_at)
         found = self.cache.get_many(keys)
         missing = list(dict.fromkeys(key[0] for key, value in zip(keys, found, strict=True) if value is NOT_HELD))

@@ -385,10 +385,6 @@ class TimelineRecorder(PostgresApplicationRecorder):
             curs.execute(self.insert_marks, (subjects, guard.as_known_at))
         super()._insert_stored_events(curs, stored_events, **kwargs)
 
-    def last_position(self) -> int:
-        """The position of the last committed event (0 for an empty store)."""
-        return self.max_notification_id() or 0
-
 
 # --- the application ---------------------------------------------------------------------
 

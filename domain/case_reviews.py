@@ -206,6 +206,11 @@ class CaseReview(AuditedAggregate):
         return CaseStatus.RECEIVED
 
     @property
+    def victims(self) -> tuple[UUID, ...]:
+        """Whose complaints the application rests on: its victim, or its group's members."""
+        return (self.victim_id,) if self.victim_id else tuple(self.member_ids)
+
+    @property
     def people(self) -> tuple[UUID, ...]:
         """Everyone the application is about, applicant first."""
         named = [self.applicant_id, *([self.victim_id] if self.victim_id else []), *self.member_ids]

@@ -199,18 +199,21 @@ def test_the_embedded_postgresql_serves_the_api_end_to_end(tmp_path: Path):
     assert "domain.policy_book:PolicyBook.VersionPublished" in topics  # a new store starts with the default policy
 
 
-def _decided_review(trigger, decided_at, assess=lambda review: None):
+def _review_of_three_complaints(trigger):
     victim = _person(trigger)
     complaints = [_complaint(trigger, victim).id for _ in range(3)]
     review_id = trigger.request_case_review(
         route=Route.INDIVIDUAL, applicant_id=victim, victim_id=victim, member_ids=[], received_date=date(2026, 6, 1),
         channel=Channel.EMAIL, dissatisfaction=Dissatisfaction.NOT_SATISFIED, complaint_ids=None, actor=SYSTEM, now=T0,
     ).id  # fmt: skip
+    return review_id, complaints
+
+
+def _decide_met(trigger, review_id, decided_at, assess=lambda review: None):
     trigger.decide_threshold(
         review_id, decision=Decision.MET, grounds=None, reason=None, decided_on=date(2026, 6, 1), assess=assess,
         actor=SYSTEM, now=decided_at,
     )  # fmt: skip
-    return complaints
 
 
 def test_a_fact_stamped_before_a_recorded_decision_is_refused_and_changes_nothing(trigger):
@@ -218,7 +221,9 @@ def test_a_fact_stamped_before_a_recorded_decision_is_refused_and_changes_nothin
     from api.application import RecordedTooLate
 
     decided_at = T0 + timedelta(minutes=10)
-    complaint_id = _decided_review(trigger, decided_at)[0]
+    review_id, complaints = _review_of_three_complaints(trigger)
+    _decide_met(trigger, review_id, decided_at)
+    complaint_id = complaints[0]
     with pytest.raises(RecordedTooLate):
         trigger.withdraw_complaint(complaint_id, reason="logged twice", actor=SYSTEM, now=decided_at)
     assert trigger.load(Complaint, complaint_id, what="complaint").version == 1
@@ -230,27 +235,17 @@ def test_a_fact_stamped_before_a_recorded_decision_is_refused_and_changes_nothin
 
 def test_a_decision_whose_facts_change_while_it_reads_them_reads_them_again(trigger):
     """A fact committed between the decision's read and its commit would be missing from what it recorded."""
-    decided_at = T0 + timedelta(minutes=10)
+    review_id, complaints = _review_of_three_complaints(trigger)
     reads: list[int] = []
-    victim_complaints: list = []
 
     def assess(review):
         reads.append(1)
         if len(reads) == 1:  # another writer commits a withdrawal stamped before the decision's moment
             trigger.withdraw_complaint(
-                victim_complaints[0], reason="logged twice", actor=SYSTEM, now=T0 + timedelta(minutes=5)
+                complaints[0], reason="logged twice", actor=SYSTEM, now=T0 + timedelta(minutes=5)
             )
         return None
 
-    victim = _person(trigger)
-    victim_complaints.extend(_complaint(trigger, victim).id for _ in range(3))
-    review_id = trigger.request_case_review(
-        route=Route.INDIVIDUAL, applicant_id=victim, victim_id=victim, member_ids=[], received_date=date(2026, 6, 1),
-        channel=Channel.EMAIL, dissatisfaction=Dissatisfaction.NOT_SATISFIED, complaint_ids=None, actor=SYSTEM, now=T0,
-    ).id  # fmt: skip
-    trigger.decide_threshold(
-        review_id, decision=Decision.MET, grounds=None, reason=None, decided_on=date(2026, 6, 1), assess=assess,
-        actor=SYSTEM, now=decided_at,
-    )  # fmt: skip
+    _decide_met(trigger, review_id, T0 + timedelta(minutes=10), assess)
     assert len(reads) == 2  # refused once under the lock, then read again and recorded
     assert trigger.case_review(review_id).status is CaseStatus.UNDER_REVIEW
