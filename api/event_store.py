@@ -42,11 +42,10 @@ from eventsourcing.persistence import (
     find_id_convertor,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.utils import resolve_topic
-from psycopg import Cursor
+from eventsourcing.utils import resolve_topic, retry
+from psycopg import InterfaceError, OperationalError
 from psycopg.conninfo import conninfo_to_dict
-from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Identifier, Literal
 
 from api.personal_keys import CachedPersonalKeys, KeyDestroyed, PersonalKeys, PostgresPersonalKeys
 from domain import vocabulary
@@ -62,6 +61,54 @@ MARKS_TABLE = "known_at_marks"
 # commands retry on fresh reads; the other ends the command (api/application.py, RecordedTooLate).
 READ_OVERTAKEN = "23CT1"  # a decision's facts changed after it read them: read again
 RECORDED_TOO_LATE = "CT002"  # a fact stamped at or before a decision's moment committed after it
+
+INSERT_FUNCTION = "community_trigger_insert_events"
+# Writes one save: events, their timeline rows and fact links, under the events table's lock, after
+# the two checks of `KnownAtGuard`. Returns the events' notification ids in the order given.
+INSERT_FUNCTION_BODY = """
+CREATE OR REPLACE FUNCTION {insert}(
+    events {event_type}[], ids uuid[], versions bigint[], stamps timestamptz[],
+    subjects uuid[], facts uuid[], linked_at timestamptz[],
+    read_position bigint, guarded uuid[], known_at timestamptz
+) RETURNS SETOF bigint LANGUAGE plpgsql AS $body$
+BEGIN
+    SET LOCAL lock_timeout = {lock_timeout};
+    -- Every earlier writer has committed, and no later one commits before this one.
+    LOCK TABLE {events} IN EXCLUSIVE MODE;
+    -- A fact stamped at or before the moment a recorded decision read as known.
+    IF EXISTS (
+        SELECT 1 FROM unnest(ids, stamps) AS n(id, at)
+        WHERE EXISTS (SELECT 1 FROM {marks} AS m WHERE m.subject_id = n.id AND m.known_at >= n.at)
+           OR EXISTS (SELECT 1 FROM {links} AS l JOIN {marks} AS m ON m.subject_id = l.subject_id
+                      WHERE l.fact_id = n.id AND m.known_at >= n.at)
+    ) THEN
+        RAISE EXCEPTION USING ERRCODE = {too_late},
+            MESSAGE = 'a threshold decision already recorded what was known at this moment';
+    END IF;
+    IF guarded IS NOT NULL THEN
+        -- Facts of the decision's subjects (their links, or their own events) committed after its read.
+        IF EXISTS (
+            SELECT 1 FROM {events} AS e WHERE e.notification_id > read_position
+              AND (e.originator_id = ANY(guarded)
+                   OR e.originator_id IN (SELECT fact_id FROM {links} WHERE subject_id = ANY(guarded)))
+        ) THEN
+            RAISE EXCEPTION USING ERRCODE = {overtaken},
+                MESSAGE = 'facts the decision relied on changed after it read them';
+        END IF;
+        INSERT INTO {marks} (subject_id, known_at) SELECT unnest(guarded), known_at
+            ON CONFLICT (subject_id) DO UPDATE SET known_at = greatest({marks}.known_at, EXCLUDED.known_at);
+    END IF;
+    INSERT INTO {timeline} (originator_id, originator_version, recorded_at)
+        SELECT * FROM unnest(ids, versions, stamps);
+    INSERT INTO {links} (subject_id, fact_id, recorded_at)
+        SELECT * FROM unnest(subjects, facts, linked_at) ON CONFLICT DO NOTHING;
+    NOTIFY {channel};
+    RETURN QUERY INSERT INTO {events} (originator_id, originator_version, topic, state)
+        SELECT e.originator_id, e.originator_version, e.topic, e.state FROM unnest(events) AS e
+        RETURNING notification_id;
+END
+$body$
+"""
 
 
 @dataclass(frozen=True)
@@ -276,7 +323,10 @@ def _bound_to(originator_id: UUID, originator_version: int) -> bytes:
 
 
 class TimelineRecorder(PostgresApplicationRecorder):
-    """The library's recorder, plus the recorded-time index written in the same transaction."""
+    """The library's recorder, plus the recorded-time index and fact links written in the same transaction.
+
+    Reads are the library's; a save is one call of INSERT_FUNCTION (see `insert_events`).
+    """
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = EVENTS_TABLE) -> None:
         # Server-side prepared statements go out of step with psycopg's bookkeeping when a write
@@ -296,14 +346,6 @@ class TimelineRecorder(PostgresApplicationRecorder):
                 " PRIMARY KEY (originator_id, originator_version))"
             ).format(table=self.timeline_table)
         )
-        # ON CONFLICT DO NOTHING: these rows go first in the library's pipeline, and a concurrent
-        # writer's version conflict must surface from the events insert as an IntegrityError (which
-        # is retried), not from here, where psycopg may report it as "pipeline aborted" instead.
-        # The events insert still fails, so the transaction, these rows included, rolls back.
-        self.insert_timeline = SQL(
-            "INSERT INTO {table} (originator_id, originator_version, recorded_at) VALUES (%s, %s, %s)"
-            " ON CONFLICT DO NOTHING"
-        ).format(table=self.timeline_table)
         self.links_table = Identifier(datastore.schema, LINKS_TABLE)
         self.sql_create_statements.append(
             SQL(
@@ -314,10 +356,6 @@ class TimelineRecorder(PostgresApplicationRecorder):
                 " PRIMARY KEY (subject_id, fact_id))"
             ).format(table=self.links_table)
         )
-        self.insert_link = SQL(
-            "INSERT INTO {table} (subject_id, fact_id, recorded_at) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
-        ).format(table=self.links_table)
-
         self.sql_create_statements.append(
             SQL("CREATE INDEX IF NOT EXISTS fact_links_by_fact ON {table} (fact_id)").format(table=self.links_table)
         )
@@ -327,63 +365,65 @@ class TimelineRecorder(PostgresApplicationRecorder):
                 "CREATE TABLE IF NOT EXISTS {table} (subject_id uuid PRIMARY KEY, known_at timestamptz NOT NULL)"
             ).format(table=self.marks_table)
         )
-        refuse = Identifier(datastore.schema, "community_trigger_refuse")
+        # Replaced by INSERT_FUNCTION (its checks were separate statements before).
         self.sql_create_statements.append(
-            SQL(
-                "CREATE OR REPLACE FUNCTION {refuse}(refused boolean, code text, message text) RETURNS void"
-                " LANGUAGE plpgsql AS $$ BEGIN"
-                " IF refused THEN RAISE EXCEPTION USING ERRCODE = code, MESSAGE = message; END IF;"
-                " END $$"
-            ).format(refuse=refuse)
+            SQL("DROP FUNCTION IF EXISTS {refuse}(boolean, text, text)").format(
+                refuse=Identifier(datastore.schema, "community_trigger_refuse")
+            )
         )
-        events = Identifier(datastore.schema, events_table_name)
-        # Facts of the decision's subjects (their links, or their own events) committed after its read.
-        self.check_read_overtaken = SQL(
-            "SELECT {refuse}(EXISTS (SELECT 1 FROM {events} AS e WHERE e.notification_id > %(position)s"
-            "  AND (e.originator_id = ANY(%(subjects)s)"
-            "   OR e.originator_id IN (SELECT fact_id FROM {links} WHERE subject_id = ANY(%(subjects)s)))),"
-            " %(code)s, 'facts the decision relied on changed after it read them')"
-        ).format(refuse=refuse, events=events, links=self.links_table)
-        # New events of facts (or linked to subjects) that a decision already read as known at a later moment.
-        self.check_recorded_too_late = SQL(
-            "SELECT {refuse}(EXISTS (SELECT 1 FROM unnest(%(ids)s::uuid[], %(stamps)s::timestamptz[]) AS n(id, at)"
-            "  WHERE EXISTS (SELECT 1 FROM {marks} AS m WHERE m.subject_id = n.id AND m.known_at >= n.at)"
-            "   OR EXISTS (SELECT 1 FROM {links} AS l JOIN {marks} AS m ON m.subject_id = l.subject_id"
-            "              WHERE l.fact_id = n.id AND m.known_at >= n.at)),"
-            " %(code)s, 'a threshold decision already recorded what was known at this moment')"
-        ).format(refuse=refuse, marks=self.marks_table, links=self.links_table)
-        self.insert_marks = SQL(
-            "INSERT INTO {marks} (subject_id, known_at) SELECT unnest(%s::uuid[]), %s"
-            " ON CONFLICT (subject_id) DO UPDATE SET known_at = greatest({marks}.known_at, EXCLUDED.known_at)"
-        ).format(marks=self.marks_table)
+        insert = Identifier(datastore.schema, INSERT_FUNCTION)
+        self.sql_create_statements.append(
+            SQL(INSERT_FUNCTION_BODY).format(
+                insert=insert,
+                event_type=Identifier(datastore.schema, self.stored_event_type_name),
+                events=Identifier(datastore.schema, events_table_name),
+                timeline=self.timeline_table,
+                links=self.links_table,
+                marks=self.marks_table,
+                lock_timeout=Literal(f"{datastore.lock_timeout}s"),
+                channel=Identifier(self.channel_name),
+                too_late=Literal(RECORDED_TOO_LATE),
+                overtaken=Literal(READ_OVERTAKEN),
+            )
+        )
+        self.call_insert = SQL(
+            "SELECT * FROM {insert}(%(events)s, %(ids)s::uuid[], %(versions)s::bigint[], %(stamps)s::timestamptz[],"
+            " %(subjects)s::uuid[], %(facts)s::uuid[], %(linked_at)s::timestamptz[],"
+            " %(position)s::bigint, %(guarded)s::uuid[], %(known_at)s::timestamptz)"
+        ).format(insert=insert)
 
-    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        timeline = kwargs.get("timeline") or []
-        if timeline:
-            curs.executemany(self.insert_timeline, timeline)
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """Write `stored_events` with their timeline rows and fact links: one statement, one transaction.
+
+        The library's recorder sends a dozen statements in a pipeline for this; under load each
+        step waits for the interpreter's lock again, and the table lock is held all the while. One
+        call of INSERT_FUNCTION does the same work inside PostgreSQL (lock, checks, rows, notify).
+        """
+        if not stored_events:
+            return []
+        timeline = kwargs["timeline"]  # EventStoreApplication._record gives both
         links = kwargs.get("links") or []
-        if links:
-            curs.executemany(self.insert_link, links)
-
-    def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        # Under the table lock (the library takes it again below, a no-op), so that every earlier
-        # writer has committed and no later one can commit before this one does.
-        self._lock_table(curs)
-        timeline = kwargs.get("timeline") or []
-        if timeline:
-            ids, _, stamps = zip(*timeline, strict=True)
-            curs.execute(
-                self.check_recorded_too_late, {"ids": list(ids), "stamps": list(stamps), "code": RECORDED_TOO_LATE}
-            )
         guard: KnownAtGuard | None = kwargs.get("known_at_guard")
-        if guard is not None:
-            subjects = list(guard.subject_ids)
-            curs.execute(
-                self.check_read_overtaken,
-                {"position": guard.read_position, "subjects": subjects, "code": READ_OVERTAKEN},
-            )
-            curs.execute(self.insert_marks, (subjects, guard.as_known_at))
-        super()._insert_stored_events(curs, stored_events, **kwargs)
+        ids, versions, stamps = (list(column) for column in zip(*timeline, strict=True))
+        params = {
+            "events": [
+                self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+                for e in stored_events
+            ],
+            "ids": ids,
+            "versions": versions,
+            "stamps": stamps,
+            "subjects": [link[0] for link in links],
+            "facts": [link[1] for link in links],
+            "linked_at": [link[2] for link in links],
+            "position": guard.read_position if guard else None,
+            "guarded": list(guard.subject_ids) if guard else None,
+            "known_at": guard.as_known_at if guard else None,
+        }
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.call_insert, params)
+            return [row[INSERT_FUNCTION] for row in curs.fetchall()]
 
 
 # --- the application ---------------------------------------------------------------------
