@@ -16,9 +16,17 @@ from api.services import Services, open_services
 
 
 def create_app(
-    database_url: str, *, pool_size: int = 5, read_wait_seconds: float = 5.0, projections: str = "inline"
+    database_url: str,
+    *,
+    pool_size: int = 5,
+    read_wait_seconds: float = 5.0,
+    projections: str = "inline",
+    check_audit: bool = False,
 ) -> FastAPI:
-    """`projections`: "inline" (a thread here moves the read models), "process" (a child process this app
+    """`check_audit`: routes that name the person ids of their answers (api/audit.py AuditedJSON) are
+    checked against a walk of each answer, and fail on a difference (the test suite turns it on).
+
+    `projections`: "inline" (a thread here moves the read models), "process" (a child process this app
     starts and stops does, api/projection_worker.py) or "worker" (someone else runs `projections run`).
     Outside "inline" this process follows the positions the other one reaches (`ProjectionRunner.watch`)."""
     if projections not in ("inline", "process", "worker"):
@@ -61,7 +69,7 @@ def create_app(
         lifespan=lifespan,
     )
     problems.install(app)
-    audit.install(app)  # innermost of the three layers: it sees each read's JSON
+    audit.install(app, check_declared=check_audit)  # innermost of the three layers: it sees each read's JSON
     idempotency.install(app)
     observability.install(app)  # outermost: it times, counts and logs every request, refusals included
     app.include_router(audit_routes.router)

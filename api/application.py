@@ -22,6 +22,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, PersistenceError, Recording
+from eventsourcing.utils import get_topic
 
 from api.event_store import RECORDED_TOO_LATE, EventStoreApplication, KnownAtGuard
 from domain.actor import Actor
@@ -46,6 +47,7 @@ from domain.vocabulary import (
 A = TypeVar("A", bound=AuditedAggregate)
 T = TypeVar("T")
 
+PERSON_REGISTERED = get_topic(Person.Registered)  # the topic of a person's first event
 CONFLICT_RETRIES = 50  # enough for dozens of writers on one application at once
 
 
@@ -214,12 +216,15 @@ class CommunityTrigger(EventStoreApplication):
     def consent(self, id: UUID) -> Consent:
         return self.load(Consent, id, what="consent")
 
-    def _referenced_person(self, id: UUID, field: str) -> Person:
-        """A person named in a body: unknown is invalid input (422 on the field), not a 404."""
-        try:
-            return self.person(id)
-        except NotFound:
-            raise InvalidFact(f"no person with id {id}", field=field) from None
+    def is_person(self, id: UUID) -> bool:
+        """Whether `id` is a registered person, from their first event's topic: nothing is decrypted or decoded."""
+        first = self.recorder.select_events(id, limit=1)
+        return bool(first) and first[0].topic == PERSON_REGISTERED
+
+    def _referenced_person(self, id: UUID, field: str) -> None:
+        """A person named in a body must exist: unknown is invalid input (422 on the field), not a 404."""
+        if not self.is_person(id):
+            raise InvalidFact(f"no person with id {id}", field=field)
 
     def resolve_texts(self, refs: list[TextRef | None]) -> dict[TextRef, str | None]:
         """The free text behind each reference (None where it cannot be read)."""

@@ -31,7 +31,7 @@ from benchmarks.loader import apply_step
 from domain.audited import AuditedAggregate
 from domain.complaints import Complaint
 from domain.consents import Consent
-from domain.people import PersonalText
+from domain.people import Person, PersonalText
 
 DEFAULT_BATCH_EVENTS = 5000
 
@@ -164,6 +164,10 @@ class BulkTrigger(CommunityTrigger):
         )
 
     # --- reading what the commands need --------------------------------------------------
+
+    def is_person(self, id: UUID) -> bool:
+        known = self._known.get(id)
+        return isinstance(known, Person) if known is not None else super().is_person(id)
 
     def load(self, cls: type, id: UUID, *, what: str, version: int | None = None) -> Any:
         if version is None:

@@ -58,7 +58,7 @@ def app_client(database_url: str):
 
     from api.app import create_app
 
-    with TestClient(create_app(database_url, read_wait_seconds=10)) as client:
+    with TestClient(create_app(database_url, read_wait_seconds=10, check_audit=True)) as client:
         yield client
 
 
@@ -137,7 +137,7 @@ def fresh_app(server_url):
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        with TestClient(create_app(with_database(server_url, name), read_wait_seconds=10)) as client:
+        with TestClient(create_app(with_database(server_url, name), read_wait_seconds=10, check_audit=True)) as client:
             yield client
     finally:
         with psycopg.connect(server_url, autocommit=True) as conn:

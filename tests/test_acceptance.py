@@ -160,7 +160,7 @@ def own_store(server_url):
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        with TestClient(create_app(with_database(server_url, name), read_wait_seconds=10)) as client:
+        with TestClient(create_app(with_database(server_url, name), read_wait_seconds=10, check_audit=True)) as client:
             yield client, with_database(server_url, name)
     finally:
         with psycopg.connect(server_url, autocommit=True) as conn:

@@ -128,3 +128,39 @@ def test_person_ids_are_found_at_any_depth_by_field():
     assert person_ids_in(document, "/v1/events") == sorted({a, b, c, d, e})
     assert person_ids_in({"id": a, "display_name": "x"}, "/v1/people/{person_id}") == [a]
     assert person_ids_in({"id": a}, "/v1/consents/{consent_id}") == []
+
+
+def _declaring_app(check_declared: bool, declared: list[str], answer: dict, rows: list) -> TestClient:
+    """A bare app behind the read audit whose one route answers `answer`, naming `declared` as its people."""
+    from fastapi import FastAPI
+
+    from api import audit
+
+    class Writer:  # stands in for the AuditWriter: keeps each row it is handed
+        async def record(self, row: tuple) -> None:
+            rows.append(row)
+
+    app = FastAPI()
+    app.state.audit_writer = Writer()
+    audit.install(app, check_declared=check_declared)
+
+    @app.get("/v1/things")
+    def things() -> audit.AuditedJSON:
+        return audit.AuditedJSON(answer, declared)
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def test_a_route_naming_its_people_is_recorded_without_a_walk_and_checked_against_one_in_tests():
+    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    answer = {"items": [{"victim_id": a, "member_ids": [b]}, {"victim_id": a, "member_ids": []}]}
+    rows: list = []
+    named = _declaring_app(False, [a, b, a, None], answer, rows).get("/v1/things")
+    assert named.status_code == 200 and named.json() == answer
+    assert rows[-1][-1] == "{" + ",".join(sorted({a, b})) + "}"  # as named: repeats and nulls dropped
+    checked = _declaring_app(True, [b, a], answer, rows).get("/v1/things")
+    assert checked.status_code == 200 and len(rows) == 2
+    # A route naming too few is recorded as it says without the check; with it, the read fails and sends nothing.
+    assert _declaring_app(False, [a], answer, rows).get("/v1/things").status_code == 200
+    refused = _declaring_app(True, [a], answer, rows).get("/v1/things")
+    assert refused.status_code == 500 and b not in refused.text and len(rows) == 3

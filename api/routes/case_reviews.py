@@ -9,6 +9,7 @@ from psycopg import sql
 from psycopg.types.string import TextLoader
 
 from api.application import NotFound, RecommendationInput
+from api.audit import AuditedJSON
 from api.auth import allow
 from api.keys import ApiKey
 from api.problems import invalid
@@ -71,7 +72,7 @@ def read_case_review(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COOR
     return case_review_view(svc.trigger, review, due_date_of(svc, review))
 
 
-@router.get("/case-reviews")
+@router.get("/case-reviews", response_model=dict[str, Any])
 def list_case_reviews(
     svc: Svc,
     key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)),
@@ -85,7 +86,7 @@ def list_case_reviews(
     ),
     limit: int = Query(default=50, ge=1, le=200),
     cursor: str | None = None,
-) -> dict[str, Any]:
+) -> AuditedJSON:
     read_own_writes(svc, key)
     conditions, params = [sql.SQL("true")], []
     if status is not None:
@@ -135,7 +136,8 @@ def list_case_reviews(
         if more
         else None
     )
-    return {"items": items, "next_cursor": next_cursor}
+    people = [i for item in items for i in (item["applicant_id"], item["victim_id"], *item["member_ids"])]
+    return AuditedJSON({"items": items, "next_cursor": next_cursor}, people)
 
 
 def deadline_state_condition(svc: Services, state: DeadlineState, today: date) -> tuple[sql.Composable, list[Any]]:
