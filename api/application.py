@@ -24,7 +24,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, PersistenceError, Recording
 from eventsourcing.utils import get_topic
 
-from api.event_store import RECORDED_TOO_LATE, EventStoreApplication, KnownAtGuard
+from api.event_store import RECORDED_TOO_LATE, EventStoreApplication, KnownAtGuard, TimelineRecorder
 from domain.actor import Actor
 from domain.audited import AuditedAggregate
 from domain.case_reviews import CaseReview, Recommendation
@@ -218,8 +218,8 @@ class CommunityTrigger(EventStoreApplication):
 
     def is_person(self, id: UUID) -> bool:
         """Whether `id` is a registered person, from their first event's topic: nothing is decrypted or decoded."""
-        first = self.recorder.select_events(id, limit=1)
-        return bool(first) and first[0].topic == PERSON_REGISTERED
+        recorder: TimelineRecorder = self.recorder  # type: ignore[assignment]
+        return recorder.first_topic(id) == PERSON_REGISTERED
 
     def _referenced_person(self, id: UUID, field: str) -> None:
         """A person named in a body must exist: unknown is invalid input (422 on the field), not a 404."""

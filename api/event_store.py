@@ -386,11 +386,27 @@ class TimelineRecorder(PostgresApplicationRecorder):
                 overtaken=Literal(READ_OVERTAKEN),
             )
         )
-        self.call_insert = SQL(
-            "SELECT * FROM {insert}(%(events)s, %(ids)s::uuid[], %(versions)s::bigint[], %(stamps)s::timestamptz[],"
-            " %(subjects)s::uuid[], %(facts)s::uuid[], %(linked_at)s::timestamptz[],"
-            " %(position)s::bigint, %(guarded)s::uuid[], %(known_at)s::timestamptz)"
-        ).format(insert=insert)
+        self.call_insert = (
+            SQL(
+                "SELECT * FROM {insert}(%(events)s, %(ids)s::uuid[], %(versions)s::bigint[], %(stamps)s::timestamptz[],"
+                " %(subjects)s::uuid[], %(facts)s::uuid[], %(linked_at)s::timestamptz[],"
+                " %(position)s::bigint, %(guarded)s::uuid[], %(known_at)s::timestamptz)"
+            )
+            .format(insert=insert)
+            .as_string()
+        )  # rendered once: a Composed is rendered again at every execute
+        self.select_first_topic = (
+            SQL("SELECT topic FROM {events} WHERE originator_id = %s ORDER BY originator_version LIMIT 1")
+            .format(events=Identifier(datastore.schema, events_table_name))
+            .as_string()
+        )
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def first_topic(self, originator_id: UUID) -> str | None:
+        """The topic of an aggregate's first event (None: no such aggregate)."""
+        with self.datastore.get_connection() as conn:
+            row = conn.execute(self.select_first_topic, (originator_id,)).fetchone()
+        return row["topic"] if row else None
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
