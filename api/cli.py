@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import signal
 import sys
 from datetime import UTC, datetime
 
@@ -25,6 +26,10 @@ def _database_url(args: argparse.Namespace) -> str:
 # How `serve` runs uvicorn. The benchmarks serve our app and the bare baseline with these too.
 # "auto" takes uvloop and httptools (dependencies, where they install) and falls back to asyncio and h11.
 UVICORN_OPTIONS = {"loop": "auto", "http": "auto"}
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -68,6 +73,10 @@ def serve(args: argparse.Namespace) -> int:
         projections=settings.projections,
     )
     configure_logging()  # every line JSON, uvicorn's own included (log_config=None keeps uvicorn from replacing it)
+    # uvicorn stops gracefully on SIGTERM, then raises the signal again: by default that ends the
+    # process at once, skipping the exit handlers, and the embedded PostgreSQL's would have stopped
+    # it. Exit as on Ctrl-C instead.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     # No access log: the request log (api/observability.py) already writes one JSON line per request.
     uvicorn.run(
         app, host=args.host, port=args.port, log_level="info", log_config=None, access_log=False, **UVICORN_OPTIONS

