@@ -31,19 +31,22 @@ def rebuild(
         cur.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(shadow.schema)))
         position = prepare(cur, shadow)
     head = app.recorder.max_notification_id() or 0
+    # Only the events of the topics the model reads leave the database (the case list reads a
+    # twentieth of them); an empty tuple asks for every topic.
+    topics = list(model.topics)
     started, read = time.monotonic(), 0
     try:
         while position < head:
             batch = app.recorder.select_notifications(
-                start=position, limit=batch_size, stop=head, inclusive_of_start=False
+                start=position, limit=batch_size, stop=head, topics=topics, inclusive_of_start=False
             )
-            if not batch:
-                break
+            # Past the batch's last event, or to the head when no event of its topics is left.
+            last = batch[-1].id if len(batch) == batch_size else head
             with pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-                apply_notifications(cur, app, shadow, batch, batch[-1].id)
-            position, read = batch[-1].id, read + len(batch)
+                apply_notifications(cur, app, shadow, batch, last)
+            position, read = last, read + len(batch)
             if progress:
-                progress(position, head, read / max(time.monotonic() - started, 1e-9))
+                progress(position, head, position / max(time.monotonic() - started, 1e-9))
         _swap_in(app, pool, model, shadow, position)
     finally:
         shadow.forget()
