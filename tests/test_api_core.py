@@ -109,6 +109,27 @@ def test_unknown_people_are_named_fields_not_500(coordinator):
     assert response.json()["errors"][0]["field"] == "victim_id"
 
 
+def test_an_id_that_is_not_a_person_is_refused_as_one_and_records_nothing(coordinator, database_url):
+    """A person is known by their first event: another aggregate's id (a complaint's) names no one."""
+    victim = coordinator.post("/v1/people", json={"display_name": "Real Victim"}).json()["id"]
+    body = {"agency": "hampshire-constabulary", "incident_date": "2026-10-01", "reported_date": "2026-10-01",
+            "caused_harassment_alarm_distress": True, "category": "noise"}  # fmt: skip
+    complaint = coordinator.post("/v1/complaints", json={**body, "victim_id": victim}).json()["id"]
+    before = _event_count(database_url)
+    as_victim = coordinator.post("/v1/complaints", json={**body, "victim_id": complaint})
+    as_complainant = coordinator.post("/v1/complaints", json={**body, "victim_id": victim, "complainant_id": complaint})
+    as_member = coordinator.post(
+        "/v1/case-reviews",
+        json={"route": "group", "applicant_id": victim, "member_ids": [victim, complaint],
+              "received_date": "2026-11-02", "channel": "email", "dissatisfaction": "no_action_taken"},
+    )  # fmt: skip
+    assert [r.status_code for r in (as_victim, as_complainant, as_member)] == [422, 422, 422]
+    assert as_victim.json()["errors"][0]["field"] == "victim_id"
+    assert as_complainant.json()["errors"][0]["field"] == "complainant_id"
+    assert as_member.json()["errors"][0]["field"] == "member_ids[1]"
+    assert _event_count(database_url) == before
+
+
 def test_unknown_application_is_404(coordinator):
     response = coordinator.get(f"/v1/case-reviews/{uuid4()}")
     assert response.status_code == 404
