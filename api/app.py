@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 
 from api import audit, idempotency, observability, problems
+from api.database import schema_lock
 from api.problems import Problem
 from api.projection_worker import ProjectionWorker
 from api.routes import audit as audit_routes
@@ -36,8 +37,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         inline = projections == "inline"
         app.state.services = open_services(database_url, pool_size, read_wait_seconds, run_projections=inline)
-        idempotency.create_table(app.state.services.pool)
-        audit.create_table(app.state.services.pool)
+        with schema_lock(database_url):
+            idempotency.create_table(app.state.services.pool)
+            audit.create_table(app.state.services.pool)
         app.state.audit_writer = audit.AuditWriter(app.state.services.pool)
         observability.count_appends(app.state.services.trigger, app.state.metrics)
         worker: ProjectionWorker | None = None

@@ -4,6 +4,8 @@ One code path follows: both give a connection URL, and everything else only sees
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from api.settings import Settings
 
 EMBEDDED_DATABASE = "community_trigger"
+SCHEMA_LOCK = 0x43540001  # the advisory lock held while a process creates the store's tables ("CT", 1)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,22 @@ def _forget_dead_holders(server: Any) -> None:
         if alive != pids:
             log.info("embedded PostgreSQL: forgetting holders that no longer run: %s", sorted(set(pids) - set(alive)))
             holders.put(alive)
+
+
+@contextmanager
+def schema_lock(database_url: str) -> Iterator[None]:
+    """Held while a process creates the tables it needs, so processes starting together take turns.
+
+    On a new database, two `CREATE ... IF NOT EXISTS` of the same table (or type) at the same moment
+    can both try to create it, and one fails (the API beside a projection worker, starting at once).
+    The lock is PostgreSQL's (an advisory lock on a connection of its own), so it spans processes.
+    """
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
 
 
 def ensure_database(server_url: str, dbname: str) -> str:

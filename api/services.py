@@ -14,6 +14,7 @@ from psycopg_pool import ConnectionPool
 
 from api.application import CommunityTrigger, Written
 from api.assessments import Assessor
+from api.database import schema_lock
 from api.event_store import store_environment
 from api.keys import ApiKey, KeyStore
 from api.policies import Policies
@@ -50,17 +51,19 @@ class Services:
 def open_services(
     database_url: str, pool_size: int = 5, read_wait_seconds: float = 5.0, run_projections: bool = True
 ) -> Services:
-    trigger = CommunityTrigger(env=store_environment(database_url, pool_size=pool_size))
-    pool = open_pool(database_url, size=pool_size)
-    policies = Policies(trigger)
-    policies.ensure_default(now())
-    runner = ProjectionRunner(trigger, pool, read_models(trigger, policies.in_force))
+    with schema_lock(database_url):  # what a new database needs, made by one starting process at a time
+        trigger = CommunityTrigger(env=store_environment(database_url, pool_size=pool_size))
+        pool = open_pool(database_url, size=pool_size)
+        policies = Policies(trigger)
+        policies.ensure_default(now())
+        runner = ProjectionRunner(trigger, pool, read_models(trigger, policies.in_force))
+        keys = KeyStore(pool)
     services = Services(
         trigger=trigger,
         policies=policies,
         assessor=Assessor(trigger, policies),
         pool=pool,
-        keys=KeyStore(pool),
+        keys=keys,
         runner=runner,
         read_wait_seconds=read_wait_seconds,
     )

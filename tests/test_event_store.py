@@ -305,3 +305,43 @@ def test_a_decision_whose_facts_change_while_it_reads_them_reads_them_again(trig
     _decide_met(trigger, review_id, T0 + timedelta(minutes=10), assess)
     assert len(reads) == 2  # refused once under the lock, then read again and recorded
     assert trigger.case_review(review_id).status is CaseStatus.UNDER_REVIEW
+
+
+def test_processes_starting_together_on_a_new_database_all_start(server_url):
+    """The API and a projection worker may start at the same moment on an empty database: both must come up."""
+    import secrets
+
+    from psycopg import sql
+
+    from api.database import with_database
+    from api.services import open_services
+
+    name = f"ct_test_start_{secrets.token_hex(4)}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = with_database(server_url, name)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(3)
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            open_services(url, run_projections=False).close()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    try:
+        starters = [threading.Thread(target=start) for _ in range(3)]
+        for starter in starters:
+            starter.start()
+        for starter in starters:
+            starter.join(timeout=120)
+        assert errors == []
+        with psycopg.connect(url) as conn:
+            published = conn.execute(
+                "SELECT count(*) FROM community_trigger_events WHERE topic LIKE '%%PolicyBook.VersionPublished'"
+            ).fetchone()[0]
+        assert published == 1  # the default policy, once
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
