@@ -4,6 +4,8 @@ One code path follows: both give a connection URL, and everything else only sees
 """
 
 import logging
+import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,6 +78,29 @@ def ensure_database(server_url: str, dbname: str) -> str:
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
     return with_database(server_url, dbname)
+
+
+def create_database(server_url: str, prefix: str) -> tuple[str, str]:
+    """A new database named `<prefix>_<pid>_<random>` on the server: (its name, a URL for it)."""
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return name, with_database(server_url, name)
+
+
+def drop_database(server_url: str, name: str) -> None:
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextmanager
+def scratch_database(server_url: str, prefix: str) -> Iterator[str]:
+    """A new database for the block (tests, benchmarks), dropped afterwards however the block ends."""
+    name, url = create_database(server_url, prefix)
+    try:
+        yield url
+    finally:
+        drop_database(server_url, name)
 
 
 def with_database(url: str, dbname: str) -> str:

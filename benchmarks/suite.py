@@ -11,7 +11,6 @@ import math
 import os
 import platform
 import random
-import secrets
 import statistics
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from psycopg import sql
 
 from api.application import CommunityTrigger
 from api.assessments import Assessor
-from api.database import start_embedded, with_database
+from api.database import create_database, drop_database, start_embedded
 from api.event_store import EVENTS_TABLE, store_environment
 from api.keys import KeyStore
 from api.policies import Policies
@@ -260,18 +259,6 @@ def choose_server(data_dir: Path | None = None) -> tuple[str, str]:
 
     folder = Settings.from_environment(data_dir=data_dir).data_dir
     return start_embedded(folder), f"embedded PostgreSQL in {folder}"
-
-
-def create_database(server_url: str) -> tuple[str, str]:
-    name = f"ct_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return name, with_database(server_url, name)
-
-
-def drop_database(server_url: str, name: str) -> None:
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def server_settings(url: str) -> dict[str, str]:
@@ -768,7 +755,7 @@ def run_suite(
     """Build a store in a new database on `server_url`, measure every figure `preset.runs` times; (rows, notes)."""
     progress = progress or Progress()
     started = time.monotonic()
-    name, url = create_database(server_url)
+    name, url = create_database(server_url, "ct_bench")
     progress.step(f"database {name} created")
     suite = None
     try:

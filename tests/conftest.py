@@ -5,16 +5,14 @@ embedded PostgreSQL started in a temporary folder.
 """
 
 import os
-import secrets
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
 
-from api.database import start_embedded, with_database
+from api.database import scratch_database, start_embedded
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -42,14 +40,8 @@ def server_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def database_url(server_url: str) -> Iterator[str]:
     """A new database for this test run, dropped afterwards."""
-    name = f"ct_test_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield with_database(server_url, name)
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with scratch_database(server_url, "ct_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -133,15 +125,11 @@ def fresh_app(server_url):
 
     from api.app import create_app
 
-    name = f"ct_test_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        with TestClient(create_app(with_database(server_url, name), read_wait_seconds=10, check_audit=True)) as client:
-            yield client
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with (
+        scratch_database(server_url, "ct_test") as url,
+        TestClient(create_app(url, read_wait_seconds=10, check_audit=True)) as client,
+    ):
+        yield client
 
 
 def caller_for(client, role: str, agency: str | None = None) -> Caller:

@@ -6,7 +6,6 @@ shared test database's other data never changes an answer; scenarios that need t
 the store (publication figures, policy versions) get a database of their own.
 """
 
-import os
 import secrets
 import shutil
 import subprocess
@@ -14,9 +13,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from tests.conftest import caller_for
 
@@ -154,17 +151,13 @@ def own_store(server_url):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from api.database import with_database
+    from api.database import scratch_database
 
-    name = f"ct_accept_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        with TestClient(create_app(with_database(server_url, name), read_wait_seconds=10, check_audit=True)) as client:
-            yield client, with_database(server_url, name)
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with (
+        scratch_database(server_url, "ct_accept") as url,
+        TestClient(create_app(url, read_wait_seconds=10, check_audit=True)) as client,
+    ):
+        yield client, url
 
 
 # === RULES.md section 2: date conventions ==================================================

@@ -6,15 +6,12 @@ load from another process, the lag probes, PostgreSQL's own limits), and that th
 records what one command per transaction records.
 """
 
-import os
-import secrets
 from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from psycopg import sql
 
-from api.database import with_database
+from api.database import scratch_database
 from api.event_store import store_environment
 from api.services import open_services
 from benchmarks import generator as g
@@ -41,18 +38,6 @@ def test_every_named_figure_is_produced_beside_a_baseline(tiny_run):
         assert row["runs"] == TINY.runs
     assert notes["store"]["events"] >= TINY.events * 0.8
     assert notes["machine"]["cores"]
-
-
-def _fresh(server_url: str) -> tuple[str, str]:
-    name = f"ct_test_bulk_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return name, with_database(server_url, name)
-
-
-def _drop(server_url: str, name: str) -> None:
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _recorded(url: str) -> tuple[dict, list, list]:
@@ -86,9 +71,10 @@ def test_the_bulk_path_records_what_the_commands_record(server_url):
     """Same steps, two ways: one command per transaction, and the commands with batched saves."""
     today = local_date(datetime.now(UTC))
     steps = list(g.generate(seed=7, complaints=120, today=today))
-    one_by_one, one_url = _fresh(server_url)
-    batched, bulk_url = _fresh(server_url)
-    try:
+    with (
+        scratch_database(server_url, "ct_test_bulk") as one_url,
+        scratch_database(server_url, "ct_test_bulk") as bulk_url,
+    ):
         services = open_services(one_url, run_projections=False)
         try:
             load(services.trigger, steps, assess=lambda review, at: services.assessor.assess(review, at).to_dict())
@@ -105,6 +91,3 @@ def test_the_bulk_path_records_what_the_commands_record(server_url):
         assert got[0] == expected[0]  # the same events, topic by topic
         assert got[1] == expected[1]  # the same case list
         assert got[2] == expected[2] and any(expected[2])  # the same assessments recorded with the decisions
-    finally:
-        _drop(server_url, one_by_one)
-        _drop(server_url, batched)

@@ -309,29 +309,21 @@ def test_a_decision_whose_facts_change_while_it_reads_them_reads_them_again(trig
 
 def test_processes_starting_together_on_a_new_database_all_start(server_url):
     """The API and a projection worker may start at the same moment on an empty database: both must come up."""
-    import secrets
-
-    from psycopg import sql
-
-    from api.database import with_database
+    from api.database import scratch_database
     from api.services import open_services
 
-    name = f"ct_test_start_{secrets.token_hex(4)}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = with_database(server_url, name)
     errors: list[BaseException] = []
     barrier = threading.Barrier(3)
 
-    def start() -> None:
+    def start(url: str) -> None:
         barrier.wait()
         try:
             open_services(url, run_projections=False).close()
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
 
-    try:
-        starters = [threading.Thread(target=start) for _ in range(3)]
+    with scratch_database(server_url, "ct_test_start") as url:
+        starters = [threading.Thread(target=start, args=(url,)) for _ in range(3)]
         for starter in starters:
             starter.start()
         for starter in starters:
@@ -342,6 +334,3 @@ def test_processes_starting_together_on_a_new_database_all_start(server_url):
                 "SELECT count(*) FROM community_trigger_events WHERE topic LIKE '%%PolicyBook.VersionPublished'"
             ).fetchone()[0]
         assert published == 1  # the default policy, once
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

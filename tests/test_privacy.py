@@ -456,15 +456,11 @@ def test_the_command_line_erases_a_person_and_reports_a_retention_dry_run(
 
 def test_whole_events_can_be_encrypted_at_rest_with_the_configured_key(server_url):
     from api.application import CommunityTrigger
-    from api.database import with_database
+    from api.database import scratch_database
     from api.event_store import store_environment
 
-    name = f"ct_cipher_{secrets.token_hex(4)}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = with_database(server_url, name)
     cipher_key = base64.b64encode(os.urandom(32)).decode()
-    try:
+    with scratch_database(server_url, "ct_cipher") as url:
         trigger = CommunityTrigger(env=store_environment(url, pool_size=1, cipher_key=cipher_key))
         try:
             victim = trigger.register_person(
@@ -484,6 +480,3 @@ def test_whole_events_can_be_encrypted_at_rest_with_the_configured_key(server_ur
         assert found_in(contents, ["REF-CIPHER-77", "hampshire-constabulary", "victim_id"]) == []
         with pytest.raises(ValueError, match="COMMUNITY_TRIGGER_CIPHER_KEY"):
             store_environment(url, cipher_key="not a key")
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

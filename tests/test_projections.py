@@ -163,23 +163,15 @@ def test_the_server_can_run_the_runner_as_a_child_process_and_still_read_its_own
     """COMMUNITY_TRIGGER_PROJECTIONS=process (serve's default): a child process moves the read models,
     the API follows its positions by NOTIFY, a read waits for the caller's own write, and the child
     stops with the app."""
-    import os
-    import secrets
-
-    import psycopg
     from conftest import caller_for
     from fastapi.testclient import TestClient
-    from psycopg import sql
     from test_api_core import application, complaint, register
 
     from api.app import create_app
-    from api.database import with_database
+    from api.database import scratch_database
 
-    name = f"ct_test_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        app = create_app(with_database(server_url, name), read_wait_seconds=20, projections="process")
+    with scratch_database(server_url, "ct_test") as url:
+        app = create_app(url, read_wait_seconds=20, projections="process")
         with TestClient(app) as client:
             services = app.state.services
             assert services.runner._thread is None  # nothing moves the read models in this process
@@ -195,6 +187,3 @@ def test_the_server_can_run_the_runner_as_a_child_process_and_still_read_its_own
             health = client.get("/healthz").json()["projections"]
             assert health["lag_events"] == 0 and health["position"] >= max(services.last_write.values())
         assert child._process.poll() is not None  # stopped with the app
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
