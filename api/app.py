@@ -8,12 +8,16 @@ from typing import Any
 from fastapi import FastAPI, Request
 
 from api import audit, idempotency, observability, problems
-from api.database import schema_lock
 from api.problems import Problem
-from api.projection_worker import ProjectionWorker
 from api.routes import audit as audit_routes
 from api.routes import case_reviews, complaints, consents, deadlines, events, people, policies, reports
-from api.services import Services, open_services
+from service.bootstrap import Services, open_services
+from service.projection_worker import ProjectionWorker
+from store.database import schema_lock
+
+# How `serve` runs uvicorn. The benchmarks serve our app and the bare baseline with these too.
+# "auto" takes uvloop and httptools (dependencies, where they install) and falls back to asyncio and h11.
+UVICORN_OPTIONS = {"loop": "auto", "http": "auto"}
 
 
 def create_app(
@@ -41,7 +45,7 @@ def create_app(
             idempotency.create_table(app.state.services.pool)
             audit.create_table(app.state.services.pool)
         app.state.audit_writer = audit.AuditWriter(app.state.services.pool)
-        observability.count_appends(app.state.services.trigger, app.state.metrics)
+        observability.count_appends(app.state.services.store, app.state.metrics)
         worker: ProjectionWorker | None = None
         if projections == "process":
             app.state.services.runner.catch_up()  # start current, as inline does; then the child carries on

@@ -1,7 +1,7 @@
 """Bearer API keys and the role table of API.md.
 
 The dependencies here are `async`: FastAPI runs a plain `def` dependency in its thread pool, a
-hand-off that costs more than the check itself. A key remembered by the key store (api/keys.py)
+hand-off that costs more than the check itself. A key remembered by the key store (store/api_keys.py)
 is checked on the event loop; only a key not seen recently is looked up, in the thread pool.
 """
 
@@ -11,9 +11,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from api.keys import ApiKey
 from api.problems import Problem
 from domain.vocabulary import Role
+from store.api_keys import ApiKey
 
 bearer = HTTPBearer(auto_error=False, description="An API key from `community-trigger keys create`")
 

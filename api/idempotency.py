@@ -26,8 +26,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.keys import ApiKey
 from api.problems import Problem, invalid, problem_response
+from store.api_keys import ApiKey
 
 log = logging.getLogger(__name__)
 

@@ -140,16 +140,16 @@ class ProjectionLag(Collector):
         )  # fmt: skip
 
 
-def count_appends(trigger: Any, metrics: Metrics) -> None:
-    """Count every event `trigger` saves. The library offers no listener for saves, so its `save` is wrapped."""
-    save = trigger.save
+def count_appends(store: Any, metrics: Metrics) -> None:
+    """Count every event `store` saves. The library offers no listener for saves, so its `save` is wrapped."""
+    save = store.save
 
     def save_and_count(*objects: Any, **kwargs: Any) -> Any:
         recordings = save(*objects, **kwargs)
         metrics.appends.inc(len(recordings))
         return recordings
 
-    trigger.save = save_and_count
+    store.save = save_and_count
 
 
 # --- the middleware ----------------------------------------------------------------------

@@ -8,8 +8,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.application import Conflict, Forbidden, NotFound, StaleVersion
 from domain.errors import InvalidFact, RuleBroken
+from service.errors import Conflict, Forbidden, NotFound, StaleVersion
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 from pydantic import (
@@ -15,6 +15,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from domain.people import Contact
 from domain.vocabulary import (
     Channel,
     ComplaintCategory,
@@ -25,6 +26,7 @@ from domain.vocabulary import (
     EscalationResult,
     Route,
 )
+from service import commands as c
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -43,6 +45,22 @@ AgencySlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class CommandBody(Body):
+    """A body that is one command of service/commands.py: its fields are the command's, named as the API names them.
+
+    `command(**ids)` builds the command from the typed fields (enums and dates as parsed), with the
+    ids the path gives and any If-Match version; routes do not repeat the command's fields.
+    """
+
+    command_type: ClassVar[type]
+
+    def command(self, **ids: Any) -> Any:
+        return self.command_type(**ids, **self.fields())
+
+    def fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in type(self).model_fields}
 
 
 def example(**values: Any) -> ConfigDict:
@@ -66,7 +84,8 @@ class ContactIn(Body):
     address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 
 
-class PersonIn(Body):
+class PersonIn(CommandBody):
+    command_type = c.RegisterPerson
     model_config = example(
         display_name="Alex Taylor", contact={"phone": "07700 900123", "email": "alex.taylor@example.org"}
     )
@@ -74,8 +93,15 @@ class PersonIn(Body):
     display_name: ShortText
     contact: ContactIn | None = None
 
+    def fields(self) -> dict[str, Any]:
+        return {
+            "display_name": self.display_name,
+            "contact": Contact(**(self.contact.model_dump() if self.contact else {})),
+        }
 
-class ComplaintIn(Body):
+
+class ComplaintIn(CommandBody):
+    command_type = c.LogComplaint
     model_config = example(
         victim_id=VICTIM, agency="hampshire-constabulary", agency_reference="HC-2026-0412",
         incident_date="2026-10-01", reported_date="2026-10-02", caused_harassment_alarm_distress=True,
@@ -88,7 +114,7 @@ class ComplaintIn(Body):
     agency_reference: ShortText | None = None
     incident_date: Day
     reported_date: Day
-    caused_harassment_alarm_distress: StrictBool
+    caused_had: StrictBool = Field(alias="caused_harassment_alarm_distress")
     category: ComplaintCategory
     location: Text | None = None
     description: Text | None = None
@@ -106,13 +132,15 @@ class ComplaintAmendmentIn(Body):
     incident_ref: ShortText | None = None
 
 
-class WithdrawalIn(Body):
+class WithdrawalIn(CommandBody):
+    command_type = c.WithdrawComplaint
     model_config = example(reason="logged against the wrong address")
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 
 
-class CaseReviewIn(Body):
+class CaseReviewIn(CommandBody):
+    command_type = c.RequestCaseReview
     model_config = example(
         route="individual", applicant_id=VICTIM, victim_id=VICTIM, received_date="2026-11-02", channel="online",
         dissatisfaction="no_action_taken", complaint_ids=[COMPLAINT],
@@ -128,7 +156,8 @@ class CaseReviewIn(Body):
     complaint_ids: list[UUID] | None = Field(default=None, max_length=1000)
 
 
-class ConsentIn(Body):
+class ConsentIn(CommandBody):
+    command_type = c.GiveConsent
     model_config = example(
         person_id=VICTIM, application_id=APPLICATION, purpose="information_sharing", given_on="2026-11-03"
     )
@@ -139,19 +168,22 @@ class ConsentIn(Body):
     given_on: Day
 
 
-class ConsentWithdrawalIn(Body):
+class ConsentWithdrawalIn(CommandBody):
+    command_type = c.WithdrawConsent
     model_config = example(withdrawn_on="2026-11-20")
 
     withdrawn_on: Day
 
 
-class AcknowledgementIn(Body):
+class AcknowledgementIn(CommandBody):
+    command_type = c.Acknowledge
     model_config = example(acknowledged_on="2026-11-03")
 
     acknowledged_on: Day
 
 
-class ThresholdDecisionIn(Body):
+class ThresholdDecisionIn(CommandBody):
+    command_type = c.DecideThreshold
     model_config = example(decision="met", decided_on="2026-11-05", reason="three qualifying complaints in six months")
 
     decision: Decision
@@ -160,7 +192,8 @@ class ThresholdDecisionIn(Body):
     decided_on: Day
 
 
-class InformationIn(Body):
+class InformationIn(CommandBody):
+    command_type = c.ShareInformation
     model_config = example(
         agency="hampshire-constabulary", shared_on="2026-11-06", summary="Three visits; two warnings given"
     )
@@ -170,7 +203,8 @@ class InformationIn(Body):
     summary: Text | None = None
 
 
-class DelayNoticeIn(Body):
+class DelayNoticeIn(CommandBody):
+    command_type = c.NotifyDelay
     model_config = example(reason="awaiting health records", new_target_date="2026-12-15", notified_on="2026-11-09")
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
@@ -186,7 +220,8 @@ class RecommendationIn(Body):
     due_date: Day | None = None
 
 
-class ReviewIn(Body):
+class ReviewIn(CommandBody):
+    command_type = c.CompleteReview
     model_config = example(
         completed_on="2026-11-12",
         recommendations=[
@@ -197,21 +232,30 @@ class ReviewIn(Body):
     completed_on: Day
     recommendations: list[RecommendationIn] = Field(max_length=200)
 
+    def fields(self) -> dict[str, Any]:
+        return {
+            "completed_on": self.completed_on,
+            "recommendations": [c.RecommendationInput(r.action, r.agency, r.due_date) for r in self.recommendations],
+        }
 
-class OutcomeNoticeIn(Body):
+
+class OutcomeNoticeIn(CommandBody):
+    command_type = c.NotifyOutcome
     model_config = example(notified_on="2026-11-13")
 
     notified_on: Day
 
 
-class EscalationIn(Body):
+class EscalationIn(CommandBody):
+    command_type = c.RequestEscalation
     model_config = example(requested_on="2026-11-16", reason="the applicant is not satisfied with the review")
 
     requested_on: Day
     reason: Text | None = None
 
 
-class EscalationResultIn(Body):
+class EscalationResultIn(CommandBody):
+    command_type = c.DecideEscalation
     model_config = example(result="upheld", decided_on="2026-11-18")
 
     result: EscalationResult

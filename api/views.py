@@ -6,12 +6,12 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from api.application import CommunityTrigger
 from domain.actor import Actor
 from domain.case_reviews import CaseReview
 from domain.complaints import Complaint
 from domain.consents import Consent
 from domain.people import Person, TextRef
+from service.casework import Casework
 
 EVENT_BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
 
@@ -76,7 +76,7 @@ def person_view(person: Person) -> dict[str, Any]:
     }
 
 
-def complaint_view(app: CommunityTrigger, complaint: Complaint) -> dict[str, Any]:
+def complaint_view(app: Casework, complaint: Complaint) -> dict[str, Any]:
     texts = app.resolve_texts([complaint.location, complaint.description, complaint.withdrawal_reason])
     return {
         "id": str(complaint.id),
@@ -121,7 +121,7 @@ def _step(event: Any, texts: dict[TextRef, str | None]) -> dict[str, Any]:
     }
 
 
-def case_review_view(app: CommunityTrigger, review: CaseReview, due_date: date | None) -> dict[str, Any]:
+def case_review_view(app: Casework, review: CaseReview, due_date: date | None) -> dict[str, Any]:
     events: list[Any] = [
         review.decision, *review.information_shared, *review.delay_notices, *review.reviews,
         *(e for escalation in review.escalations.values() for e in escalation.values()),

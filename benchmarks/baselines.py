@@ -20,7 +20,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from psycopg import sql
 
-from api.event_store import store_environment
+from store.event_store import store_environment
 
 PLAIN_APPLICATION = "bench_plain"
 RAW_SCHEMA = "bench_raw"

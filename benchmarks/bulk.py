@@ -1,9 +1,9 @@
 """Loading a large synthetic store quickly, still through the domain: the commands run as usual, the saves are batched.
 
-One command per transaction (benchmarks/loader.py, as the API does) runs at a few hundred events
-per second here, so a million events would take over an hour. `BulkTrigger` is the same
-`CommunityTrigger`, with the same command methods, the same aggregates and so every rule and check
-they make, but its `save` gathers each command's new events in order instead of writing them, and
+One command per transaction (demo/loader.py, as the API does) runs at a few hundred events
+per second here, so a million events would take over an hour. The commands are the
+same `Casework` handlers, with the same aggregates and so every rule and check they make, but the
+`BulkStore` they save to gathers each command's new events in order instead of writing them, and
 `flush` writes many commands' events with one call of the library's `Application.save` (the
 library's recorder, with our timeline index and fact links, in one transaction).
 
@@ -23,20 +23,21 @@ from uuid import UUID
 
 from psycopg.sql import SQL
 
-from api.application import CommunityTrigger, NotFound
-from api.assessments import Assessor
-from api.event_store import LINKED_BY
-from api.policies import Policies
-from benchmarks.loader import apply_step
+from demo.loader import apply_step
 from domain.audited import AuditedAggregate
 from domain.complaints import Complaint
 from domain.consents import Consent
 from domain.people import Person, PersonalText
+from service.assessments import Assessor
+from service.casework import Casework
+from service.errors import NotFound
+from service.policies import Policies
+from store.event_store import LINKED_BY, EventStore
 
 DEFAULT_BATCH_EVENTS = 5000
 
-try:  # personal data sealed with each person's own key (api/personal_keys.py)
-    from api.personal_keys import KEY_BITS, CachedPersonalKeys, PostgresPersonalKeys
+try:  # personal data sealed with each person's own key (store/personal_keys.py)
+    from store.personal_keys import KEY_BITS, CachedPersonalKeys, PostgresPersonalKeys
 except ImportError:  # pragma: no cover - a store without per-person keys
     PostgresPersonalKeys = None  # type: ignore[assignment,misc]
 
@@ -92,8 +93,8 @@ class Flush:
     events_per_aggregate: list[int] = field(repr=False, default_factory=list)
 
 
-class BulkTrigger(CommunityTrigger):
-    """The application's commands, with their saves gathered into batches of about `batch_events` events."""
+class BulkStore(EventStore):
+    """The event store, with saves gathered into batches of about `batch_events` events."""
 
     def __init__(self, env: dict[str, str], batch_events: int = DEFAULT_BATCH_EVENTS) -> None:
         super().__init__(env=env)
@@ -165,21 +166,6 @@ class BulkTrigger(CommunityTrigger):
 
     # --- reading what the commands need --------------------------------------------------
 
-    def is_person(self, id: UUID) -> bool:
-        known = self._known.get(id)
-        return isinstance(known, Person) if known is not None else super().is_person(id)
-
-    def load(self, cls: type, id: UUID, *, what: str, version: int | None = None) -> Any:
-        if version is None:
-            aggregate = self._known.get(id)
-            if aggregate is not None:
-                if not isinstance(aggregate, cls):
-                    raise NotFound(what, id)
-                return aggregate
-        if id in self._pending_ids:
-            self.flush()
-        return super().load(cls, id, what=what, version=version)
-
     def linked_facts(self, subject_ids: Sequence[UUID], as_known_at: datetime) -> list[UUID]:
         found = sorted(
             (recorded_at, fact_id)
@@ -213,6 +199,27 @@ class BulkTrigger(CommunityTrigger):
         return super().versions_at(originator_ids, as_known_at)
 
 
+class BulkCasework(Casework):
+    """The casework, reading what this loader recorded from memory first (written or not)."""
+
+    store: BulkStore
+
+    def is_person(self, id: UUID) -> bool:
+        known = self.store._known.get(id)
+        return isinstance(known, Person) if known is not None else super().is_person(id)
+
+    def load(self, cls: type, id: UUID, *, what: str, version: int | None = None) -> Any:
+        if version is None:
+            aggregate = self.store._known.get(id)
+            if aggregate is not None:
+                if not isinstance(aggregate, cls):
+                    raise NotFound(what, id)
+                return aggregate
+        if id in self.store._pending_ids:
+            self.store.flush()
+        return super().load(cls, id, what=what, version=version)
+
+
 @dataclass
 class BulkResult:
     steps: int
@@ -226,7 +233,7 @@ class BulkResult:
 
 
 def bulk_load(
-    trigger: BulkTrigger,
+    store: BulkStore,
     steps: Iterable[Any],
     *,
     progress: Callable[[int, int], None] | None = None,
@@ -236,23 +243,21 @@ def bulk_load(
     Threshold decisions record the real assessment as known at their time (`Assessor` over the
     loader's in-memory facts), so a decision the rules refuse is refused here too.
     """
-    assessor = Assessor(trigger, Policies(trigger))
-    first = len(trigger.flushes)
-
-    def assess(review: Any, at: datetime) -> dict | None:
-        return assessor.assess(review, at).to_dict()
+    assessor = Assessor(store, Policies(store))
+    casework = BulkCasework(store, assess=lambda review, at: assessor.assess(review, at).to_dict())
+    first = len(store.flushes)
 
     started = time.perf_counter()
     count = 0
     for count, step in enumerate(steps, start=1):
         try:
-            apply_step(trigger, step, assess)
+            apply_step(casework, step)
         except Exception as error:
             raise RuntimeError(f"the generator's step {count} ({type(step).__name__}) was refused: {error}") from error
         if progress and count % 1000 == 0:
-            progress(count, sum(f.events for f in trigger.flushes[first:]) + len(trigger._pending))
-    trigger.flush()
-    flushes = trigger.flushes[first:]
+            progress(count, sum(f.events for f in store.flushes[first:]) + len(store._pending))
+    store.flush()
+    flushes = store.flushes[first:]
     events = sum(f.events for f in flushes)
     if progress:
         progress(count, events)

@@ -34,7 +34,7 @@ DATABASE_ENV = "DATABASE_URL"
 def community_trigger_app() -> Any:
     """Our app, configured as `community-trigger serve` configures it."""
     from api.app import create_app
-    from api.settings import Settings
+    from service.settings import Settings
 
     settings = Settings.from_environment()
     return create_app(
@@ -171,7 +171,7 @@ class Server:
 
     def __enter__(self) -> "Server":
         env = {**os.environ, DATABASE_ENV: self.database_url}
-        from api.cli import UVICORN_OPTIONS  # as `serve` runs it, for ours and the baseline alike
+        from api.app import UVICORN_OPTIONS  # as `serve` runs it, for ours and the baseline alike
 
         options = [part for name, value in UVICORN_OPTIONS.items() for part in (f"--{name}", value)]
         command = [

@@ -25,23 +25,25 @@ from uuid import UUID
 import psycopg
 from psycopg import sql
 
-from api.application import CommunityTrigger
-from api.assessments import Assessor
-from api.database import create_database, drop_database, start_embedded
-from api.event_store import EVENTS_TABLE, store_environment
-from api.keys import KeyStore
-from api.policies import Policies
-from api.services import Services, open_services
 from benchmarks import baselines
-from benchmarks import generator as g
-from benchmarks.bulk import BulkTrigger, bulk_load
-from benchmarks.loader import COORDINATOR, agency_actor, load
+from benchmarks.bulk import BulkStore, bulk_load
 from benchmarks.servers import Server, create_bare_tables
+from demo import generator as g
+from demo.loader import COORDINATOR, agency_actor, load
 from domain.audited import local_date
 from domain.people import Contact
 from domain.vocabulary import Channel, ComplaintCategory, Dissatisfaction, Role, Route
 from projections.catalogue import read_models
 from projections.rebuild import rebuild
+from service import commands as c
+from service.assessments import Assessor
+from service.bootstrap import Services, open_services
+from service.casework import Casework
+from service.policies import Policies
+from store.api_keys import KeyStore
+from store.database import create_database, drop_database, start_embedded
+from store.event_store import EventStore, store_environment
+from store.recorder import EVENTS_TABLE
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 BENCH_SEED = 2024
@@ -255,7 +257,7 @@ def choose_server(data_dir: Path | None = None) -> tuple[str, str]:
         return url, "DATABASE_URL"
     if answers(LOCAL_SERVER):
         return LOCAL_SERVER, "127.0.0.1:5432"
-    from api.settings import Settings
+    from service.settings import Settings
 
     folder = Settings.from_environment(data_dir=data_dir).data_dir
     return start_embedded(folder), f"embedded PostgreSQL in {folder}"
@@ -309,8 +311,8 @@ def timed(iterable: Iterable[Any], clock: list[float]) -> Iterator[Any]:
 # --- the suite -----------------------------------------------------------------------------
 
 
-class ShapeRecordingTrigger(CommunityTrigger):
-    """The application as it is, noting how many events each save wrote per aggregate (for the baseline)."""
+class ShapeRecordingStore(EventStore):
+    """The event store as it is, noting how many events each save wrote per aggregate (for the baseline)."""
 
     def __init__(self, env: dict[str, str]) -> None:
         super().__init__(env=env)
@@ -370,7 +372,7 @@ class Suite:
         progress.step(
             f"building the store: the demo generator with {complaints:,} complaints (about {preset.events:,} events)"
         )
-        trigger = BulkTrigger(store_environment(self.url), batch_events=preset.batch_events)
+        store = BulkStore(store_environment(self.url), batch_events=preset.batch_events)
         generating = [0.0]
         started = time.perf_counter()
         steps = timed(g.generate(seed=BENCH_SEED, complaints=complaints, today=self.today), generating)
@@ -379,9 +381,9 @@ class Suite:
             progress.status(f"bulk load: {count:,} steps, {rate_text(events, preset.events, started, 'events')}")
 
         try:
-            result = bulk_load(trigger, steps, progress=show)
+            result = bulk_load(store, steps, progress=show)
         finally:
-            trigger.close()
+            store.close()
         loading = result.seconds - generating[0]
         progress.step(
             f"bulk load: {result.events:,} events from {result.steps:,} steps in {result.seconds:.1f} s"
@@ -433,34 +435,35 @@ class Suite:
 
     def make_subject(self, complaints: int) -> Subject:
         """A victim with `complaints` complaints over two years (a tenth withdrawn), applying a quarter of the way in."""
-        trigger = self.services.trigger
+        casework = self.services.casework
         rng = random.Random(BENCH_SEED)
         start = datetime.now(UTC) - timedelta(days=730)
-        victim = trigger.register_person(
-            display_name="Benchmark Victim", contact=Contact(phone="023 9200 0000"), actor=COORDINATOR, now=start
+        victim = casework.handle(
+            c.RegisterPerson("Benchmark Victim", Contact(phone="023 9200 0000")), actor=COORDINATOR, now=start
         ).id
         application_id, first_known = None, None
         for index in range(complaints):
             at = start + timedelta(days=730 * (index + 1) / (complaints + 1), minutes=rng.randint(0, 600))
             day = local_date(at)
             agency = rng.choice(["hampshire-constabulary", "havant-borough-council", "vivid-homes"])
-            complaint = trigger.log_complaint(
-                victim_id=victim, complainant_id=None, agency=agency, agency_reference=f"SUBJ/{index:04d}",
+            complaint = casework.handle(c.LogComplaint(
+                victim_id=victim, agency=agency, agency_reference=f"SUBJ/{index:04d}",
                 incident_date=day - timedelta(days=rng.randint(1, 5)), reported_date=day - timedelta(days=rng.randint(0, 1)),
                 caused_had=rng.random() < 0.8, category=ComplaintCategory.NOISE, location="Outside the victim's home",
-                description="Repeated shouting and banging at night", incident_ref=None, actor=agency_actor(agency), now=at,
-            )  # fmt: skip
+                description="Repeated shouting and banging at night",
+            ), actor=agency_actor(agency), now=at)  # fmt: skip
             if rng.random() < 0.1:
-                trigger.withdraw_complaint(
-                    complaint.id, reason="Reported in error", actor=agency_actor(agency), now=at + timedelta(hours=2)
+                casework.handle(
+                    c.WithdrawComplaint(complaint.id, "Reported in error"),
+                    actor=agency_actor(agency),
+                    now=at + timedelta(hours=2),
                 )
             if application_id is None and index >= complaints // 4:
                 first_known = at + timedelta(hours=3)
-                application_id = trigger.request_case_review(
-                    route=Route.INDIVIDUAL, applicant_id=victim, victim_id=victim, member_ids=[],
+                application_id = casework.handle(c.RequestCaseReview(
+                    route=Route.INDIVIDUAL, applicant_id=victim, victim_id=victim,
                     received_date=local_date(first_known), channel=Channel.ONLINE, dissatisfaction=Dissatisfaction.NO_ACTION_TAKEN,
-                    complaint_ids=None, actor=COORDINATOR, now=first_known,
-                ).id  # fmt: skip
+                ), actor=COORDINATOR, now=first_known).id  # fmt: skip
         return Subject(application_id, victim, first_known, complaints)
 
     # --- one run -------------------------------------------------------------------------
@@ -497,8 +500,9 @@ class Suite:
     def append(self, number: int) -> None:
         p, progress = self.preset, self.progress
         steps = list(g.generate(seed=BENCH_SEED + 100 + number, complaints=p.append_complaints, today=self.today))
-        trigger = ShapeRecordingTrigger(store_environment(self.url))
-        assessor = Assessor(trigger, Policies(trigger))
+        store = ShapeRecordingStore(store_environment(self.url))
+        assessor = Assessor(store, Policies(store))
+        casework = Casework(store, assess=lambda r, at: assessor.assess(r, at).to_dict())
         started = time.perf_counter()
 
         def show(count: int) -> None:
@@ -506,17 +510,13 @@ class Suite:
 
         try:
             for index, chunk_start in enumerate(range(0, len(steps), 100)):
-                load(
-                    trigger,
-                    steps[chunk_start : chunk_start + 100],
-                    assess=lambda r, at: assessor.assess(r, at).to_dict(),
-                )
+                load(casework, steps[chunk_start : chunk_start + 100])
                 show(min(len(steps), (index + 1) * 100))
             seconds = time.perf_counter() - started
-            events = sum(sum(shape) for shape in trigger.shapes)
-            shapes = trigger.shapes
+            events = sum(sum(shape) for shape in store.shapes)
+            shapes = store.shapes
         finally:
-            trigger.close()
+            store.close()
         started = time.perf_counter()
         base_events, base_seconds = baselines.save_plain(
             self.plain, shapes, self.payload,
@@ -530,22 +530,22 @@ class Suite:
 
     def rebuild_all(self) -> None:
         svc, progress = self.services, self.progress
-        models = read_models(svc.trigger, svc.policies.in_force)
-        head = svc.trigger.recorder.max_notification_id() or 0
+        models = read_models(svc.store, svc.policies.in_force)
+        head = svc.store.recorder.max_notification_id() or 0
         # Each starts as a new process would, with no person's key in memory: what one warms the other must not use.
-        svc.trigger.personal_keys.forget()
+        svc.store.personal_keys.forget()
         started = time.perf_counter()
         for model in models:
 
             def show(position: int, head: int, rate: float, name: str = model.schema) -> None:
                 progress.status(f"rebuild {name}: {position:,}/{head:,} events, {rate:,.0f} events/s")
 
-            rebuild(svc.trigger, svc.pool, model, progress=show)
+            rebuild(svc.store, svc.pool, model, progress=show)
         seconds = time.perf_counter() - started
-        svc.trigger.personal_keys.forget()
+        svc.store.personal_keys.forget()
         base_started = time.perf_counter()
         count, base_seconds = baselines.read_and_decode(
-            svc.trigger,
+            svc.store,
             progress=lambda position, total: progress.status(
                 f"library read and decode: {rate_text(position, total, base_started, 'events')}"
             ),
@@ -584,12 +584,12 @@ class Suite:
             self.progress.status(f"assessment as known at random past times: {index}/{len(moments)}")
         gets = []
         for index, moment in enumerate(moments[: p.get_samples], start=1):
-            facts = svc.trigger.linked_facts([subject.victim_id], moment) + svc.trigger.linked_facts(
+            facts = svc.store.linked_facts([subject.victim_id], moment) + svc.store.linked_facts(
                 [subject.application_id], moment
             )
             started = time.perf_counter()
             for aggregate_id in (subject.application_id, *facts):
-                svc.trigger.repository.get(aggregate_id)
+                svc.store.repository.get(aggregate_id)
             gets.append((time.perf_counter() - started) * 1000)
             self.progress.status(f"repository.get of the same aggregates: {index}/{p.get_samples}")
         self.add("assessment_p50_ms", percentile(times, 50), percentile(gets, 50))

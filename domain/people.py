@@ -10,7 +10,7 @@ text about one person at once never contend, and reading one text loads only tha
 An event class that holds personal data says which of its fields are personal
 (`personal_fields`), whose data they are (`subject_field`, the field naming the person), and
 what they read as once that person is erased (`erased_values`). The event store encrypts those
-fields with the person's own key; erasure destroys the key (api/event_store.py).
+fields with the person's own key; erasure destroys the key (store/personal_data.py).
 """
 
 from dataclasses import dataclass

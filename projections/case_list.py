@@ -70,6 +70,22 @@ class CaseList(ReadModel):
                 )
             )
 
+    # --- reading -------------------------------------------------------------------------
+
+    @classmethod
+    def received(cls, pool: Any, period: tuple[date, date] | None = None) -> list[tuple[UUID, date]]:
+        """(id, received date) of every application, received in `period` if given, oldest first."""
+        query = sql.SQL("SELECT id, received_date FROM {}").format(sql.Identifier(cls.schema, "case_reviews"))
+        params: tuple[Any, ...] = ()
+        if period is not None:
+            query += sql.SQL(" WHERE received_date BETWEEN %s AND %s")
+            params = period
+        with pool.connection() as conn:
+            rows = conn.execute(query + sql.SQL(" ORDER BY received_date, id"), params).fetchall()
+        return [(row["id"], row["received_date"]) for row in rows]
+
+    # --- applying ------------------------------------------------------------------------
+
     def forget(self) -> None:
         self._cases = OrderedDict()  # rebound, not cleared: a shadow copy must not empty the live cache
 

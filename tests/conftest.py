@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from api.database import scratch_database, start_embedded
+from store.database import scratch_database, start_embedded
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -60,8 +60,8 @@ def services(app_client):
 
 
 @pytest.fixture(scope="session")
-def trigger(services):
-    return services.trigger
+def casework(services):
+    return services.casework
 
 
 class Caller:
@@ -137,3 +137,14 @@ def caller_for(client, role: str, agency: str | None = None) -> Caller:
 
     _, secret = client.app.state.services.keys.create(Role(role), agency=agency)
     return Caller(client, secret)
+
+
+def without_assessment(casework):
+    """The same casework, recording threshold decisions with no assessment, so no rule on discretion applies.
+
+    For tests about storage, concurrency or read models, which decide `met` without building the
+    complaints a real assessment would need.
+    """
+    from service.casework import Casework
+
+    return Casework(casework.store, assess=lambda review, at: None)

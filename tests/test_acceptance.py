@@ -151,7 +151,7 @@ def own_store(server_url):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from api.database import scratch_database
+    from store.database import scratch_database
 
     with (
         scratch_database(server_url, "ct_accept") as url,

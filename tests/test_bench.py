@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 
-from api.database import scratch_database
-from api.event_store import store_environment
-from api.services import open_services
-from benchmarks import generator as g
-from benchmarks.bulk import BulkTrigger, bulk_load
-from benchmarks.loader import load
+from benchmarks.bulk import BulkStore, bulk_load
 from benchmarks.suite import NAMED, TINY, Progress, run_suite
+from demo import generator as g
+from demo.loader import load
 from domain.audited import local_date
+from service.bootstrap import open_services
+from store.database import scratch_database
+from store.event_store import store_environment
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def _recorded(url: str) -> tuple[dict, list, list]:
         from eventsourcing.persistence import StoredEvent
 
         assessments = [
-            services.trigger.mapper.to_domain_event(StoredEvent(r[0], r[1], r[2], bytes(r[3]))).assessment
+            services.store.mapper.to_domain_event(StoredEvent(r[0], r[1], r[2], bytes(r[3]))).assessment
             for r in decided
         ]
         return topics, cases, assessments
@@ -77,15 +77,15 @@ def test_the_bulk_path_records_what_the_commands_record(server_url):
     ):
         services = open_services(one_url, run_projections=False)
         try:
-            load(services.trigger, steps, assess=lambda review, at: services.assessor.assess(review, at).to_dict())
+            load(services.casework, steps)
         finally:
             services.close()
         open_services(bulk_url, run_projections=False).close()  # the same start: tables and the default policy
-        trigger = BulkTrigger(store_environment(bulk_url), batch_events=97)
+        store = BulkStore(store_environment(bulk_url), batch_events=97)
         try:
-            result = bulk_load(trigger, steps)
+            result = bulk_load(store, steps)
         finally:
-            trigger.close()
+            store.close()
         assert result.steps == len(steps) and len(result.flushes) > 1
         expected, got = _recorded(one_url), _recorded(bulk_url)
         assert got[0] == expected[0]  # the same events, topic by topic

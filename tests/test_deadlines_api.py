@@ -168,7 +168,7 @@ def test_a_bad_date_or_cursor_is_422(coordinator):
     ],
 )
 def test_a_cursor_well_formed_but_not_ours_is_422_naming_the_cursor(coordinator, values):
-    from api.services import encode_cursor
+    from api.dependencies import encode_cursor
 
     response = coordinator.get("/v1/deadlines", params={"on": "2026-11-02", "cursor": encode_cursor(values)})
     assert response.status_code == 422, response.text

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from benchmarks.loader import load_demo
+from demo.loader import load_demo
 from domain.vocabulary import CaseStatus, Role
 
 TODAY = date(2026, 11, 23)
@@ -13,9 +13,7 @@ TODAY = date(2026, 11, 23)
 @pytest.fixture(scope="module")
 def demo(fresh_app):
     services = fresh_app.app.state.services
-    loaded = load_demo(
-        services.trigger, TODAY, assess=lambda review, at: services.assessor.assess(review, at).to_dict()
-    )
+    loaded = load_demo(services.casework, TODAY)
     _, secret = services.keys.create(Role.COORDINATOR)
     return fresh_app, {"Authorization": f"Bearer {secret}"}, services, loaded
 
@@ -35,7 +33,7 @@ def _all(client, headers, path, **params):
 def test_the_demo_loads_once_and_every_decision_agrees_with_its_assessment(demo):
     client, headers, services, loaded = demo
     assert loaded > 2000
-    assert load_demo(services.trigger, TODAY, assess=lambda review, at: None) == 0  # not loaded twice
+    assert load_demo(services.casework, TODAY) == 0  # not loaded twice
     decided = [item for item in _all(client, headers, "/v1/case-reviews") if item["decision"]]
     assert decided
     for item in decided:

@@ -1,4 +1,4 @@
-"""The synthetic data generator (benchmarks/generator.py): pure data, no database.
+"""The synthetic data generator (demo/generator.py): pure data, no database.
 
 Besides the shape of the stream (order, dates, references, coverage of the demo), these tests
 check the stream against the rules it must satisfy for the loader: each case's `intended`
@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.generator import (
+from demo.generator import (
     LOCALITIES,
     NON_PARTNER_AGENCIES,
     PARTNER_AGENCIES,
@@ -112,7 +112,7 @@ def test_different_seed_different_stream():
 def test_same_stream_in_another_process():
     # nothing may depend on the order of sets or on string hashing, which differ between processes
     script = (
-        "import hashlib; from datetime import date; from benchmarks.generator import generate; "
+        "import hashlib; from datetime import date; from demo.generator import generate; "
         "print(hashlib.sha256(repr(list(generate(complaints=1500, today=date(2026, 11, 23)))).encode()).hexdigest())"
     )
     digests = {

@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from api.application import GroupCommit, GroupFailed
 from domain.actor import Actor
 from domain.people import Contact
 from domain.vocabulary import ComplaintCategory, Role
+from service import commands as c
+from store.group_commit import GroupCommit, GroupFailed
 
 COORDINATOR = Actor(key_id="group-commit-test", role=Role.COORDINATOR, agency=None)
 
@@ -100,16 +101,12 @@ def test_a_command_alone_gets_the_save_error_itself():
         GroupCommit(SlowSave(refuse=aggregate.id)).save([aggregate])
 
 
-def test_concurrent_commands_on_the_store_are_each_recorded_once(trigger):
+def test_concurrent_commands_on_the_store_are_each_recorded_once(casework):
     now = datetime.now(UTC)
-    victim = trigger.register_person(
-        display_name="Group Commit Victim", contact=Contact(), actor=COORDINATOR, now=now
+    victim = casework.handle(
+        c.RegisterPerson(display_name="Group Commit Victim", contact=Contact()), actor=COORDINATOR, now=now
     ).id
-    complaint = trigger.log_complaint(
-        victim_id=victim, complainant_id=None, agency="hampshire-constabulary", agency_reference=None,
-        incident_date=date(2026, 10, 1), reported_date=date(2026, 10, 2), caused_had=True,
-        category=ComplaintCategory.NOISE, location=None, description=None, incident_ref=None, actor=COORDINATOR, now=now,
-    ).id  # fmt: skip
+    complaint = casework.handle(c.LogComplaint(victim_id=victim, complainant_id=None, agency="hampshire-constabulary", agency_reference=None, incident_date=date(2026, 10, 1), reported_date=date(2026, 10, 2), caused_had=True, category=ComplaintCategory.NOISE, location=None, description=None, incident_ref=None), actor=COORDINATOR, now=now).id  # fmt: skip
     written, failures = [], []
     start = threading.Barrier(16)
 
@@ -117,16 +114,13 @@ def test_concurrent_commands_on_the_store_are_each_recorded_once(trigger):
         start.wait()
         try:
             if index % 4 == 0:  # these four change the same complaint: they conflict, and are retried
-                result = trigger.amend_complaint(
-                    complaint, changes={"agency_reference": f"REF-{index}"}, actor=COORDINATOR, now=datetime.now(UTC)
+                result = casework.handle(
+                    c.AmendComplaint(complaint_id=complaint, changes={"agency_reference": f"REF-{index}"}),
+                    actor=COORDINATOR,
+                    now=datetime.now(UTC),
                 )
             else:
-                result = trigger.log_complaint(
-                    victim_id=victim, complainant_id=None, agency="hampshire-constabulary", agency_reference=None,
-                    incident_date=date(2026, 10, 1), reported_date=date(2026, 10, 2), caused_had=True,
-                    category=ComplaintCategory.NOISE, location=f"Place {index}", description=f"Noise {index}",
-                    incident_ref=None, actor=COORDINATOR, now=datetime.now(UTC),
-                )  # fmt: skip
+                result = casework.handle(c.LogComplaint(victim_id=victim, complainant_id=None, agency="hampshire-constabulary", agency_reference=None, incident_date=date(2026, 10, 1), reported_date=date(2026, 10, 2), caused_had=True, category=ComplaintCategory.NOISE, location=f"Place {index}", description=f"Noise {index}", incident_ref=None), actor=COORDINATOR, now=datetime.now(UTC))  # fmt: skip
             written.append(result)
         except Exception as error:
             failures.append(error)
@@ -138,10 +132,10 @@ def test_concurrent_commands_on_the_store_are_each_recorded_once(trigger):
         thread.join(timeout=60)
     assert failures == []
     assert len(written) == 16 and all(result.position > 0 for result in written)
-    assert trigger.complaint(complaint).version == 1 + 4  # logged, then amended four times
+    assert casework.complaint(complaint).version == 1 + 4  # logged, then amended four times
     logged = [result for result in written if result.id != complaint]
     assert len({result.id for result in logged}) == 12
     for result in logged:  # each with its two texts, recorded once
-        stored = trigger.complaint(result.id)
+        stored = casework.complaint(result.id)
         assert stored.version == 1
-        assert trigger.resolve_texts([stored.location])[stored.location].startswith("Place ")
+        assert casework.resolve_texts([stored.location])[stored.location].startswith("Place ")

@@ -27,6 +27,8 @@ def test_every_request_body_has_an_example(app_client):
 
 def test_every_example_is_a_valid_body():
     for model in _models(Body):
+        if not model.model_fields:  # a base such as CommandBody: no body of its own
+            continue
         examples = (model.model_config.get("json_schema_extra") or {}).get("examples")
         assert examples, f"{model.__name__} has no example"
         for example in examples:

@@ -11,13 +11,15 @@ from uuid import UUID, uuid4
 
 import psycopg
 import pytest
+from conftest import without_assessment
 from psycopg import sql
 
-from api.personal_keys import CachedPersonalKeys, KeyDestroyed
 from domain.actor import SYSTEM
 from domain.audited import local_date
 from domain.people import ERASED, Contact, ErasureReason
 from domain.vocabulary import CaseStatus, Channel, ComplaintCategory, Decision, Dissatisfaction, Route
+from service import commands as c
+from store.personal_keys import CachedPersonalKeys, KeyDestroyed
 
 # --- looking at every byte the database holds ----------------------------------------------
 
@@ -163,7 +165,7 @@ def test_personal_data_is_encrypted_before_it_is_stored_and_reads_back_in_clear(
 
 
 def test_erasing_a_person_leaves_no_trace_of_their_data_and_every_case_fact_as_it_was(
-    coordinator, police, auditor, analyst, services, trigger, database_url
+    coordinator, police, auditor, analyst, services, casework, database_url
 ):
     victim = person_with_case(coordinator, police, "Erasable")
     other = person_with_case(coordinator, police, "Remaining")
@@ -251,10 +253,10 @@ def test_erasing_a_person_leaves_no_trace_of_their_data_and_every_case_fact_as_i
     # The aggregates replay from the first event, and the replayed decision still agrees.
     replay = auditor.get(f"/v1/case-reviews/{victim['review']}/threshold-decision/replay").json()
     assert replay["agrees"] is True
-    assert trigger.person(UUID(victim["id"])).erased
+    assert casework.person(UUID(victim["id"])).erased
 
 
-def test_read_models_rebuild_from_zero_after_an_erasure(coordinator, police, services, trigger):
+def test_read_models_rebuild_from_zero_after_an_erasure(coordinator, police, services, casework):
     from projections.catalogue import read_models
     from projections.runner import ProjectionRunner
 
@@ -263,7 +265,7 @@ def test_read_models_rebuild_from_zero_after_an_erasure(coordinator, police, ser
         coordinator.post(f"/v1/people/{victim['id']}/erasure", json={"reason": "recorded_in_error"}).status_code == 201
     )
     assert services.runner.wait_for(services.runner.head(), 10)
-    models = read_models(trigger, services.policies.in_force)
+    models = read_models(casework.store, services.policies.in_force)
 
     def rows() -> dict:
         found = {}
@@ -287,21 +289,21 @@ def test_read_models_rebuild_from_zero_after_an_erasure(coordinator, police, ser
             conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(*table.split("."))))
         for model in models:
             conn.execute(sql.SQL("UPDATE {} SET position = 0").format(model.table("position")))
-    ProjectionRunner(trigger, services.pool, models).catch_up()
+    ProjectionRunner(casework.store, services.pool, models).catch_up()
     assert rows() == built
 
 
-def test_sealed_data_copied_into_another_event_does_not_decrypt(trigger):
+def test_sealed_data_copied_into_another_event_does_not_decrypt(casework):
     from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 
-    person = _someone(trigger, "Copied", at=datetime.now(UTC))
-    registered = trigger.mapper.to_stored_event(next(iter(trigger.events.get(person))))
-    assert trigger.mapper.to_domain_event(registered).display_name.startswith("Copied")
+    person = _someone(casework, "Copied", at=datetime.now(UTC))
+    registered = casework.store.mapper.to_stored_event(next(iter(casework.store.events.get(person))))
+    assert casework.store.mapper.to_domain_event(registered).display_name.startswith("Copied")
     copied = StoredEvent(
         originator_id=registered.originator_id, originator_version=2, topic=registered.topic, state=registered.state
     )
     with pytest.raises(MapperDeserialisationError, match="does not decrypt"):
-        trigger.mapper.to_domain_event(copied)
+        casework.store.mapper.to_domain_event(copied)
 
 
 # --- keys ----------------------------------------------------------------------------------
@@ -346,8 +348,8 @@ def test_the_key_cache_is_bounded_and_forgets_a_destroyed_key_at_once():
     assert cache.destroy(first) is False
 
 
-def test_the_key_store_destroys_for_good(trigger):
-    keys = trigger.personal_keys.keys  # the PostgreSQL table, under the cache
+def test_the_key_store_destroys_for_good(casework):
+    keys = casework.store.personal_keys.keys  # the PostgreSQL table, under the cache
     person_id = uuid4()
     key = keys.create(person_id)
     assert keys.create(person_id) == key and keys.get(person_id) == key
@@ -362,119 +364,110 @@ def test_the_key_store_destroys_for_good(trigger):
 LONG_AGO = datetime(2009, 3, 2, 10, 0, tzinfo=UTC)
 
 
-def _closed_case(trigger, applicant, at, *, members=(), close=True):
+def _closed_case(casework, applicant, at, *, members=(), close=True):
     route = Route.GROUP if members else Route.INDIVIDUAL
-    review_id = trigger.request_case_review(
-        route=route, applicant_id=applicant, victim_id=None if members else applicant, member_ids=list(members),
-        received_date=local_date(at), channel=Channel.LETTER, dissatisfaction=Dissatisfaction.NOT_SATISFIED,
-        complaint_ids=None, actor=SYSTEM, now=at,
-    ).id  # fmt: skip
+    review_id = casework.handle(c.RequestCaseReview(route=route, applicant_id=applicant, victim_id=None if members else applicant, member_ids=list(members), received_date=local_date(at), channel=Channel.LETTER, dissatisfaction=Dissatisfaction.NOT_SATISFIED, complaint_ids=None), actor=SYSTEM, now=at).id  # fmt: skip
     if close:
-        trigger.decide_threshold(
-            review_id, decision=Decision.NOT_MET, grounds=None, reason=None, decided_on=local_date(at),
-            assess=lambda review: None, actor=SYSTEM, now=at + timedelta(days=1),
-        )  # fmt: skip
-        trigger.notify_outcome(
-            review_id, notified_on=local_date(at + timedelta(days=2)), actor=SYSTEM, now=at + timedelta(days=2)
+        without_assessment(casework).handle(c.DecideThreshold(case_review_id=review_id, decision=Decision.NOT_MET, grounds=None, reason=None, decided_on=local_date(at)), actor=SYSTEM, now=at + timedelta(days=1))  # fmt: skip
+        casework.handle(
+            c.NotifyOutcome(case_review_id=review_id, notified_on=local_date(at + timedelta(days=2))),
+            actor=SYSTEM,
+            now=at + timedelta(days=2),
         )
     return review_id
 
 
-def _someone(trigger, label, at=LONG_AGO):
-    return trigger.register_person(
-        display_name=f"{label} {secrets.token_hex(3)}", contact=Contact(phone="01234 567890"), actor=SYSTEM, now=at
+def _someone(casework, label, at=LONG_AGO):
+    return casework.handle(
+        c.RegisterPerson(display_name=f"{label} {secrets.token_hex(3)}", contact=Contact(phone="01234 567890")),
+        actor=SYSTEM,
+        now=at,
     ).id
 
 
-def test_retention_erases_only_people_whose_every_case_closed_long_ago(trigger, services):
-    from api.retention import cut_off, run_retention
+def test_retention_erases_only_people_whose_every_case_closed_long_ago(casework, services):
+    from service.retention import cut_off, run_retention
 
-    closed_long_ago = _someone(trigger, "Closed")
-    member = _someone(trigger, "Member")
-    also_open = _someone(trigger, "Open")
-    complained_since = _someone(trigger, "Complained")
-    closed_lately = _someone(trigger, "Lately")
-    _closed_case(trigger, closed_long_ago, LONG_AGO)
-    _closed_case(trigger, closed_long_ago, LONG_AGO + timedelta(days=10), members=[member])
-    _closed_case(trigger, also_open, LONG_AGO)
-    _closed_case(trigger, also_open, LONG_AGO + timedelta(days=30), close=False)
-    _closed_case(trigger, complained_since, LONG_AGO)
-    trigger.log_complaint(
-        victim_id=complained_since, complainant_id=None, agency="hampshire-constabulary", agency_reference=None,
-        incident_date=date(2014, 5, 1), reported_date=date(2014, 5, 2), caused_had=True, category=ComplaintCategory.NOISE,
-        location=None, description=None, incident_ref=None, actor=SYSTEM, now=datetime(2014, 5, 2, 9, tzinfo=UTC),
-    )  # fmt: skip
-    _closed_case(trigger, closed_lately, datetime(2013, 6, 3, 10, tzinfo=UTC))
+    closed_long_ago = _someone(casework, "Closed")
+    member = _someone(casework, "Member")
+    also_open = _someone(casework, "Open")
+    complained_since = _someone(casework, "Complained")
+    closed_lately = _someone(casework, "Lately")
+    _closed_case(casework, closed_long_ago, LONG_AGO)
+    _closed_case(casework, closed_long_ago, LONG_AGO + timedelta(days=10), members=[member])
+    _closed_case(casework, also_open, LONG_AGO)
+    _closed_case(casework, also_open, LONG_AGO + timedelta(days=30), close=False)
+    _closed_case(casework, complained_since, LONG_AGO)
+    casework.handle(c.LogComplaint(victim_id=complained_since, complainant_id=None, agency="hampshire-constabulary", agency_reference=None, incident_date=date(2014, 5, 1), reported_date=date(2014, 5, 2), caused_had=True, category=ComplaintCategory.NOISE, location=None, description=None, incident_ref=None), actor=SYSTEM, now=datetime(2014, 5, 2, 9, tzinfo=UTC))  # fmt: skip
+    _closed_case(casework, closed_lately, datetime(2013, 6, 3, 10, tzinfo=UTC))
     assert services.runner.wait_for(services.runner.head(), 10)
     # As if run in spring 2016 with a six-year period: cases closed before spring 2010 are due.
     closed_before = cut_off(datetime(2016, 3, 1, tzinfo=UTC), years=6)
     now = datetime.now(UTC)
 
-    dry = run_retention(trigger, services.pool, closed_before=closed_before, now=now, dry_run=True)
+    dry = run_retention(casework, services.pool, closed_before=closed_before, now=now, dry_run=True)
     assert {closed_long_ago, member} <= set(dry.due)
     assert not {also_open, complained_since, closed_lately} & set(dry.due)
-    assert dry.erased == [] and not trigger.person(closed_long_ago).erased
+    assert dry.erased == [] and not casework.person(closed_long_ago).erased
 
-    done = run_retention(trigger, services.pool, closed_before=closed_before, now=now)
+    done = run_retention(casework, services.pool, closed_before=closed_before, now=now)
     assert {closed_long_ago, member} <= set(done.erased) and set(done.erased) == set(done.due)
-    assert trigger.person(closed_long_ago).erased and trigger.person(member).display_name == ERASED
-    assert not trigger.person(also_open).erased and not trigger.person(closed_lately).erased
-    erased_event = list(trigger.events.get(closed_long_ago))[-1]
+    assert casework.person(closed_long_ago).erased and casework.person(member).display_name == ERASED
+    assert not casework.person(also_open).erased and not casework.person(closed_lately).erased
+    erased_event = list(casework.store.events.get(closed_long_ago))[-1]
     assert erased_event.reason is ErasureReason.RETENTION_PERIOD_ENDED
 
-    again = run_retention(trigger, services.pool, closed_before=closed_before, now=now)
+    again = run_retention(casework, services.pool, closed_before=closed_before, now=now)
     assert not {closed_long_ago, member} & set(again.due)
     # A longer look back (three years, from 2016) catches the case closed in 2013 too.
     later = run_retention(
-        trigger, services.pool, closed_before=cut_off(datetime(2016, 7, 1, tzinfo=UTC), 3), now=now, dry_run=True
+        casework, services.pool, closed_before=cut_off(datetime(2016, 7, 1, tzinfo=UTC), 3), now=now, dry_run=True
     )
     assert closed_lately in later.due and complained_since not in later.due
 
 
 def test_the_command_line_erases_a_person_and_reports_a_retention_dry_run(
-    trigger, services, database_url, monkeypatch, capsys
+    casework, services, database_url, monkeypatch, capsys
 ):
-    from api.cli import main
+    from cli.main import main
 
     monkeypatch.setenv("DATABASE_URL", database_url)
-    person = _someone(trigger, "Commanded", at=datetime.now(UTC))
+    person = _someone(casework, "Commanded", at=datetime.now(UTC))
     assert main(["people", "erase", str(person), "--reason", "subject_request"]) == 0
     assert f"Erased person {person}" in capsys.readouterr().out
-    assert trigger.person(person).erased
+    assert casework.person(person).erased
     assert main(["people", "erase", str(person), "--reason", "subject_request"]) == 2
     assert "already erased" in capsys.readouterr().err
     assert main(["people", "erase", str(uuid4()), "--reason", "subject_request"]) == 2
 
-    events_before = trigger.recorder.max_notification_id()
+    events_before = casework.store.recorder.max_notification_id()
     assert main(["retention", "run", "--dry-run", "--years", "6"]) == 0
     assert "dry run, nothing erased" in capsys.readouterr().err
-    assert trigger.recorder.max_notification_id() == events_before
+    assert casework.store.recorder.max_notification_id() == events_before
 
 
 # --- whole events at rest ------------------------------------------------------------------
 
 
 def test_whole_events_can_be_encrypted_at_rest_with_the_configured_key(server_url):
-    from api.application import CommunityTrigger
-    from api.database import scratch_database
-    from api.event_store import store_environment
+    from service.casework import Casework
+    from store.database import scratch_database
+    from store.event_store import EventStore, store_environment
 
     cipher_key = base64.b64encode(os.urandom(32)).decode()
     with scratch_database(server_url, "ct_cipher") as url:
-        trigger = CommunityTrigger(env=store_environment(url, pool_size=1, cipher_key=cipher_key))
+        casework = Casework(
+            EventStore(env=store_environment(url, pool_size=1, cipher_key=cipher_key)), lambda r, at: None
+        )
         try:
-            victim = trigger.register_person(
-                display_name="Cipher Person", contact=Contact(), actor=SYSTEM, now=datetime.now(UTC)
+            victim = casework.handle(
+                c.RegisterPerson(display_name="Cipher Person", contact=Contact()), actor=SYSTEM, now=datetime.now(UTC)
             ).id
-            complaint = trigger.log_complaint(
-                victim_id=victim, complainant_id=None, agency="hampshire-constabulary", agency_reference="REF-CIPHER-77",
-                incident_date=today(), reported_date=today(), caused_had=True, category=ComplaintCategory.NOISE,
-                location=None, description="cipher text", incident_ref=None, actor=SYSTEM, now=datetime.now(UTC),
-            ).id  # fmt: skip
-            assert trigger.complaint(complaint).agency_reference == "REF-CIPHER-77"
-            assert trigger.person(victim).display_name == "Cipher Person"
+            complaint = casework.handle(c.LogComplaint(victim_id=victim, complainant_id=None, agency="hampshire-constabulary", agency_reference="REF-CIPHER-77", incident_date=today(), reported_date=today(), caused_had=True, category=ComplaintCategory.NOISE, location=None, description="cipher text", incident_ref=None), actor=SYSTEM, now=datetime.now(UTC)).id  # fmt: skip
+            assert casework.complaint(complaint).agency_reference == "REF-CIPHER-77"
+            assert casework.person(victim).display_name == "Cipher Person"
         finally:
-            trigger.close()
+            casework.store.close()
         contents = database_contents(url)
         # Case facts too, not only personal data: the bodies are ciphertext.
         assert found_in(contents, ["REF-CIPHER-77", "hampshire-constabulary", "victim_id"]) == []

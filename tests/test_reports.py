@@ -6,7 +6,7 @@ import psycopg
 import pytest
 from conftest import caller_for
 
-from benchmarks.loader import COORDINATOR
+from demo.loader import COORDINATOR
 from domain.people import Contact
 from domain.vocabulary import (
     Channel,
@@ -17,6 +17,7 @@ from domain.vocabulary import (
     EscalationResult,
     Route,
 )
+from service import commands as c
 
 
 def at(day: str) -> datetime:
@@ -27,97 +28,94 @@ def at(day: str) -> datetime:
 def year_2025(fresh_app):
     """Reporting year 2025 runs 1 April 2025 to 31 March 2026 (Havant)."""
     services = fresh_app.app.state.services
-    trigger = services.trigger
-    assess = lambda moment: lambda review: services.assessor.assess(review, moment).to_dict()  # noqa: E731
+    casework = services.casework
 
     def person(name: str):
-        return trigger.register_person(display_name=name, contact=Contact(), actor=COORDINATOR, now=at("2025-01-02")).id
+        return casework.handle(
+            c.RegisterPerson(display_name=name, contact=Contact()), actor=COORDINATOR, now=at("2025-01-02")
+        ).id
 
     def application(victim, received: str):
-        return trigger.request_case_review(
-            route=Route.INDIVIDUAL, applicant_id=victim, victim_id=victim, member_ids=[], received_date=date.fromisoformat(received),
-            channel=Channel.LETTER, dissatisfaction=Dissatisfaction.NO_ACTION_TAKEN, complaint_ids=None, actor=COORDINATOR, now=at(received),
-        ).id  # fmt: skip
+        return casework.handle(c.RequestCaseReview(route=Route.INDIVIDUAL, applicant_id=victim, victim_id=victim, member_ids=[], received_date=date.fromisoformat(received), channel=Channel.LETTER, dissatisfaction=Dissatisfaction.NO_ACTION_TAKEN, complaint_ids=None), actor=COORDINATOR, now=at(received)).id  # fmt: skip
 
     met_victim = person("Met Victim")
     for day in ("2025-03-01", "2025-04-01", "2025-05-01"):
-        trigger.log_complaint(
-            victim_id=met_victim, complainant_id=None, agency="havant-borough-council", agency_reference=None,
-            incident_date=date.fromisoformat(day), reported_date=date.fromisoformat(day), caused_had=True,
-            category=ComplaintCategory.NOISE, location=None, description=None, incident_ref=None, actor=COORDINATOR, now=at(day),
-        )  # fmt: skip
+        casework.handle(c.LogComplaint(victim_id=met_victim, complainant_id=None, agency="havant-borough-council", agency_reference=None, incident_date=date.fromisoformat(day), reported_date=date.fromisoformat(day), caused_had=True, category=ComplaintCategory.NOISE, location=None, description=None, incident_ref=None), actor=COORDINATOR, now=at(day))  # fmt: skip
     # Received in the year before, decided and reviewed inside it: counts for its events, not its receipt.
     earlier = application(met_victim, "2025-03-28")
-    trigger.decide_threshold(
-        earlier,
-        decision=Decision.MET,
-        grounds=DiscretionGrounds.HARM,
-        reason="Vulnerable",
-        decided_on=date(2025, 4, 2),
-        assess=assess(at("2025-04-02")),
+    casework.handle(
+        c.DecideThreshold(
+            case_review_id=earlier,
+            decision=Decision.MET,
+            grounds=DiscretionGrounds.HARM,
+            reason="Vulnerable",
+            decided_on=date(2025, 4, 2),
+        ),
         actor=COORDINATOR,
         now=at("2025-04-02"),
     )
-    trigger.complete_review(
-        earlier, completed_on=date(2025, 4, 24), recommendations=[], actor=COORDINATOR, now=at("2025-04-24")
+    casework.handle(
+        c.CompleteReview(case_review_id=earlier, completed_on=date(2025, 4, 24), recommendations=[]),
+        actor=COORDINATOR,
+        now=at("2025-04-24"),
     )
     met = application(met_victim, "2025-05-12")  # due 10 June 2025 (26 May is a bank holiday)
-    trigger.decide_threshold(
-        met,
-        decision=Decision.MET,
-        grounds=None,
-        reason=None,
-        decided_on=date(2025, 5, 14),
-        assess=assess(at("2025-05-14")),
+    casework.handle(
+        c.DecideThreshold(
+            case_review_id=met, decision=Decision.MET, grounds=None, reason=None, decided_on=date(2025, 5, 14)
+        ),
         actor=COORDINATOR,
         now=at("2025-05-14"),
     )
-    trigger.notify_delay(
-        met,
-        reason="waiting for records",
-        new_target_date=date(2025, 6, 30),
-        notified_on=date(2025, 6, 5),
+    casework.handle(
+        c.NotifyDelay(
+            case_review_id=met,
+            reason="waiting for records",
+            new_target_date=date(2025, 6, 30),
+            notified_on=date(2025, 6, 5),
+        ),
         actor=COORDINATOR,
         now=at("2025-06-05"),
     )
-    from api.application import RecommendationInput
 
-    trigger.complete_review(
-        met,
-        completed_on=date(2025, 6, 20),
-        recommendations=[RecommendationInput("Mediation", "vivid-homes", None)],
+    casework.handle(
+        c.CompleteReview(
+            case_review_id=met,
+            completed_on=date(2025, 6, 20),
+            recommendations=[c.RecommendationInput("Mediation", "vivid-homes", None)],
+        ),
         actor=COORDINATOR,
         now=at("2025-06-20"),
     )
     lone = person("Lone Complainant")
     not_met = application(lone, "2025-09-01")
-    trigger.decide_threshold(
-        not_met,
-        decision=Decision.NOT_MET,
-        grounds=None,
-        reason=None,
-        decided_on=date(2025, 9, 3),
-        assess=assess(at("2025-09-03")),
+    casework.handle(
+        c.DecideThreshold(
+            case_review_id=not_met, decision=Decision.NOT_MET, grounds=None, reason=None, decided_on=date(2025, 9, 3)
+        ),
         actor=COORDINATOR,
         now=at("2025-09-03"),
     )
-    trigger.notify_outcome(not_met, notified_on=date(2025, 9, 4), actor=COORDINATOR, now=at("2025-09-04"))
+    casework.handle(
+        c.NotifyOutcome(case_review_id=not_met, notified_on=date(2025, 9, 4)), actor=COORDINATOR, now=at("2025-09-04")
+    )
     from uuid import uuid4
 
     escalation = uuid4()
-    trigger.request_escalation(
-        not_met,
-        escalation_id=escalation,
-        requested_on=date(2025, 10, 1),
-        reason=None,
+    casework.handle(
+        c.RequestEscalation(
+            case_review_id=not_met, escalation_id=escalation, requested_on=date(2025, 10, 1), reason=None
+        ),
         actor=COORDINATOR,
         now=at("2025-10-01"),
     )
-    trigger.decide_escalation(
-        not_met,
-        escalation_id=escalation,
-        result=EscalationResult.NOT_UPHELD,
-        decided_on=date(2025, 11, 3),
+    casework.handle(
+        c.DecideEscalation(
+            case_review_id=not_met,
+            escalation_id=escalation,
+            result=EscalationResult.NOT_UPHELD,
+            decided_on=date(2025, 11, 3),
+        ),
         actor=COORDINATOR,
         now=at("2025-11-03"),
     )

@@ -4,9 +4,9 @@ import time
 
 from conftest import Caller
 
-from api.keys import KeyStore
-from api.pool import open_pool
 from domain.vocabulary import Role
+from store.api_keys import KeyStore
+from store.pool import open_pool
 
 
 def test_a_key_revoked_by_the_server_is_refused_at_once(app_client, services):

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, Query
 from psycopg import sql
 
 from api.auth import allow
-from api.keys import ApiKey
+from api.dependencies import AUDITOR, Svc, cursor_id, cursor_position, encode_cursor
 from api.routes import ThreadRoute
-from api.services import AUDITOR, Svc, cursor_id, cursor_position, encode_cursor
+from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["audit"], route_class=ThreadRoute)
 

@@ -8,26 +8,9 @@ from fastapi import APIRouter, Depends, Query
 from psycopg import sql
 from psycopg.types.string import TextLoader
 
-from api.application import NotFound, RecommendationInput
 from api.audit import AuditedJSON
 from api.auth import allow
-from api.keys import ApiKey
-from api.problems import invalid
-from api.routes import ThreadRoute
-from api.routes.deadlines import deadline_seen_on
-from api.schemas import (
-    AcknowledgementIn,
-    CaseReviewIn,
-    DelayNoticeIn,
-    EscalationIn,
-    EscalationResultIn,
-    InformationIn,
-    OutcomeNoticeIn,
-    ReviewIn,
-    ThresholdDecisionIn,
-)
-from api.services import (
-    AGENCY,
+from api.dependencies import (
     AUDITOR,
     COORDINATOR,
     IfMatch,
@@ -40,12 +23,30 @@ from api.services import (
     read_own_writes,
     written,
 )
+from api.problems import invalid
+from api.routes import ThreadRoute
+from api.routes.deadlines import deadline_seen_on
+from api.schemas import (
+    AcknowledgementIn,
+    CaseReviewIn,
+    CommandBody,
+    DelayNoticeIn,
+    EscalationIn,
+    EscalationResultIn,
+    InformationIn,
+    OutcomeNoticeIn,
+    ReviewIn,
+    ThresholdDecisionIn,
+)
 from api.views import case_review_view, event_data, event_view, text_refs
 from domain.audited import local_date
 from domain.calendar import DeadlineState
 from domain.case_reviews import CaseReview
 from domain.deadlines import calendar_for, deadlines_for
-from domain.vocabulary import CaseStatus, Role
+from domain.vocabulary import CaseStatus
+from service.authorization import roles_for
+from service.errors import NotFound
+from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["case reviews"], route_class=ThreadRoute)
 
@@ -57,19 +58,15 @@ def due_date_of(svc: Services, review: CaseReview) -> date:
 
 @router.post("/case-reviews", status_code=201)
 def request_case_review(body: CaseReviewIn, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR))) -> dict[str, Any]:
-    result = svc.trigger.request_case_review(
-        route=body.route, applicant_id=body.applicant_id, victim_id=body.victim_id, member_ids=body.member_ids,
-        received_date=body.received_date, channel=body.channel, dissatisfaction=body.dissatisfaction,
-        complaint_ids=body.complaint_ids, actor=key.actor, now=now(),
-    )  # fmt: skip
+    result = svc.casework.handle(body.command(), actor=key.actor, now=now())
     due = due_date_of(svc, result.aggregate)  # type: ignore[arg-type]
     return written(svc, key, result, {"status": CaseStatus.RECEIVED.value, "due_date": due.isoformat()})
 
 
 @router.get("/case-reviews/{review_id}")
 def read_case_review(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> dict[str, Any]:
-    review = svc.trigger.case_review(review_id)
-    return case_review_view(svc.trigger, review, due_date_of(svc, review))
+    review = svc.casework.case_review(review_id)
+    return case_review_view(svc.casework, review, due_date_of(svc, review))
 
 
 @router.get("/case-reviews", response_model=dict[str, Any])
@@ -195,35 +192,32 @@ def case_review_history(
     review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))
 ) -> dict[str, Any]:
     read_own_writes(svc, key)
-    review = svc.trigger.case_review(review_id)
+    review = svc.casework.case_review(review_id)
     complaints, consents = svc.assessor.relied_on(review, now())
-    events = [
-        event for originator in (review_id, *complaints, *consents) for event in svc.trigger.events.get(originator)
-    ]
+    events = [event for originator in (review_id, *complaints, *consents) for event in svc.store.events.get(originator)]
     events.sort(key=lambda e: (e.timestamp, str(e.originator_id), e.originator_version))
-    texts = svc.trigger.resolve_texts([ref for event in events for ref in text_refs(event_data(event))])
+    texts = svc.casework.resolve_texts([ref for event in events for ref in text_refs(event_data(event))])
     return {"id": str(review_id), "items": [event_view(event, texts) for event in events], "next_cursor": None}
 
 
-def _case_write(path: str, body_type: type, command: str, roles: tuple[Role, ...] = (COORDINATOR,)) -> None:
-    """One lifecycle step of an application: POST body -> command on the CaseReview."""
+def _case_write(path: str, body_type: type[CommandBody], name: str) -> None:
+    """One lifecycle step of an application: POST body -> its command on the CaseReview."""
+    roles = roles_for(body_type.command_type)
 
     def endpoint(
         review_id: UUID, body: Any, svc: Svc, if_match: IfMatch = None, key: ApiKey = Depends(allow(*roles))
     ) -> dict[str, Any]:
-        arguments = body.model_dump()
-        result = getattr(svc.trigger, command)(
-            review_id, actor=key.actor, now=now(), expected_version=expected_version(if_match), **arguments
-        )
+        command = body.command(case_review_id=review_id, expected_version=expected_version(if_match))
+        result = svc.casework.handle(command, actor=key.actor, now=now())
         return written(svc, key, result, {"status": result.aggregate.status.value})
 
     endpoint.__annotations__["body"] = body_type
-    endpoint.__name__ = command
+    endpoint.__name__ = name
     router.add_api_route(f"/case-reviews/{{review_id}}{path}", endpoint, methods=["POST"], status_code=201)
 
 
 _case_write("/acknowledgement", AcknowledgementIn, "acknowledge")
-_case_write("/information", InformationIn, "share_information", (COORDINATOR, AGENCY))
+_case_write("/information", InformationIn, "share_information")
 _case_write("/delay-notices", DelayNoticeIn, "notify_delay")
 _case_write("/outcome-notices", OutcomeNoticeIn, "notify_outcome")
 
@@ -236,12 +230,8 @@ def decide_threshold(
     if_match: IfMatch = None,
     key: ApiKey = Depends(allow(COORDINATOR)),
 ) -> dict[str, Any]:
-    moment = now()
-    result = svc.trigger.decide_threshold(
-        review_id, decision=body.decision, grounds=body.grounds, reason=body.reason, decided_on=body.decided_on,
-        assess=lambda review: svc.assessor.assess(review, moment).to_dict(), actor=key.actor, now=moment,
-        expected_version=expected_version(if_match),
-    )  # fmt: skip
+    command = body.command(case_review_id=review_id, expected_version=expected_version(if_match))
+    result = svc.casework.handle(command, actor=key.actor, now=now())
     recorded = result.aggregate.decision.assessment  # type: ignore[attr-defined]
     return written(svc, key, result, {"status": result.aggregate.status.value, "assessment": recorded})
 
@@ -268,7 +258,7 @@ def assessment(
 @router.get("/case-reviews/{review_id}/threshold-decision/replay")
 def replay_decision(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> dict[str, Any]:
     """For an auditor: what was recorded, what replay as known at that moment says (it must agree), and what is known now."""
-    review = svc.trigger.case_review(review_id)
+    review = svc.casework.case_review(review_id)
     if review.decision is None:
         raise NotFound("threshold decision", review_id)
     recorded = review.decision.assessment
@@ -298,13 +288,8 @@ def replay_decision(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORD
 def complete_review(
     review_id: UUID, body: ReviewIn, svc: Svc, if_match: IfMatch = None, key: ApiKey = Depends(allow(COORDINATOR))
 ) -> dict[str, Any]:
-    recommendations = [
-        RecommendationInput(action=r.action, agency=r.agency, due_date=r.due_date) for r in body.recommendations
-    ]
-    result = svc.trigger.complete_review(
-        review_id, completed_on=body.completed_on, recommendations=recommendations, actor=key.actor, now=now(),
-        expected_version=expected_version(if_match),
-    )  # fmt: skip
+    command = body.command(case_review_id=review_id, expected_version=expected_version(if_match))
+    result = svc.casework.handle(command, actor=key.actor, now=now())
     return written(svc, key, result, {"status": result.aggregate.status.value})
 
 
@@ -313,10 +298,10 @@ def request_escalation(
     review_id: UUID, body: EscalationIn, svc: Svc, if_match: IfMatch = None, key: ApiKey = Depends(allow(COORDINATOR))
 ) -> dict[str, Any]:
     escalation_id = uuid4()
-    result = svc.trigger.request_escalation(
-        review_id, escalation_id=escalation_id, requested_on=body.requested_on, reason=body.reason, actor=key.actor,
-        now=now(), expected_version=expected_version(if_match),
-    )  # fmt: skip
+    command = body.command(
+        case_review_id=review_id, escalation_id=escalation_id, expected_version=expected_version(if_match)
+    )
+    result = svc.casework.handle(command, actor=key.actor, now=now())
     # The write's `id` is the escalation's, the {eid} of its result (API.md); `version` stays the application's.
     created = {"id": str(escalation_id), "escalation_id": str(escalation_id), "application_id": str(review_id)}
     return written(svc, key, result, {**created, "status": result.aggregate.status.value})
@@ -331,8 +316,8 @@ def decide_escalation(
     if_match: IfMatch = None,
     key: ApiKey = Depends(allow(COORDINATOR)),
 ) -> dict[str, Any]:
-    result = svc.trigger.decide_escalation(
-        review_id, escalation_id=escalation_id, result=body.result, decided_on=body.decided_on, actor=key.actor, now=now(),
-        expected_version=expected_version(if_match),
-    )  # fmt: skip
+    command = body.command(
+        case_review_id=review_id, escalation_id=escalation_id, expected_version=expected_version(if_match)
+    )
+    result = svc.casework.handle(command, actor=key.actor, now=now())
     return written(svc, key, result, {"status": result.aggregate.status.value})

@@ -8,11 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from psycopg import sql
 
 from api.auth import allow
-from api.keys import ApiKey
-from api.problems import Problem, invalid
-from api.routes import ThreadRoute
-from api.schemas import ComplaintAmendmentIn, ComplaintIn, WithdrawalIn, WriteOut
-from api.services import (
+from api.dependencies import (
     AGENCY,
     AUDITOR,
     COORDINATOR,
@@ -25,30 +21,30 @@ from api.services import (
     read_own_writes,
     written,
 )
+from api.problems import Problem, invalid
+from api.routes import ThreadRoute
+from api.schemas import ComplaintAmendmentIn, ComplaintIn, WithdrawalIn, WriteOut
 from api.views import complaint_view
+from service.authorization import may_read_complaint
+from service.commands import AmendComplaint
+from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["complaints"], route_class=ThreadRoute)
 
 
 @router.post("/complaints", status_code=201, response_model=WriteOut)
 def log_complaint(body: ComplaintIn, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AGENCY))) -> dict[str, Any]:
-    result = svc.trigger.log_complaint(
-        victim_id=body.victim_id, complainant_id=body.complainant_id, agency=body.agency,
-        agency_reference=body.agency_reference, incident_date=body.incident_date, reported_date=body.reported_date,
-        caused_had=body.caused_harassment_alarm_distress, category=body.category, location=body.location,
-        description=body.description, incident_ref=body.incident_ref, actor=key.actor, now=now(),
-    )  # fmt: skip
-    return written(svc, key, result)
+    return written(svc, key, svc.casework.handle(body.command(), actor=key.actor, now=now()))
 
 
 @router.get("/complaints/{complaint_id}")
 def read_complaint(
     complaint_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR, AGENCY))
 ) -> dict[str, Any]:
-    complaint = svc.trigger.complaint(complaint_id)
-    if key.role is AGENCY and complaint.agency != key.agency:
+    complaint = svc.casework.complaint(complaint_id)
+    if not may_read_complaint(key.actor, complaint):
         raise Problem(403, "Forbidden", "an agency reads only the complaints it logged", slug="forbidden")
-    return complaint_view(svc.trigger, complaint)
+    return complaint_view(svc.casework, complaint)
 
 
 @router.patch("/complaints/{complaint_id}", response_model=WriteOut)
@@ -66,10 +62,8 @@ def amend_complaint(
         raise invalid("body", "name at least one fact to amend")
     if any(value is None for name, value in changes.items() if name not in ("agency_reference", "incident_ref")):
         raise invalid(next(n for n, v in changes.items() if v is None), "this fact cannot be removed, only corrected")
-    result = svc.trigger.amend_complaint(
-        complaint_id, changes=changes, actor=key.actor, now=now(), expected_version=expected_version(if_match)
-    )
-    return written(svc, key, result)
+    command = AmendComplaint(complaint_id, changes, expected_version=expected_version(if_match))
+    return written(svc, key, svc.casework.handle(command, actor=key.actor, now=now()))
 
 
 @router.post("/complaints/{complaint_id}/withdrawal", response_model=WriteOut)
@@ -80,10 +74,8 @@ def withdraw_complaint(
     if_match: IfMatch = None,
     key: ApiKey = Depends(allow(COORDINATOR, AGENCY)),
 ) -> dict[str, Any]:
-    result = svc.trigger.withdraw_complaint(
-        complaint_id, reason=body.reason, actor=key.actor, now=now(), expected_version=expected_version(if_match)
-    )
-    return written(svc, key, result)
+    command = body.command(complaint_id=complaint_id, expected_version=expected_version(if_match))
+    return written(svc, key, svc.casework.handle(command, actor=key.actor, now=now()))
 
 
 @router.get("/people/{person_id}/complaints")
@@ -96,7 +88,7 @@ def complaints_of_victim(
 ) -> dict[str, Any]:
     """The complaints made about what happened to one person, oldest report first; an agency sees only its own."""
     read_own_writes(svc, key)
-    svc.trigger.person(person_id)  # 404 for an unknown person
+    svc.casework.person(person_id)  # 404 for an unknown person
     conditions, params = [sql.SQL("victim_id = %s")], [person_id]
     if key.role is AGENCY:
         conditions.append(sql.SQL("agency = %s"))

@@ -9,13 +9,13 @@ from fastapi.responses import Response
 from psycopg import sql
 
 from api.auth import allow
-from api.keys import ApiKey
+from api.dependencies import AUDITOR, COORDINATOR, Services, Svc, cursor_position, encode_cursor, now, read_own_writes
 from api.problems import invalid
 from api.routes import ThreadRoute
-from api.services import AUDITOR, COORDINATOR, Services, Svc, cursor_position, encode_cursor, now, read_own_writes
 from domain.audited import local_date
 from domain.calendar import DeadlineState
 from domain.deadlines import DeadlineOnDay, deadline_on
+from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["deadlines"], route_class=ThreadRoute)
 

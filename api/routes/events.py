@@ -5,17 +5,17 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 
 from api.auth import allow
-from api.keys import ApiKey
-from api.problems import invalid
-from api.routes import ThreadRoute
-from api.services import (
+from api.dependencies import (
     AUDITOR,
     COORDINATOR,
     Svc,
     decode_cursor,
     encode_cursor,
 )
+from api.problems import invalid
+from api.routes import ThreadRoute
 from api.views import event_data, event_view, text_refs
+from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["events"], route_class=ThreadRoute)
 
@@ -34,10 +34,10 @@ def event_feed(
         if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= 2**62:
             raise invalid("cursor", "the cursor is not one this API gave out; start again without it")
         after = position
-    notifications = svc.trigger.recorder.select_notifications(start=after, limit=limit + 1, inclusive_of_start=False)
+    notifications = svc.store.recorder.select_notifications(start=after, limit=limit + 1, inclusive_of_start=False)
     more, notifications = len(notifications) > limit, notifications[:limit]
-    events = [(n.id, svc.trigger.mapper.to_domain_event(n)) for n in notifications]
-    texts = svc.trigger.resolve_texts([ref for _, event in events for ref in text_refs(event_data(event))])
+    events = [(n.id, svc.store.mapper.to_domain_event(n)) for n in notifications]
+    texts = svc.casework.resolve_texts([ref for _, event in events for ref in text_refs(event_data(event))])
     items = [{"position": position, **event_view(event, texts)} for position, event in events]
     last = items[-1]["position"] if items else after
     return {"items": items, "next_after": last, "next_cursor": encode_cursor({"after": last}) if more else None}

@@ -6,10 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 
 from api.auth import allow
-from api.keys import ApiKey
-from api.routes import ThreadRoute
-from api.schemas import Body, PersonIn, WriteOut, example
-from api.services import (
+from api.dependencies import (
     AGENCY,
     AUDITOR,
     COORDINATOR,
@@ -17,8 +14,12 @@ from api.services import (
     now,
     written,
 )
+from api.routes import ThreadRoute
+from api.schemas import Body, PersonIn, WriteOut, example
 from api.views import person_view
-from domain.people import Contact, ErasureReason
+from domain.people import ErasureReason
+from service.commands import ErasePerson
+from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["people"], route_class=ThreadRoute)
 
@@ -31,17 +32,12 @@ class ErasureIn(Body):
 
 @router.post("/people", status_code=201, response_model=WriteOut)
 def register_person(body: PersonIn, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AGENCY))) -> dict[str, Any]:
-    contact = Contact(**(body.contact.model_dump() if body.contact else {}))
-    return written(
-        svc,
-        key,
-        svc.trigger.register_person(display_name=body.display_name, contact=contact, actor=key.actor, now=now()),
-    )
+    return written(svc, key, svc.casework.handle(body.command(), actor=key.actor, now=now()))
 
 
 @router.get("/people/{person_id}")
 def read_person(person_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> dict[str, Any]:
-    return person_view(svc.trigger.person(person_id))
+    return person_view(svc.casework.person(person_id))
 
 
 @router.post("/people/{person_id}/erasure", status_code=201)
@@ -49,5 +45,5 @@ def erase_person(
     person_id: UUID, body: ErasureIn, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR))
 ) -> dict[str, Any]:
     """Erase the person's personal data for good (their key is destroyed); the case facts stay."""
-    result = svc.trigger.erase_person(person_id, reason=body.reason, actor=key.actor, now=now())
+    result = svc.casework.handle(ErasePerson(person_id, body.reason), actor=key.actor, now=now())
     return written(svc, key, result, {"erased": True})

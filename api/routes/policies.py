@@ -7,14 +7,14 @@ from fastapi import APIRouter, Depends
 from pydantic import Field, StringConstraints
 
 from api.auth import allow
-from api.keys import ApiKey
+from api.dependencies import ADMIN, ANALYST, AUDITOR, COORDINATOR, Svc, now, written_at
 from api.problems import invalid
 from api.routes import ThreadRoute
 from api.schemas import AgencySlug, Body, Day, example
-from api.services import ADMIN, ANALYST, AUDITOR, COORDINATOR, Svc, now, written_at
 from domain.policy import CalendarSpec
 from domain.policy_book import policy_book_id
 from projections.case_list import refresh_due_dates
+from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["policies"], route_class=ThreadRoute)
 

@@ -3,18 +3,18 @@
 import csv
 import io
 from typing import Any
-from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from api.auth import allow
-from api.keys import ApiKey
+from api.dependencies import ANALYST, AUDITOR, COORDINATOR, Svc, now, read_own_writes
 from api.routes import ThreadRoute
-from api.services import ANALYST, AUDITOR, COORDINATOR, Services, Svc, now, read_own_writes
 from domain.audited import local_date
-from domain.policy import Policy, reporting_year
-from projections.reports import PUBLICATION_FIELDS, publication_csv_row, publication_figures, what_if
+from domain.policy import reporting_year
+from projections.reports import PUBLICATION_FIELDS, publication_csv_row, publication_figures
+from service.what_if import assessing_now, what_if
+from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["reports"], route_class=ThreadRoute)
 
@@ -39,15 +39,6 @@ def publication(
             out.getvalue(), media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
         )
     return figures
-
-
-def assessing_now(svc: Services) -> Any:
-    moment = now()
-
-    def assess(review_id: UUID, policy: Policy | None) -> dict[str, Any]:
-        return svc.assessor.assess(svc.trigger.case_review(review_id), moment, policy).to_dict()
-
-    return assess, moment
 
 
 @router.get("/reports/what-if")

@@ -19,14 +19,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from api.application import CommunityTrigger, NotFound
-from api.policies import Policies
 from domain.case_reviews import CaseReview
 from domain.complaints import Complaint
 from domain.consents import Consent
 from domain.eligibility import ApplicationFacts, Assessment, ComplaintRevision, ConsentRevision, assess
 from domain.errors import InvalidFact
 from domain.policy import Policy
+from service.errors import NotFound
+from service.policies import Policies
+from store.event_store import EventStore
 
 
 def application_facts(review: CaseReview) -> ApplicationFacts:
@@ -154,8 +155,8 @@ class RevisionCache:
 
 
 class Assessor:
-    def __init__(self, trigger: CommunityTrigger, policies: Policies, cache: RevisionCache | None = None) -> None:
-        self.trigger = trigger
+    def __init__(self, store: EventStore, policies: Policies, cache: RevisionCache | None = None) -> None:
+        self.store = store
         self.policies = policies
         self.cache = cache if cache is not None else RevisionCache()
 
@@ -163,10 +164,10 @@ class Assessor:
         # Its events recorded by then, in one indexed query (the same events `repository.get` at the
         # version recorded by then would read: recorded times never go back within an aggregate).
         review = None
-        for event in self.trigger.events_as_known_at([review_id], as_known_at):
+        for event in self.store.events_as_known_at([review_id], as_known_at):
             review = event.mutate(review)
         if review is None:
-            if self.trigger.versions_at([review_id], datetime.max.replace(tzinfo=as_known_at.tzinfo)):
+            if self.store.versions_at([review_id], datetime.max.replace(tzinfo=as_known_at.tzinfo)):
                 raise InvalidFact(
                     f"the application was not yet recorded at {as_known_at.isoformat()}", field="as_known_at"
                 )
@@ -183,8 +184,8 @@ class Assessor:
         if review.complaint_ids is not None:
             complaint_ids = list(review.complaint_ids)
         else:
-            complaint_ids = self.trigger.linked_facts(review.victims, as_known_at)
-        return complaint_ids, self.trigger.linked_facts([review.id], as_known_at)
+            complaint_ids = self.store.linked_facts(review.victims, as_known_at)
+        return complaint_ids, self.store.linked_facts([review.id], as_known_at)
 
     def revisions_relied_on(
         self, review: CaseReview, as_known_at: datetime
@@ -198,13 +199,13 @@ class Assessor:
             subjects, named = [review.id], list(review.complaint_ids)
         else:
             subjects, named = [*review.victims, review.id], []
-        keys = self.trigger.fact_versions_as_known_at(subjects, named, as_known_at)
+        keys = self.store.fact_versions_as_known_at(subjects, named, as_known_at)
         found = self.cache.get_many(keys)
         missing = list(dict.fromkeys(key[0] for key, value in zip(keys, found, strict=True) if value is NOT_HELD))
         if missing:
             made = {
                 (event.originator_id, event.originator_version): r
-                for event, r in folded(self.trigger.events_as_known_at(missing, as_known_at))
+                for event, r in folded(self.store.events_as_known_at(missing, as_known_at))
             }
             self.cache.put_many(made.items())
             found = [made[key] if value is NOT_HELD else value for key, value in zip(keys, found, strict=True)]

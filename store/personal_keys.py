@@ -1,7 +1,7 @@
 """Each data subject's own encryption key, kept apart from the events it protects.
 
 A person's names, contact details and free text are encrypted with their key before they reach
-the event store (api/event_store.py); erasing the person destroys the key, after which that
+the event store (store/personal_data.py); erasing the person destroys the key, after which that
 data can never be read again, while the events themselves stay as they were (crypto-shredding).
 
 `PersonalKeys` is the whole interface the event store needs, so an external key management

@@ -15,8 +15,6 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from api.settings import Settings
-
 EMBEDDED_DATABASE = "community_trigger"
 SCHEMA_LOCK = 0x43540001  # the advisory lock held while a process creates the store's tables ("CT", 1)
 
@@ -109,7 +107,8 @@ def with_database(url: str, dbname: str) -> str:
     return make_conninfo(**params)
 
 
-def resolve_database_url(settings: Settings) -> str:
-    if settings.database_url:
-        return settings.database_url
-    return ensure_database(start_embedded(settings.data_dir), EMBEDDED_DATABASE)
+def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
+    """`database_url` when given; else the embedded PostgreSQL's database under `data_dir`, started if need be."""
+    if database_url:
+        return database_url
+    return ensure_database(start_embedded(data_dir), EMBEDDED_DATABASE)

@@ -5,20 +5,20 @@ import time
 from datetime import date, datetime
 from typing import Any
 
-from api.application import CommunityTrigger, NotFound
+from eventsourcing.application import AggregateNotFoundError
+
 from domain.actor import SYSTEM, Actor
 from domain.errors import InvalidFact
 from domain.policy import HAVANT_POLICY, Policy, PolicyError, policy_in_force
 from domain.policy_book import PolicyBook, policy_book_id
+from store.event_store import EventStore
 
 CACHE_SECONDS = 2.0  # another process may publish a version; a new one is seen within this
 
 
 class Policies:
-    def __init__(
-        self, trigger: CommunityTrigger, name: str = HAVANT_POLICY.name, default: Policy = HAVANT_POLICY
-    ) -> None:
-        self.trigger = trigger
+    def __init__(self, store: EventStore, name: str = HAVANT_POLICY.name, default: Policy = HAVANT_POLICY) -> None:
+        self.store = store
         self.name = name
         self.default = default
         self._lock = threading.Lock()
@@ -29,7 +29,7 @@ class Policies:
         if self._book(self.name, fresh=True) is None:
             book = PolicyBook.open(name=self.name, actor=SYSTEM, recorded_at=now)
             book.publish(self.default, actor=SYSTEM, recorded_at=now)
-            self.trigger.save(book)
+            self.store.save(book)
             self._books.pop(self.name, None)
 
     def _book(self, name: str, fresh: bool = False) -> PolicyBook | None:
@@ -38,8 +38,8 @@ class Policies:
             if cached and not fresh and time.monotonic() - cached[0] < CACHE_SECONDS:
                 return cached[1]
         try:
-            book = self.trigger.load(PolicyBook, policy_book_id(name), what="policy")
-        except NotFound:
+            book = self.store.repository.get(policy_book_id(name))
+        except AggregateNotFoundError:
             book = None
         with self._lock:
             self._books[name] = (time.monotonic(), book)
@@ -81,7 +81,7 @@ class Policies:
         if book is None:
             book = PolicyBook.open(name=name, actor=actor, recorded_at=now)
         book.publish(policy, actor=actor, recorded_at=now)
-        self.trigger.save(book)
+        self.store.save(book)
         with self._lock:
             self._books.pop(name, None)
         return policy

@@ -20,7 +20,7 @@ RESTART_AFTER_SECONDS = 2.0
 
 
 class ProjectionWorker:
-    """`python -m api.cli projections run` for `database_url`, kept running until `stop()`."""
+    """`python -m cli projections run` for `database_url`, kept running until `stop()`."""
 
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
@@ -31,7 +31,7 @@ class ProjectionWorker:
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         env = {**os.environ, "DATABASE_URL": self.database_url}
-        command = [sys.executable, "-m", "api.cli", "projections", "run", "--parent-pid", str(os.getpid())]
+        command = [sys.executable, "-m", "cli", "projections", "run", "--parent-pid", str(os.getpid())]
         return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
 
     def start(self) -> None:

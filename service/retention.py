@@ -21,11 +21,12 @@ from dateutil.relativedelta import relativedelta
 
 from domain.actor import SYSTEM, Actor
 from domain.people import ErasureReason, PersonErased
+from service.commands import ErasePerson
 
 if TYPE_CHECKING:  # kept out of the import, so the command line's help stays quick
     from psycopg_pool import ConnectionPool
 
-    from api.application import CommunityTrigger
+    from service.casework import Casework
 
 DEFAULT_RETENTION_YEARS = 6  # Havant's period, until the policy carries it
 
@@ -78,7 +79,7 @@ def people_due(pool: "ConnectionPool", closed_before: datetime) -> list[UUID]:
 
 
 def run_retention(
-    trigger: "CommunityTrigger",
+    casework: "Casework",
     pool: "ConnectionPool",
     *,
     closed_before: datetime,
@@ -89,11 +90,11 @@ def run_retention(
     """Erase everyone due (or, on a dry run, only say who is); people already erased are skipped."""
     run = RetentionRun(closed_before=closed_before, dry_run=dry_run)
     for person_id in people_due(pool, closed_before):
-        if trigger.person(person_id).erased:
+        if casework.person(person_id).erased:
             continue
         if not dry_run:
             try:
-                trigger.erase_person(person_id, reason=ErasureReason.RETENTION_PERIOD_ENDED, actor=actor, now=now)
+                casework.handle(ErasePerson(person_id, ErasureReason.RETENTION_PERIOD_ENDED), actor=actor, now=now)
             except PersonErased:
                 continue  # erased by someone else meanwhile
             run.erased.append(person_id)

@@ -1,80 +1,25 @@
-"""What every request needs: the services made at start-up, and the small rules all routes share."""
+"""What every route needs: the services made at start-up (service/bootstrap.py), and the small rules all routes share."""
 
 import base64
 import binascii
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
-from psycopg_pool import ConnectionPool
 
-from api.application import CommunityTrigger, Written
-from api.assessments import Assessor
-from api.database import schema_lock
-from api.event_store import store_environment
-from api.keys import ApiKey, KeyStore
-from api.policies import Policies
-from api.pool import open_pool
 from api.problems import invalid
 from domain.vocabulary import Role
-from projections.catalogue import read_models
-from projections.runner import ProjectionRunner
+from service.bootstrap import Services
+from service.bootstrap import now as now  # the clock every route reads the time from
+from service.casework import Written
+from store.api_keys import ApiKey
 
 log = logging.getLogger(__name__)
 
 COORDINATOR, AGENCY, AUDITOR, ANALYST, ADMIN = Role.COORDINATOR, Role.AGENCY, Role.AUDITOR, Role.ANALYST, Role.ADMIN
-
-
-@dataclass
-class Services:
-    """Everything a request needs, made once when the app starts."""
-
-    trigger: CommunityTrigger
-    policies: Policies
-    assessor: Assessor
-    pool: ConnectionPool
-    keys: KeyStore
-    runner: ProjectionRunner
-    read_wait_seconds: float
-    last_write: dict[str, int] = field(default_factory=dict)  # key id -> position of its last write
-
-    def close(self) -> None:
-        self.runner.stop()
-        self.pool.close()
-        self.trigger.close()
-
-
-def open_services(
-    database_url: str, pool_size: int = 5, read_wait_seconds: float = 5.0, run_projections: bool = True
-) -> Services:
-    with schema_lock(database_url):  # what a new database needs, made by one starting process at a time
-        trigger = CommunityTrigger(env=store_environment(database_url, pool_size=pool_size))
-        pool = open_pool(database_url, size=pool_size)
-        policies = Policies(trigger)
-        policies.ensure_default(now())
-        runner = ProjectionRunner(trigger, pool, read_models(trigger, policies.in_force))
-        keys = KeyStore(pool)
-    services = Services(
-        trigger=trigger,
-        policies=policies,
-        assessor=Assessor(trigger, policies),
-        pool=pool,
-        keys=keys,
-        runner=runner,
-        read_wait_seconds=read_wait_seconds,
-    )
-    if run_projections:
-        runner.catch_up()
-        runner.start()
-    return services
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def services(request: Request) -> Services:

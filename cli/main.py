@@ -6,13 +6,13 @@ import signal
 import sys
 from datetime import UTC, datetime
 
-from api.settings import Settings
+from service.settings import Settings
 
 log = logging.getLogger("community_trigger")
 
 
 def _database_url(args: argparse.Namespace) -> str:
-    from api.database import resolve_database_url
+    from store.database import resolve_database_url
 
     settings = Settings.from_environment(data_dir=getattr(args, "data_dir", None))
     if not settings.database_url:
@@ -20,12 +20,7 @@ def _database_url(args: argparse.Namespace) -> str:
             f"Using the embedded PostgreSQL in {settings.data_dir} (set DATABASE_URL to use another server)",
             file=sys.stderr,
         )
-    return resolve_database_url(settings)
-
-
-# How `serve` runs uvicorn. The benchmarks serve our app and the bare baseline with these too.
-# "auto" takes uvloop and httptools (dependencies, where they install) and falls back to asyncio and h11.
-UVICORN_OPTIONS = {"loop": "auto", "http": "auto"}
+    return resolve_database_url(settings.database_url, settings.data_dir)
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -35,24 +30,20 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app
+    from api.app import UVICORN_OPTIONS, create_app
     from api.observability import configure_logging
-    from api.services import open_services
     from domain.vocabulary import Role
+    from service.bootstrap import open_services
 
     settings = Settings.from_environment(data_dir=args.data_dir)
     url = _database_url(args)
     if args.demo:
-        from benchmarks.loader import load_demo
+        from demo.loader import load_demo
         from domain.audited import local_date
 
         services = open_services(url, run_projections=False)
         try:
-            loaded = load_demo(
-                services.trigger,
-                today=local_date(datetime.now(UTC)),
-                assess=lambda review, at: services.assessor.assess(review, at).to_dict(),
-            )
+            loaded = load_demo(services.casework, today=local_date(datetime.now(UTC)))
             if loaded:
                 print(f"Loaded the demo data set: {loaded} events.", file=sys.stderr)
             else:
@@ -85,9 +76,9 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def keys(args: argparse.Namespace) -> int:
-    from api.keys import KeyError_, KeyStore
-    from api.pool import open_pool
     from domain.vocabulary import Role
+    from store.api_keys import KeyError_, KeyStore
+    from store.pool import open_pool
 
     pool = open_pool(_database_url(args), size=1, name="keys")
     try:
@@ -125,23 +116,20 @@ def projections(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from api.event_store import store_environment
-    from api.pool import open_pool
     from projections.catalogue import read_models
     from projections.rebuild import rebuild
     from projections.runner import ProjectionRunner
+    from service.bootstrap import open_store
+    from service.policies import Policies
+    from store.pool import open_pool
 
     url = _database_url(args)
-    from api.application import CommunityTrigger
-
-    trigger = CommunityTrigger(env=store_environment(url))
+    store = open_store(url)
     pool = open_pool(url, size=2, name="projections")
     try:
-        from api.policies import Policies
-
-        models = read_models(trigger, Policies(trigger).in_force)
+        models = read_models(store, Policies(store).in_force)
         if args.projections_command == "run":
-            runner = ProjectionRunner(trigger, pool, models)
+            runner = ProjectionRunner(store, pool, models)
             stop = threading.Event()
             signal.signal(signal.SIGTERM, lambda *_: stop.set())
             if args.parent_pid:  # `serve`'s child: its log lines are JSON like the server's, on the same stderr
@@ -179,30 +167,28 @@ def projections(args: argparse.Namespace) -> int:
                     flush=True,
                 )
 
-            read = rebuild(trigger, pool, model, progress=show)
+            read = rebuild(store, pool, model, progress=show)
             print(f"\n{model.schema}: rebuilt from {read:,} events and swapped in.", file=sys.stderr)
         return 0
     finally:
         pool.close()
-        trigger.close()
+        store.close()
 
 
 def what_if_command(args: argparse.Namespace) -> int:
     import json
 
-    from api.problems import Problem
-    from api.routes.reports import assessing_now
-    from api.services import open_services
     from domain.audited import local_date
     from domain.errors import InvalidFact
     from domain.policy import reporting_year
-    from projections.reports import what_if
+    from service.bootstrap import open_services
+    from service.what_if import assessing_now, what_if
 
     services = open_services(_database_url(args), run_projections=False)
     try:
         try:
             other = services.policies.named(args.policy)
-        except (InvalidFact, Problem) as error:
+        except InvalidFact as error:
             print(f"error: {error}; see the versions with GET /v1/policies", file=sys.stderr)
             return 2
         services.runner.catch_up()
@@ -237,38 +223,43 @@ def what_if_command(args: argparse.Namespace) -> int:
 def people(args: argparse.Namespace) -> int:
     from uuid import UUID
 
-    from api.application import CommunityTrigger, NotFound
-    from api.event_store import store_environment
     from domain.actor import SYSTEM
     from domain.people import ErasureReason, PersonErased
+    from service.bootstrap import open_store
+    from service.casework import Casework
+    from service.commands import ErasePerson
+    from service.errors import NotFound
 
     try:
         person_id = UUID(args.person_id)
     except ValueError:
         print(f"error: {args.person_id!r} is not a person id", file=sys.stderr)
         return 2
-    trigger = CommunityTrigger(env=store_environment(_database_url(args)))
+    store = open_store(_database_url(args))
     try:
-        trigger.erase_person(person_id, reason=ErasureReason(args.reason), actor=SYSTEM, now=datetime.now(UTC))
+        # Erasure needs no assessment: the casework is made without one.
+        Casework(store, assess=lambda review, at: None).handle(
+            ErasePerson(person_id, ErasureReason(args.reason)), actor=SYSTEM, now=datetime.now(UTC)
+        )
     except (NotFound, PersonErased) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     finally:
-        trigger.close()
+        store.close()
     print(f"Erased person {person_id} ({args.reason}): their key is destroyed; the case facts stay.")
     return 0
 
 
 def retention(args: argparse.Namespace) -> int:
-    from api.retention import cut_off, run_retention
-    from api.services import open_services
+    from service.bootstrap import open_services
+    from service.retention import cut_off, run_retention
 
     services = open_services(_database_url(args), run_projections=False)
     try:
         services.runner.catch_up()  # candidates come from the read models: bring them up to date first
         moment = datetime.now(UTC)
         run = run_retention(
-            services.trigger,
+            services.casework,
             services.pool,
             closed_before=cut_off(moment, args.years),
             now=moment,
@@ -357,8 +348,8 @@ def parser() -> argparse.ArgumentParser:
     bench_arguments(bench_cmd)
     bench_cmd.set_defaults(run=bench)
 
-    from api.retention import DEFAULT_RETENTION_YEARS
     from domain.people import ErasureReason
+    from service.retention import DEFAULT_RETENTION_YEARS
 
     people_cmd = commands.add_parser("people", help="erase a person's personal data")
     people_commands = people_cmd.add_subparsers(dest="people_command", required=True)

@@ -1,0 +1,71 @@
+"""Who may do what (API.md, Start and keys): the role table and the object-level rules, in one place.
+
+The API checks a route's roles before it reads the body (`api/auth.py allow`), with the roles
+named here; the service checks again when it handles a command, so a command from anywhere (the
+command line, the demo loader) obeys the same table, and checks what only the loaded object can
+tell (an agency changes only the complaints it logged).
+"""
+
+from domain.actor import Actor
+from domain.complaints import Complaint
+from domain.vocabulary import Role
+from service import commands as c
+from service.errors import Forbidden
+
+COORDINATOR, AGENCY, AUDITOR, ANALYST, ADMIN = Role.COORDINATOR, Role.AGENCY, Role.AUDITOR, Role.ANALYST, Role.ADMIN
+
+COMMAND_ROLES: dict[type, tuple[Role, ...]] = {
+    c.RegisterPerson: (COORDINATOR, AGENCY),
+    c.ErasePerson: (COORDINATOR,),
+    c.LogComplaint: (COORDINATOR, AGENCY),
+    c.AmendComplaint: (COORDINATOR, AGENCY),
+    c.WithdrawComplaint: (COORDINATOR, AGENCY),
+    c.GiveConsent: (COORDINATOR,),
+    c.WithdrawConsent: (COORDINATOR,),
+    c.RequestCaseReview: (COORDINATOR,),
+    c.Acknowledge: (COORDINATOR,),
+    c.DecideThreshold: (COORDINATOR,),
+    c.ShareInformation: (COORDINATOR, AGENCY),
+    c.NotifyDelay: (COORDINATOR,),
+    c.CompleteReview: (COORDINATOR,),
+    c.NotifyOutcome: (COORDINATOR,),
+    c.RequestEscalation: (COORDINATOR,),
+    c.DecideEscalation: (COORDINATOR,),
+}
+
+# Reads, by what is read. An analyst never receives personal data; an admin never receives case data.
+READ_CASES = (COORDINATOR, AUDITOR)  # people, case reviews, consents, assessments, deadlines, history, the feed
+READ_COMPLAINTS = (COORDINATOR, AUDITOR, AGENCY)  # an agency: only those it logged
+READ_FIGURES = (ANALYST, COORDINATOR, AUDITOR)  # publication figures and what-if: aggregates only
+READ_POLICIES = (ADMIN, COORDINATOR, AUDITOR, ANALYST)
+READ_AUDIT = (AUDITOR,)
+PUBLISH_POLICIES = (ADMIN,)
+
+
+def roles_for(command_type: type) -> tuple[Role, ...]:
+    return COMMAND_ROLES[command_type]
+
+
+def authorize(command: object, actor: Actor) -> None:
+    """Refuse a command the actor's role may not give, or an agency acting as another agency."""
+    roles = COMMAND_ROLES[type(command)]
+    if actor.role not in roles:
+        allowed = ", ".join(role.value for role in roles)
+        raise Forbidden(f"the {actor.role.value} role may not do this (allowed: {allowed})")
+    if actor.role is AGENCY:
+        if isinstance(command, c.LogComplaint) and command.agency != actor.agency:
+            raise Forbidden(
+                f"an agency key logs complaints as its own agency ({actor.agency}), not as {command.agency}"
+            )
+        if isinstance(command, c.ShareInformation) and command.agency != actor.agency:
+            raise Forbidden("an agency shares information as itself")
+
+
+def require_own_complaint(actor: Actor, complaint: Complaint, verb: str) -> None:
+    """An agency changes only the complaints it logged."""
+    if actor.role is AGENCY and complaint.agency != actor.agency:
+        raise Forbidden(f"an agency {verb} only the complaints it logged")
+
+
+def may_read_complaint(actor: Actor, complaint: Complaint) -> bool:
+    return actor.role is not AGENCY or complaint.agency == actor.agency

@@ -1,0 +1,179 @@
+"""The commands of Community Trigger: small, immutable requests to change the record.
+
+Each names what is asked, not who asks or when: the actor and the moment travel beside it
+(`Casework.handle(command, actor=..., now=...)`), so a command can be built from a request body,
+a demo script or a test alike. Fields are the domain's types; the API's schemas build them.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from domain.people import Contact, ErasureReason
+from domain.vocabulary import (
+    Channel,
+    ComplaintCategory,
+    ConsentPurpose,
+    Decision,
+    DiscretionGrounds,
+    Dissatisfaction,
+    EscalationResult,
+    Route,
+)
+
+
+@dataclass(frozen=True)
+class RegisterPerson:
+    display_name: str
+    contact: Contact = field(default_factory=Contact)
+    id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class ErasePerson:
+    person_id: UUID
+    reason: ErasureReason
+
+
+@dataclass(frozen=True)
+class LogComplaint:
+    victim_id: UUID
+    agency: str
+    incident_date: date
+    reported_date: date
+    caused_had: bool
+    category: ComplaintCategory
+    complainant_id: UUID | None = None
+    agency_reference: str | None = None
+    location: str | None = None
+    description: str | None = None
+    incident_ref: str | None = None
+    id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class AmendComplaint:
+    complaint_id: UUID
+    changes: dict[str, Any]
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class WithdrawComplaint:
+    complaint_id: UUID
+    reason: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class GiveConsent:
+    person_id: UUID
+    application_id: UUID
+    purpose: ConsentPurpose
+    given_on: date
+    id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class WithdrawConsent:
+    consent_id: UUID
+    withdrawn_on: date
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RequestCaseReview:
+    route: Route
+    applicant_id: UUID
+    received_date: date
+    channel: Channel
+    dissatisfaction: Dissatisfaction
+    victim_id: UUID | None = None
+    member_ids: list[UUID] = field(default_factory=list)
+    complaint_ids: list[UUID] | None = None
+    id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class Acknowledge:
+    case_review_id: UUID
+    acknowledged_on: date
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class DecideThreshold:
+    """The decision records the automatic assessment as known at its moment (RULES.md section 6)."""
+
+    case_review_id: UUID
+    decision: Decision
+    decided_on: date
+    grounds: DiscretionGrounds | None = None
+    reason: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ShareInformation:
+    case_review_id: UUID
+    agency: str
+    shared_on: date
+    summary: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class NotifyDelay:
+    case_review_id: UUID
+    reason: str
+    new_target_date: date
+    notified_on: date
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RecommendationInput:
+    action: str
+    agency: str
+    due_date: date | None = None
+
+
+@dataclass(frozen=True)
+class CompleteReview:
+    case_review_id: UUID
+    completed_on: date
+    recommendations: list[RecommendationInput] = field(default_factory=list)
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class NotifyOutcome:
+    case_review_id: UUID
+    notified_on: date
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RequestEscalation:
+    case_review_id: UUID
+    escalation_id: UUID
+    requested_on: date
+    reason: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class DecideEscalation:
+    case_review_id: UUID
+    escalation_id: UUID
+    result: EscalationResult
+    decided_on: date
+    expected_version: int | None = None
+
+
+Command = (
+    RegisterPerson | ErasePerson | LogComplaint | AmendComplaint | WithdrawComplaint | GiveConsent | WithdrawConsent
+    | RequestCaseReview | Acknowledge | DecideThreshold | ShareInformation | NotifyDelay | CompleteReview
+    | NotifyOutcome | RequestEscalation | DecideEscalation
+)  # fmt: skip

@@ -1,0 +1,219 @@
+"""The recorder: eventsourcing's PostgreSQL recorder, writing a recorded-time index and fact links with each save.
+
+Every event is written with a row in `event_timeline` (aggregate id, version, recorded time) in
+the same transaction, so "which version of this aggregate existed at T" is an index lookup,
+never a scan of the store (the library's "searchable timestamps" example). Facts that belong to
+someone are linked to them in `fact_links` in the same transaction too (a complaint to its
+victim, a consent to its application), so "the facts of X known at T" is also a lookup, and as
+current as the events themselves, with no read model to wait for.
+
+A threshold decision records what was known at its moment T. So that a replay as known at T
+always agrees with it, no fact it relied on may be recorded as known at or before T once it has
+read the facts (`KnownAtGuard`): under the events table's lock, the decision is refused (and
+retried) if such a fact committed after its read, and afterwards a fact stamped at or before T
+that commits late is refused (`RECORDED_TOO_LATE`) instead of slipping into the past.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import (
+    StoredEvent,
+)
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
+from psycopg import InterfaceError, OperationalError
+from psycopg.sql import SQL, Identifier, Literal
+
+EVENTS_TABLE = "community_trigger_events"
+TIMELINE_TABLE = "event_timeline"
+LINKS_TABLE = "fact_links"
+MARKS_TABLE = "known_at_marks"
+# SQLSTATEs our own checks raise. Class 23 reaches the application as an IntegrityError, which
+# commands retry on fresh reads; the other ends the command (service/casework.py, RecordedTooLate).
+READ_OVERTAKEN = "23CT1"  # a decision's facts changed after it read them: read again
+RECORDED_TOO_LATE = "CT002"  # a fact stamped at or before a decision's moment committed after it
+
+INSERT_FUNCTION = "community_trigger_insert_events"
+# Writes one save: events, their timeline rows and fact links, under the events table's lock, after
+# the two checks of `KnownAtGuard`. Returns the events' notification ids in the order given.
+INSERT_FUNCTION_BODY = """
+CREATE OR REPLACE FUNCTION {insert}(
+    events {event_type}[], ids uuid[], versions bigint[], stamps timestamptz[],
+    subjects uuid[], facts uuid[], linked_at timestamptz[],
+    read_position bigint, guarded uuid[], known_at timestamptz
+) RETURNS SETOF bigint LANGUAGE plpgsql AS $body$
+BEGIN
+    SET LOCAL lock_timeout = {lock_timeout};
+    -- Every earlier writer has committed, and no later one commits before this one.
+    LOCK TABLE {events} IN EXCLUSIVE MODE;
+    -- A fact stamped at or before the moment a recorded decision read as known.
+    IF EXISTS (
+        SELECT 1 FROM unnest(ids, stamps) AS n(id, at)
+        WHERE EXISTS (SELECT 1 FROM {marks} AS m WHERE m.subject_id = n.id AND m.known_at >= n.at)
+           OR EXISTS (SELECT 1 FROM {links} AS l JOIN {marks} AS m ON m.subject_id = l.subject_id
+                      WHERE l.fact_id = n.id AND m.known_at >= n.at)
+    ) THEN
+        RAISE EXCEPTION USING ERRCODE = {too_late},
+            MESSAGE = 'a threshold decision already recorded what was known at this moment';
+    END IF;
+    IF guarded IS NOT NULL THEN
+        -- Facts of the decision's subjects (their links, or their own events) committed after its read.
+        IF EXISTS (
+            SELECT 1 FROM {events} AS e WHERE e.notification_id > read_position
+              AND (e.originator_id = ANY(guarded)
+                   OR e.originator_id IN (SELECT fact_id FROM {links} WHERE subject_id = ANY(guarded)))
+        ) THEN
+            RAISE EXCEPTION USING ERRCODE = {overtaken},
+                MESSAGE = 'facts the decision relied on changed after it read them';
+        END IF;
+        INSERT INTO {marks} (subject_id, known_at) SELECT unnest(guarded), known_at
+            ON CONFLICT (subject_id) DO UPDATE SET known_at = greatest({marks}.known_at, EXCLUDED.known_at);
+    END IF;
+    INSERT INTO {timeline} (originator_id, originator_version, recorded_at)
+        SELECT * FROM unnest(ids, versions, stamps);
+    INSERT INTO {links} (subject_id, fact_id, recorded_at)
+        SELECT * FROM unnest(subjects, facts, linked_at) ON CONFLICT DO NOTHING;
+    NOTIFY {channel};
+    RETURN QUERY INSERT INTO {events} (originator_id, originator_version, topic, state)
+        SELECT e.originator_id, e.originator_version, e.topic, e.state FROM unnest(events) AS e
+        RETURNING notification_id;
+END
+$body$
+"""
+
+
+@dataclass(frozen=True)
+class KnownAtGuard:
+    """What a decision read as known at `as_known_at`: the facts of `subject_ids` up to `read_position`.
+
+    Subjects are the application, its victim or members, and any complaints it names: the facts
+    linked to them in `fact_links`, and their own events, are what the assessment relied on.
+    """
+
+    as_known_at: datetime
+    read_position: int
+    subject_ids: tuple[UUID, ...]
+
+
+class TimelineRecorder(PostgresApplicationRecorder):
+    """The library's recorder, plus the recorded-time index and fact links written in the same transaction.
+
+    Reads are the library's; a save is one call of INSERT_FUNCTION (see `insert_events`).
+    """
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = EVENTS_TABLE) -> None:
+        # Server-side prepared statements go out of step with psycopg's bookkeeping when a write
+        # fails inside the library's pipeline (a version conflict): later calls then fail with
+        # "prepared statement _pg3_N does not exist". Conflicts are normal here, so do without them.
+        # Set before the library's __init__, which opens the pool (registering type adapters):
+        # connections opened before this line would keep preparing statements.
+        datastore.pool.kwargs["prepare_threshold"] = None
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.timeline_table = Identifier(datastore.schema, TIMELINE_TABLE)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {table} ("
+                " originator_id uuid NOT NULL,"
+                " originator_version bigint NOT NULL,"
+                " recorded_at timestamptz NOT NULL,"
+                " PRIMARY KEY (originator_id, originator_version))"
+            ).format(table=self.timeline_table)
+        )
+        self.links_table = Identifier(datastore.schema, LINKS_TABLE)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {table} ("
+                " subject_id uuid NOT NULL,"
+                " fact_id uuid NOT NULL,"
+                " recorded_at timestamptz NOT NULL,"
+                " PRIMARY KEY (subject_id, fact_id))"
+            ).format(table=self.links_table)
+        )
+        self.sql_create_statements.append(
+            SQL("CREATE INDEX IF NOT EXISTS fact_links_by_fact ON {table} (fact_id)").format(table=self.links_table)
+        )
+        self.marks_table = Identifier(datastore.schema, MARKS_TABLE)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {table} (subject_id uuid PRIMARY KEY, known_at timestamptz NOT NULL)"
+            ).format(table=self.marks_table)
+        )
+        # Replaced by INSERT_FUNCTION (its checks were separate statements before).
+        self.sql_create_statements.append(
+            SQL("DROP FUNCTION IF EXISTS {refuse}(boolean, text, text)").format(
+                refuse=Identifier(datastore.schema, "community_trigger_refuse")
+            )
+        )
+        insert = Identifier(datastore.schema, INSERT_FUNCTION)
+        self.sql_create_statements.append(
+            SQL(INSERT_FUNCTION_BODY).format(
+                insert=insert,
+                event_type=Identifier(datastore.schema, self.stored_event_type_name),
+                events=Identifier(datastore.schema, events_table_name),
+                timeline=self.timeline_table,
+                links=self.links_table,
+                marks=self.marks_table,
+                lock_timeout=Literal(f"{datastore.lock_timeout}s"),
+                channel=Identifier(self.channel_name),
+                too_late=Literal(RECORDED_TOO_LATE),
+                overtaken=Literal(READ_OVERTAKEN),
+            )
+        )
+        self.call_insert = (
+            SQL(
+                "SELECT * FROM {insert}(%(events)s, %(ids)s::uuid[], %(versions)s::bigint[], %(stamps)s::timestamptz[],"
+                " %(subjects)s::uuid[], %(facts)s::uuid[], %(linked_at)s::timestamptz[],"
+                " %(position)s::bigint, %(guarded)s::uuid[], %(known_at)s::timestamptz)"
+            )
+            .format(insert=insert)
+            .as_string()
+        )  # rendered once: a Composed is rendered again at every execute
+        self.select_first_topic = (
+            SQL("SELECT topic FROM {events} WHERE originator_id = %s ORDER BY originator_version LIMIT 1")
+            .format(events=Identifier(datastore.schema, events_table_name))
+            .as_string()
+        )
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def first_topic(self, originator_id: UUID) -> str | None:
+        """The topic of an aggregate's first event (None: no such aggregate)."""
+        with self.datastore.get_connection() as conn:
+            row = conn.execute(self.select_first_topic, (originator_id,)).fetchone()
+        return row["topic"] if row else None
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """Write `stored_events` with their timeline rows and fact links: one statement, one transaction.
+
+        The library's recorder sends a dozen statements in a pipeline for this; under load each
+        step waits for the interpreter's lock again, and the table lock is held all the while. One
+        call of INSERT_FUNCTION does the same work inside PostgreSQL (lock, checks, rows, notify).
+        """
+        if not stored_events:
+            return []
+        timeline = kwargs["timeline"]  # EventStoreApplication._record gives both
+        links = kwargs.get("links") or []
+        guard: KnownAtGuard | None = kwargs.get("known_at_guard")
+        ids, versions, stamps = (list(column) for column in zip(*timeline, strict=True))
+        params = {
+            "events": [
+                self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+                for e in stored_events
+            ],
+            "ids": ids,
+            "versions": versions,
+            "stamps": stamps,
+            "subjects": [link[0] for link in links],
+            "facts": [link[1] for link in links],
+            "linked_at": [link[2] for link in links],
+            "position": guard.read_position if guard else None,
+            "guarded": list(guard.subject_ids) if guard else None,
+            "known_at": guard.as_known_at if guard else None,
+        }
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.call_insert, params)
+            return [row[INSERT_FUNCTION] for row in curs.fetchall()]
