@@ -61,3 +61,14 @@ def lookback_window(received: date, months: int = 6) -> tuple[date, date]:
     _require_date(received, "received date")
     _require_months(months)
     return received - relativedelta(months=months) + _ONE_DAY, received
+
+
+_MONTH_NAMES = (
+    "", "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def written_date(d: date) -> str:
+    """A date as a letter writes it (GOV.UK style): 16 January 2026, no leading zero, no weekday."""
+    return f"{d.day} {_MONTH_NAMES[d.month]} {d.year}"

@@ -18,7 +18,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple, Self
 from uuid import UUID
 
-from domain.dates import last_in_time_reported_date, lookback_window
+from domain.dates import last_in_time_reported_date, lookback_window, written_date
 from domain.policy import Policy
 from domain.vocabulary import ConsentPurpose, Route, Verdict
 
@@ -446,10 +446,6 @@ def assess(
 
 # --- plain English ---
 
-_MONTHS = (
-    "", "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 _NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 _ACRONYMS = {"nhs": "NHS", "icb": "ICB", "iow": "IoW", "pcc": "PCC", "asb": "ASB", "cic": "CIC"}
 _SMALL_WORDS = {"and", "of", "the", "for", "on"}
@@ -457,8 +453,8 @@ _SMALL_WORDS = {"and", "of", "the", "for", "on"}
 
 @lru_cache(maxsize=4096)
 def _day(d: date) -> str:
-    """A date as a letter writes it: 16 January 2026."""
-    return f"{d.day} {_MONTHS[d.month]} {d.year}"
+    """A date as a letter writes it: 16 January 2026 (cached: an explanation writes the same days often)."""
+    return written_date(d)
 
 
 def _number(n: int) -> str:
