@@ -5,7 +5,9 @@ and uses this only to find which complaints and consents to read.
 """
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from psycopg import sql
@@ -15,15 +17,58 @@ from domain.consents import Consent
 from projections.runner import ReadModel
 
 
+class _Rows:
+    """A batch's writes, gathered per statement so each is one executemany."""
+
+    def __init__(self) -> None:
+        self.logged: list[tuple[Any, ...]] = []
+        self.given: list[tuple[Any, ...]] = []
+        self.amended: list[tuple[Any, ...]] = []
+        self.withdrawn: list[tuple[Any, ...]] = []
+        self.revoked: list[tuple[Any, ...]] = []
+
+
+def _logged(rows: _Rows, event: Complaint.Logged) -> None:
+    rows.logged.append(
+        (event.originator_id, event.victim_id, event.complainant_id, event.agency, event.incident_date,
+         event.reported_date, event.originator_version, event.timestamp)
+    )  # fmt: skip
+
+
+def _amended(rows: _Rows, event: Complaint.Amended) -> None:
+    changes = event.changes
+    rows.amended.append(
+        (changes.get("incident_date"), changes.get("reported_date"), event.originator_version, event.originator_id)
+    )
+
+
+def _withdrawn(rows: _Rows, event: Complaint.Withdrawn) -> None:
+    rows.withdrawn.append((event.originator_version, event.originator_id))
+
+
+def _given(rows: _Rows, event: Consent.Given) -> None:
+    rows.given.append(
+        (event.originator_id, event.application_id, event.person_id, event.purpose.value, event.given_on,
+         event.originator_version)
+    )  # fmt: skip
+
+
+def _revoked(rows: _Rows, event: Consent.Withdrawn) -> None:
+    rows.revoked.append((event.withdrawn_on, event.originator_version, event.originator_id))
+
+
+APPLY = {
+    Complaint.Logged: _logged,
+    Complaint.Amended: _amended,
+    Complaint.Withdrawn: _withdrawn,
+    Consent.Given: _given,
+    Consent.Withdrawn: _revoked,
+}
+
+
 class CaseFacts(ReadModel):
     schema = "case_facts"
-    topics = (
-        "domain.complaints:Complaint.Logged",
-        "domain.complaints:Complaint.Amended",
-        "domain.complaints:Complaint.Withdrawn",
-        "domain.consents:Consent.Given",
-        "domain.consents:Consent.Withdrawn",
-    )
+    event_classes = tuple(APPLY)
 
     def create_tables(self, cur: psycopg.Cursor) -> None:
         cur.execute(
@@ -75,55 +120,51 @@ class CaseFacts(ReadModel):
 
     def apply_batch(self, cur: psycopg.Cursor, events: Sequence[tuple[int, Any]]) -> None:
         # Creations first, then changes in event order: a fact is always created before it changes.
-        complaints, consents = self.table("complaints"), self.table("consents")
-        logged, given, amended, withdrawn, revoked = [], [], [], [], []
+        rows = _Rows()
         for _, event in events:
-            if isinstance(event, Complaint.Logged):
-                logged.append(
-                    (event.originator_id, event.victim_id, event.complainant_id, event.agency, event.incident_date,
-                     event.reported_date, event.originator_version, event.timestamp)
-                )  # fmt: skip
-            elif isinstance(event, Complaint.Amended):
-                changes = event.changes
-                amended.append(
-                    (
-                        changes.get("incident_date"),
-                        changes.get("reported_date"),
-                        event.originator_version,
-                        event.originator_id,
-                    )
-                )
-            elif isinstance(event, Complaint.Withdrawn):
-                withdrawn.append((event.originator_version, event.originator_id))
-            elif isinstance(event, Consent.Given):
-                given.append(
-                    (
-                        event.originator_id,
-                        event.application_id,
-                        event.person_id,
-                        event.purpose.value,
-                        event.given_on,
-                        event.originator_version,
-                    )
-                )
-            elif isinstance(event, Consent.Withdrawn):
-                revoked.append((event.withdrawn_on, event.originator_version, event.originator_id))
+            APPLY[type(event)](rows, event)
+        complaints, consents = self.table("complaints"), self.table("consents")
         statements = [
             (
                 "INSERT INTO {} VALUES (%s, %s, %s, %s, %s, %s, false, %s, %s) ON CONFLICT (id) DO NOTHING",
                 complaints,
-                logged,
+                rows.logged,
             ),
-            ("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, NULL, %s) ON CONFLICT (id) DO NOTHING", consents, given),
+            ("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, NULL, %s) ON CONFLICT (id) DO NOTHING", consents, rows.given),
             (
                 "UPDATE {} SET incident_date = coalesce(%s, incident_date), reported_date = coalesce(%s, reported_date),"
                 " version = greatest(version, %s) WHERE id = %s",
                 complaints,
-                amended,
+                rows.amended,
             ),
-            ("UPDATE {} SET withdrawn = true, version = greatest(version, %s) WHERE id = %s", complaints, withdrawn),
-            ("UPDATE {} SET withdrawn_on = %s, version = greatest(version, %s) WHERE id = %s", consents, revoked),
+            (
+                "UPDATE {} SET withdrawn = true, version = greatest(version, %s) WHERE id = %s",
+                complaints,
+                rows.withdrawn,
+            ),
+            ("UPDATE {} SET withdrawn_on = %s, version = greatest(version, %s) WHERE id = %s", consents, rows.revoked),
         ]
-        for statement, table, rows in statements:
-            if rows:
-                cur.executemany(sql.SQL(statement).format(table), rows)
+        for statement, table, batch in statements:
+            if batch:
+                cur.executemany(sql.SQL(statement).format(table), batch)
+
+    # --- reading -------------------------------------------------------------------------
+
+    @classmethod
+    def complaints_of_victim(
+        cls, pool: Any, victim_id: UUID, *, agency: str | None, after: tuple[date, UUID] | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """The victim's complaints (only `agency`'s, if given), oldest report first, after the keyset `after`."""
+        conditions, params = [sql.SQL("victim_id = %s")], [victim_id]
+        if agency is not None:
+            conditions.append(sql.SQL("agency = %s"))
+            params.append(agency)
+        if after is not None:
+            conditions.append(sql.SQL("(reported_date, id) > (%s, %s)"))
+            params.extend(after)
+        query = sql.SQL(
+            "SELECT id, agency, incident_date, reported_date, withdrawn, version FROM {}"
+            " WHERE {} ORDER BY reported_date, id LIMIT %s"
+        ).format(sql.Identifier(cls.schema, "complaints"), sql.SQL(" AND ").join(conditions))
+        with pool.connection() as conn:
+            return conn.execute(query, (*params, limit)).fetchall()

@@ -2,14 +2,16 @@
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import psycopg
 from eventsourcing.application import Application
 from psycopg import sql
+from psycopg.types.string import TextLoader
 
+from domain.calendar import DeadlineState
 from domain.case_reviews import CaseReview
 from domain.deadlines import deadlines_for
 from domain.policy import Policy
@@ -29,8 +31,8 @@ class CaseList(ReadModel):
         self._cases: OrderedDict[UUID, CaseReview] = OrderedDict()
 
     @property
-    def topics(self) -> tuple[str, ...]:  # type: ignore[override]
-        return tuple(f"domain.case_reviews:CaseReview.{cls.__name__}" for cls in CASE_EVENTS)
+    def event_classes(self) -> tuple[type, ...]:  # type: ignore[override]
+        return tuple(CASE_EVENTS)  # every event of a case review: the list shows the case as the domain folds it
 
     def create_tables(self, cur: psycopg.Cursor) -> None:
         cur.execute(
@@ -71,6 +73,118 @@ class CaseList(ReadModel):
             )
 
     # --- reading -------------------------------------------------------------------------
+
+    @classmethod
+    def page(
+        cls,
+        pool: Any,
+        *,
+        status: str | None = None,
+        route: str | None = None,
+        agency: str | None = None,
+        deadline: tuple[sql.Composable, list[Any]] | None = None,
+        before: tuple[date, datetime, UUID] | None = None,
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        """One page of the case list, newest first (by received date, then latest recorded), before the keyset `before`.
+
+        `agency`: applications whose victims (or members) complained to that agency (case_facts).
+        `deadline`: a condition from `deadline_state_condition`. Ids come back as text, as the page
+        sends them (the same canonical form str(UUID) gives), not as UUIDs to be turned back.
+        """
+        conditions, params = [sql.SQL("true")], []
+        if status is not None:
+            conditions.append(sql.SQL("status = %s"))
+            params.append(status)
+        if route is not None:
+            conditions.append(sql.SQL("route = %s"))
+            params.append(route)
+        if agency is not None:
+            conditions.append(
+                sql.SQL(
+                    "EXISTS (SELECT 1 FROM case_facts.complaints AS f WHERE f.agency = %s"
+                    " AND (f.victim_id = case_reviews.victim_id OR f.victim_id = ANY(case_reviews.member_ids)))"
+                )
+            )
+            params.append(agency)
+        if deadline is not None:
+            conditions.append(deadline[0])
+            params.extend(deadline[1])
+        if before is not None:
+            conditions.append(sql.SQL("(received_date, requested_at, id) < (%s, %s, %s)"))
+            params.extend(before)
+        query = sql.SQL(
+            "SELECT * FROM {} WHERE {} ORDER BY received_date DESC, requested_at DESC, id DESC LIMIT %s"
+        ).format(sql.Identifier(cls.schema, "case_reviews"), sql.SQL(" AND ").join(conditions))
+        with pool.connection() as conn, conn.cursor() as cur:
+            cur.adapters.register_loader("uuid", TextLoader)
+            return cur.execute(query, (*params, limit)).fetchall()
+
+    @staticmethod
+    def deadline_state_condition(state: DeadlineState, today: date, soon: date) -> tuple[sql.Composable, list[Any]]:
+        """The rows in `state` today, in SQL so the list can be filtered and paged in the database.
+
+        It mirrors domain.calendar.deadline_state (tests hold the two to the same answers); `soon`
+        is the last day of the due-soon window (5 working days ahead under the policy in force).
+        """
+        finished = sql.SQL("(finished_on IS NOT NULL AND finished_on <= %s)")
+        open_plain = sql.SQL(
+            "(finished_on IS NULL OR finished_on > %s) AND (delay_notified_on IS NULL OR delay_notified_on > %s)"
+        )
+        conditions: dict[DeadlineState, tuple[sql.Composable, list[Any]]] = {
+            DeadlineState.COMPLETED_IN_TIME: (sql.SQL("{} AND finished_on <= due_date").format(finished), [today]),
+            DeadlineState.COMPLETED_LATE: (sql.SQL("{} AND finished_on > due_date").format(finished), [today]),
+            DeadlineState.DELAY_NOTIFIED: (
+                sql.SQL("(finished_on IS NULL OR finished_on > %s) AND delay_notified_on <= %s"),
+                [today, today],
+            ),
+            DeadlineState.OVERDUE: (sql.SQL("{} AND due_date < %s").format(open_plain), [today, today, today]),
+            DeadlineState.DUE_SOON: (
+                sql.SQL("{} AND due_date >= %s AND due_date <= %s").format(open_plain),
+                [today, today, today, soon],
+            ),
+            DeadlineState.ON_TRACK: (sql.SQL("{} AND due_date > %s").format(open_plain), [today, today, soon]),
+        }
+        return conditions[state]
+
+    @classmethod
+    def as_on(
+        cls,
+        pool: Any,
+        day: date,
+        *,
+        shown_after: date,
+        after: tuple[date, UUID] | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Applications received by `day` and not finished by `shown_after` (an earlier day, or `day` for open only).
+
+        By due date, after the keyset `after`: the deadline view and the alarms read this.
+        """
+        conditions = [sql.SQL("received_date <= %s"), sql.SQL("(finished_on IS NULL OR finished_on > %s)")]
+        params: list[Any] = [day, shown_after]
+        if after is not None:
+            conditions.append(sql.SQL("(due_date, id) > (%s, %s)"))
+            params.extend(after)
+        query = sql.SQL(
+            "SELECT id, received_date, due_date, finished_on, delay_notified_on, new_target_date, policy_name,"
+            " policy_version FROM {} WHERE {} ORDER BY due_date, id"
+        ).format(sql.Identifier(cls.schema, "case_reviews"), sql.SQL(" AND ").join(conditions))
+        if limit is not None:
+            query += sql.SQL(" LIMIT %s")
+            params.append(limit)
+        with pool.connection() as conn:
+            return conn.execute(query, params).fetchall()
+
+    @classmethod
+    def people_due_for_erasure(cls, pool: Any, closed_before: datetime) -> list[UUID]:
+        """Everyone named on applications, each closed before `closed_before`, with no complaint logged since.
+
+        As applicant, victim or member; erased people included (the caller skips them). Complaints
+        come from case_facts: a person with a newer complaint (as victim or complainant) is kept.
+        """
+        with pool.connection() as conn:
+            return [row["person_id"] for row in conn.execute(PEOPLE_DUE, {"closed_before": closed_before})]
 
     @classmethod
     def received(cls, pool: Any, period: tuple[date, date] | None = None) -> list[tuple[UUID, date]]:
@@ -138,6 +252,24 @@ class CaseList(ReadModel):
                    updated_at = excluded.updated_at"""
         ).format(self.table("case_reviews"))
 
+
+PEOPLE_DUE = """
+WITH named AS (
+    SELECT applicant_id AS person_id, status, updated_at FROM case_list.case_reviews
+    UNION ALL
+    SELECT victim_id, status, updated_at FROM case_list.case_reviews WHERE victim_id IS NOT NULL
+    UNION ALL
+    SELECT member_id, status, updated_at FROM case_list.case_reviews, unnest(member_ids) AS member_id
+)
+SELECT person_id FROM named
+GROUP BY person_id
+HAVING bool_and(status = 'closed' AND updated_at < %(closed_before)s)
+   AND NOT EXISTS (
+       SELECT 1 FROM case_facts.complaints AS c
+       WHERE person_id IN (c.victim_id, c.complainant_id) AND c.logged_at >= %(closed_before)s
+   )
+ORDER BY person_id
+"""
 
 CASE_EVENTS = [
     value

@@ -20,6 +20,7 @@ from typing import Any
 import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
@@ -27,10 +28,19 @@ log = logging.getLogger(__name__)
 
 
 class ReadModel(ABC):
-    """One read model: its schema, its tables, and how each event changes them."""
+    """One read model: its schema, its tables, how each event changes them, and the queries that read it.
+
+    `event_classes` names the events it applies; the topics it reads from the store follow from them
+    (`get_topic`), so a renamed or moved event class can never leave a model silently reading nothing.
+    """
 
     schema: str
-    topics: tuple[str, ...] = ()  # the event topics it reads; empty means all
+    event_classes: tuple[type, ...] = ()  # the events it applies; none means every event
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """The stored topics of `event_classes` (empty: all topics)."""
+        return tuple(get_topic(cls) for cls in self.event_classes)
 
     @abstractmethod
     def create_tables(self, cur: psycopg.Cursor) -> None:

@@ -21,6 +21,7 @@ from dateutil.relativedelta import relativedelta
 
 from domain.actor import SYSTEM, Actor
 from domain.people import ErasureReason, PersonErased
+from projections.case_list import CaseList
 from service.commands import ErasePerson
 
 if TYPE_CHECKING:  # kept out of the import, so the command line's help stays quick
@@ -29,24 +30,6 @@ if TYPE_CHECKING:  # kept out of the import, so the command line's help stays qu
     from service.casework import Casework
 
 DEFAULT_RETENTION_YEARS = 6  # Havant's period, until the policy carries it
-
-PEOPLE_DUE = """
-WITH named AS (
-    SELECT applicant_id AS person_id, status, updated_at FROM case_list.case_reviews
-    UNION ALL
-    SELECT victim_id, status, updated_at FROM case_list.case_reviews WHERE victim_id IS NOT NULL
-    UNION ALL
-    SELECT member_id, status, updated_at FROM case_list.case_reviews, unnest(member_ids) AS member_id
-)
-SELECT person_id FROM named
-GROUP BY person_id
-HAVING bool_and(status = 'closed' AND updated_at < %(closed_before)s)
-   AND NOT EXISTS (
-       SELECT 1 FROM case_facts.complaints AS c
-       WHERE person_id IN (c.victim_id, c.complainant_id) AND c.logged_at >= %(closed_before)s
-   )
-ORDER BY person_id
-"""
 
 
 @dataclass
@@ -74,8 +57,7 @@ def cut_off(now: datetime, years: int = DEFAULT_RETENTION_YEARS) -> datetime:
 
 def people_due(pool: "ConnectionPool", closed_before: datetime) -> list[UUID]:
     """Everyone whose every application closed before `closed_before`, with no complaint since (erased ones included)."""
-    with pool.connection() as conn:
-        return [row["person_id"] for row in conn.execute(PEOPLE_DUE, {"closed_before": closed_before})]
+    return CaseList.people_due_for_erasure(pool, closed_before)
 
 
 def run_retention(

@@ -5,8 +5,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Query
-from psycopg import sql
-from psycopg.types.string import TextLoader
 
 from api.audit import AuditedJSON
 from api.auth import allow
@@ -44,6 +42,7 @@ from domain.calendar import DeadlineState
 from domain.case_reviews import CaseReview
 from domain.deadlines import calendar_for, deadlines_for
 from domain.vocabulary import CaseStatus
+from projections.case_list import CaseList
 from service.authorization import roles_for
 from service.errors import NotFound
 from store.api_keys import ApiKey
@@ -85,40 +84,20 @@ def list_case_reviews(
     cursor: str | None = None,
 ) -> AuditedJSON:
     read_own_writes(svc, key)
-    conditions, params = [sql.SQL("true")], []
-    if status is not None:
-        conditions.append(sql.SQL("status = %s"))
-        params.append(status.value)
-    if route is not None:
-        conditions.append(sql.SQL("route = %s"))
-        params.append(route)
-    if agency is not None:
-        conditions.append(
-            sql.SQL(
-                "EXISTS (SELECT 1 FROM case_facts.complaints AS f WHERE f.agency = %s"
-                " AND (f.victim_id = case_reviews.victim_id OR f.victim_id = ANY(case_reviews.member_ids)))"
-            )
-        )
-        params.append(agency)
     today = local_date(now())
+    deadline = None
     if deadline_state is not None:
-        condition, values = deadline_state_condition(svc, deadline_state, today)
-        conditions.append(condition)
-        params.extend(values)
+        soon = calendar_for(svc.policies.in_force(today).calendar).add_working_days(today, 5)
+        deadline = CaseList.deadline_state_condition(deadline_state, today, soon)
+    before = None
     if cursor is not None:
-        position = cursor_position(
+        before = cursor_position(
             cursor, {"received_date": date.fromisoformat, "recorded_at": datetime.fromisoformat, "id": UUID}
         )
-        conditions.append(sql.SQL("(received_date, requested_at, id) < (%s, %s, %s)"))
-        params.extend(position)
-    query = sql.SQL(
-        "SELECT * FROM case_list.case_reviews WHERE {} ORDER BY received_date DESC, requested_at DESC, id DESC LIMIT %s"
-    ).format(sql.SQL(" AND ").join(conditions))
-    with svc.pool.connection() as conn, conn.cursor() as cur:
-        # The page's ids only go out as text: read them as PostgreSQL writes them (the same canonical
-        # form str(UUID) gives) instead of making a UUID of each and turning it back into a string.
-        cur.adapters.register_loader("uuid", TextLoader)
-        rows = cur.execute(query, (*params, limit + 1)).fetchall()
+    rows = CaseList.page(
+        svc.pool, status=status.value if status else None, route=route, agency=agency, deadline=deadline,
+        before=before, limit=limit + 1,
+    )  # fmt: skip
     more = len(rows) > limit
     rows = rows[:limit]
     items = [list_item(svc, row, today) for row in rows]
@@ -135,34 +114,6 @@ def list_case_reviews(
     )
     people = [i for item in items for i in (item["applicant_id"], item["victim_id"], *item["member_ids"])]
     return AuditedJSON({"items": items, "next_cursor": next_cursor}, people)
-
-
-def deadline_state_condition(svc: Services, state: DeadlineState, today: date) -> tuple[sql.Composable, list[Any]]:
-    """The rows in `state` today, in SQL so the list can be filtered and paged in the database.
-
-    It mirrors domain.calendar.deadline_state (tests hold the two to the same answers); the
-    due-soon limit is 5 working days ahead under the policy in force today.
-    """
-    soon = calendar_for(svc.policies.in_force(today).calendar).add_working_days(today, 5)
-    finished = sql.SQL("(finished_on IS NOT NULL AND finished_on <= %s)")
-    open_plain = sql.SQL(
-        "(finished_on IS NULL OR finished_on > %s) AND (delay_notified_on IS NULL OR delay_notified_on > %s)"
-    )
-    conditions: dict[DeadlineState, tuple[sql.Composable, list[Any]]] = {
-        DeadlineState.COMPLETED_IN_TIME: (sql.SQL("{} AND finished_on <= due_date").format(finished), [today]),
-        DeadlineState.COMPLETED_LATE: (sql.SQL("{} AND finished_on > due_date").format(finished), [today]),
-        DeadlineState.DELAY_NOTIFIED: (
-            sql.SQL("(finished_on IS NULL OR finished_on > %s) AND delay_notified_on <= %s"),
-            [today, today],
-        ),
-        DeadlineState.OVERDUE: (sql.SQL("{} AND due_date < %s").format(open_plain), [today, today, today]),
-        DeadlineState.DUE_SOON: (
-            sql.SQL("{} AND due_date >= %s AND due_date <= %s").format(open_plain),
-            [today, today, today, soon],
-        ),
-        DeadlineState.ON_TRACK: (sql.SQL("{} AND due_date > %s").format(open_plain), [today, today, soon]),
-    }
-    return conditions[state]
 
 
 def list_item(svc: Services, row: dict[str, Any], today: date) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from psycopg import sql
 
 from api.auth import allow
 from api.dependencies import (
@@ -25,6 +24,7 @@ from api.problems import Problem, invalid
 from api.routes import ThreadRoute
 from api.schemas import ComplaintAmendmentIn, ComplaintIn, WithdrawalIn, WriteOut
 from api.views import complaint_view
+from projections.case_facts import CaseFacts
 from service.authorization import may_read_complaint
 from service.commands import AmendComplaint
 from store.api_keys import ApiKey
@@ -89,20 +89,9 @@ def complaints_of_victim(
     """The complaints made about what happened to one person, oldest report first; an agency sees only its own."""
     read_own_writes(svc, key)
     svc.casework.person(person_id)  # 404 for an unknown person
-    conditions, params = [sql.SQL("victim_id = %s")], [person_id]
-    if key.role is AGENCY:
-        conditions.append(sql.SQL("agency = %s"))
-        params.append(key.agency)
-    if cursor is not None:
-        position = cursor_position(cursor, {"reported_date": date.fromisoformat, "id": UUID})
-        conditions.append(sql.SQL("(reported_date, id) > (%s, %s)"))
-        params.extend(position)
-    query = sql.SQL(
-        "SELECT id, agency, incident_date, reported_date, withdrawn, version FROM case_facts.complaints"
-        " WHERE {} ORDER BY reported_date, id LIMIT %s"
-    ).format(sql.SQL(" AND ").join(conditions))
-    with svc.pool.connection() as conn:
-        rows = conn.execute(query, (*params, limit + 1)).fetchall()
+    after = cursor_position(cursor, {"reported_date": date.fromisoformat, "id": UUID}) if cursor is not None else None
+    agency = key.agency if key.role is AGENCY else None
+    rows = CaseFacts.complaints_of_victim(svc.pool, person_id, agency=agency, after=after, limit=limit + 1)
     more, rows = len(rows) > limit, rows[:limit]
     items = [
         {

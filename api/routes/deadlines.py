@@ -6,7 +6,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from psycopg import sql
 
 from api.auth import allow
 from api.dependencies import AUDITOR, COORDINATOR, Services, Svc, cursor_position, encode_cursor, now, read_own_writes
@@ -15,6 +14,7 @@ from api.routes import ThreadRoute
 from domain.audited import local_date
 from domain.calendar import DeadlineState
 from domain.deadlines import DeadlineOnDay, deadline_on
+from projections.case_list import CaseList
 from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["deadlines"], route_class=ThreadRoute)
@@ -36,26 +36,12 @@ def _rows_as_on(
     svc: Services, day: date, *, after: tuple[date, UUID] | None, limit: int | None, open_only: bool
 ) -> list[dict[str, Any]]:
     """Applications received by `day`, open on it (or, unless `open_only`, finished in the 30 days before)."""
-    conditions = [sql.SQL("received_date <= %s")]
-    params: list[Any] = [day]
-    if open_only:
-        conditions.append(sql.SQL("(finished_on IS NULL OR finished_on > %s)"))
-        params.append(day)
-    else:
-        conditions.append(sql.SQL("(finished_on IS NULL OR finished_on > %s)"))
-        params.append(max(day, date.min + timedelta(days=FINISHED_SHOWN_DAYS)) - timedelta(days=FINISHED_SHOWN_DAYS))
-    if after is not None:
-        conditions.append(sql.SQL("(due_date, id) > (%s, %s)"))
-        params.extend(after)
-    query = sql.SQL(
-        "SELECT id, received_date, due_date, finished_on, delay_notified_on, new_target_date, policy_name, policy_version"
-        " FROM case_list.case_reviews WHERE {} ORDER BY due_date, id"
-    ).format(sql.SQL(" AND ").join(conditions))
-    if limit is not None:
-        query += sql.SQL(" LIMIT %s")
-        params.append(limit)
-    with svc.pool.connection() as conn:
-        return conn.execute(query, params).fetchall()
+    shown_after = (
+        day
+        if open_only
+        else max(day, date.min + timedelta(days=FINISHED_SHOWN_DAYS)) - timedelta(days=FINISHED_SHOWN_DAYS)
+    )
+    return CaseList.as_on(svc.pool, day, shown_after=shown_after, after=after, limit=limit)
 
 
 def deadline_seen_on(svc: Services, row: dict[str, Any], day: date) -> DeadlineOnDay:

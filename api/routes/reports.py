@@ -12,7 +12,7 @@ from api.dependencies import ANALYST, AUDITOR, COORDINATOR, Svc, now, read_own_w
 from api.routes import ThreadRoute
 from domain.audited import local_date
 from domain.policy import reporting_year
-from projections.reports import PUBLICATION_FIELDS, publication_csv_row, publication_figures
+from projections.publication import PUBLICATION_FIELDS, publication_csv_row, publication_figures
 from service.what_if import assessing_now, what_if
 from store.api_keys import ApiKey
 
