@@ -3,6 +3,7 @@
 import threading
 from datetime import UTC, date, datetime
 
+import pytest
 from conftest import without_assessment
 from psycopg import sql
 
@@ -161,6 +162,7 @@ def test_healthz_reports_projection_lag(app_client):
     assert set(body["projections"]) >= {"lag_events", "lag_seconds", "position"}
 
 
+@pytest.mark.slow
 def test_the_server_can_run_the_runner_as_a_child_process_and_still_read_its_own_writes(server_url):
     """COMMUNITY_TRIGGER_PROJECTIONS=process (serve's default): a child process moves the read models,
     the API follows its positions by NOTIFY, a read waits for the caller's own write, and the child

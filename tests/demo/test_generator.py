@@ -57,7 +57,7 @@ from domain.vocabulary import (
 )
 
 TODAY = date(2026, 11, 23)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LONDON = ZoneInfo("Europe/London")
 STEP_KINDS = Step.__args__
 
@@ -546,6 +546,7 @@ def test_estimate_events(complaints, applications):
     assert abs(estimate_events(complaints, applications) - actual) / actual < 0.1
 
 
+@pytest.mark.slow
 def test_large_stream_memory_and_rate():
     """100,000 complaints: memory stays a small fraction of the whole stream's; prints the rate."""
     sample = 10_000

@@ -175,6 +175,7 @@ def test_concurrent_writers_to_one_application_are_retried_not_lost(casework):
     assert sorted(e.agency for e in review.information_shared) == sorted(f"agency-{n}" for n in range(20))
 
 
+@pytest.mark.slow
 def test_the_embedded_postgresql_serves_the_api_end_to_end(tmp_path: Path):
     from fastapi.testclient import TestClient
 
@@ -229,6 +230,7 @@ def _serve_embedded(data_dir: Path):
     raise AssertionError("serve did not answer within 120 s")
 
 
+@pytest.mark.slow
 def test_serve_stopped_by_sigterm_stops_its_embedded_postgresql_even_after_a_killed_one(tmp_path: Path):
     """The embedded server stops with its last holder: a `serve` killed outright does not keep it running."""
     import os

@@ -15,6 +15,8 @@ from schemathesis.python.asgi import ASGIClient
 from api.app import create_app
 from domain.vocabulary import Role
 
+pytestmark = pytest.mark.slow  # every test here starts servers or builds a store
+
 SEED = 20261123
 EXAMPLES_PER_OPERATION = 25
 BASE_URL = "http://testserver"

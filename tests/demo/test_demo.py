@@ -7,6 +7,8 @@ import pytest
 from demo.loader import load_demo
 from domain.vocabulary import CaseStatus, Role
 
+pytestmark = pytest.mark.slow  # every test here starts servers or builds a store
+
 TODAY = date(2026, 11, 23)
 
 

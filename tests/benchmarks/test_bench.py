@@ -20,6 +20,8 @@ from service.bootstrap import open_services
 from store.database import scratch_database
 from store.event_store import store_environment
 
+pytestmark = pytest.mark.slow  # every test here starts servers or builds a store
+
 
 @pytest.fixture(scope="module")
 def tiny_run(server_url):
