@@ -74,7 +74,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RuleBroken)
     async def rule_broken(request: Request, exc: RuleBroken) -> JSONResponse:
-        return problem_response(Problem(409, "Rule broken", exc.message, slug="rule-broken"))
+        errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
+        return problem_response(Problem(409, "Rule broken", exc.message, errors=errors, slug="rule-broken"))
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> JSONResponse:

@@ -39,9 +39,10 @@ class ErasureReason(StrEnum):
 class PersonErased(RuleBroken):
     """The person was erased: nothing more can be recorded about them, nor can they be erased again."""
 
-    def __init__(self, person_id: UUID, message: str | None = None) -> None:
+    def __init__(self, person_id: UUID, message: str | None = None, field: str | None = None) -> None:
         super().__init__(
-            message or f"person {person_id} was erased: their personal data is gone and no more can be recorded"
+            message or f"person {person_id} was erased: their personal data is gone and no more can be recorded",
+            field=field,
         )
         self.person_id = person_id
 

@@ -27,7 +27,7 @@ from domain.case_reviews import CaseReview, Recommendation
 from domain.complaints import Complaint
 from domain.consents import Consent
 from domain.errors import InvalidFact
-from domain.people import Person, PersonalText, TextRef
+from domain.people import Person, PersonalText, PersonErased, TextRef
 from service import commands as c
 from service.authorization import authorize, require_own_complaint
 from service.errors import Conflict, NotFound, RecordedTooLate, StaleVersion
@@ -39,6 +39,7 @@ A = TypeVar("A", bound=AuditedAggregate)
 Change = tuple[AuditedAggregate, list[AuditedAggregate]]  # (the subject of the write, everything to save)
 
 PERSON_REGISTERED = get_topic(Person.Registered)  # the topic of a person's first event
+PERSON_ERASED = get_topic(Person.Erased)
 CONFLICT_RETRIES = 50  # enough for dozens of writers on one application at once
 
 
@@ -128,9 +129,18 @@ class Casework:
         return texts
 
     def _referenced_person(self, id: UUID, field: str) -> None:
-        """A person named in a body must exist: unknown is invalid input (422 on the field), not a 404."""
-        if not self.is_person(id):
+        """A person named in a body must exist (unknown is invalid input: 422 on the field, not a 404), and
+        must not have been erased: nothing more may be recorded about them (RULES.md section 14: 409 on the field).
+
+        From the topics of their first event and of any erasure, so nothing is decrypted or decoded.
+        """
+        first, erased = self.store.recorder.first_topic_and_whether(id, PERSON_ERASED)  # type: ignore[attr-defined]
+        if first != PERSON_REGISTERED:
             raise InvalidFact(f"no person with id {id}", field=field)
+        if erased:
+            raise PersonErased(
+                id, f"person {id} was erased: nothing more can be recorded about them (RULES.md section 14)", field
+            )
 
     # --- writing -------------------------------------------------------------------------
 
@@ -318,7 +328,7 @@ class Casework:
     def _request_case_review(self, command: c.RequestCaseReview, actor: Actor, now: datetime) -> Written:
         def attempt() -> Change:
             self._referenced_person(command.applicant_id, "applicant_id")
-            if command.victim_id is not None:
+            if command.victim_id is not None and command.victim_id != command.applicant_id:
                 self._referenced_person(command.victim_id, "victim_id")
             for index, member_id in enumerate(command.member_ids):
                 self._referenced_person(member_id, f"member_ids[{index}]")

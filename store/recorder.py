@@ -177,6 +177,14 @@ class TimelineRecorder(PostgresApplicationRecorder):
             .format(events=Identifier(datastore.schema, events_table_name))
             .as_string()
         )
+        self.select_first_and_topic = (
+            SQL(
+                "SELECT originator_version = 1 AS first, topic FROM {events}"
+                " WHERE originator_id = %s AND (originator_version = 1 OR topic = %s)"
+            )
+            .format(events=Identifier(datastore.schema, events_table_name))
+            .as_string()
+        )
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def first_topic(self, originator_id: UUID) -> str | None:
@@ -184,6 +192,17 @@ class TimelineRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn:
             row = conn.execute(self.select_first_topic, (originator_id,)).fetchone()
         return row["topic"] if row else None
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def first_topic_and_whether(self, originator_id: UUID, topic: str) -> tuple[str | None, bool]:
+        """The topic of an aggregate's first event (None: no such aggregate), and whether it has an event of `topic`.
+
+        One indexed lookup: at most two rows, its first event and any of that topic.
+        """
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(self.select_first_and_topic, (originator_id, topic)).fetchall()
+        first = next((row["topic"] for row in rows if row["first"]), None)
+        return first, any(row["topic"] == topic for row in rows)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
