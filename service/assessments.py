@@ -176,8 +176,13 @@ class Assessor:
             raise NotFound("case review", review_id)
         return review
 
-    def policy_for(self, review: CaseReview, reference: str | None = None) -> Policy:
-        return self.policies.named(reference) if reference else self.policies.in_force(review.received_date)
+    def policy_for(
+        self, review: CaseReview, reference: str | None = None, as_known_at: datetime | None = None
+    ) -> Policy:
+        """`reference` (NAME@VERSION) when named, else the version in force on the received date, as known at the time."""
+        if reference:
+            return self.policies.named(reference)
+        return self.policies.in_force(review.received_date, as_known_at)
 
     def relied_on(self, review: CaseReview, as_known_at: datetime) -> tuple[list[UUID], list[UUID]]:
         """The complaints (named ones, else all of its victims') and consents an application may rely on."""
@@ -214,4 +219,5 @@ class Assessor:
     def assess(self, review: CaseReview, as_known_at: datetime, policy: Policy | None = None) -> Assessment:
         """The automatic assessment of `review` under `policy` (default: in force on its received date)."""
         complaints, consents = self.revisions_relied_on(review, as_known_at)
-        return assess(application_facts(review), complaints, consents, policy or self.policy_for(review), as_known_at)
+        policy = policy or self.policy_for(review, as_known_at=as_known_at)
+        return assess(application_facts(review), complaints, consents, policy, as_known_at)

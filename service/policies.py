@@ -5,8 +5,6 @@ import time
 from datetime import date, datetime
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.actor import SYSTEM, Actor
 from domain.errors import InvalidFact
 from domain.policy import HAVANT_POLICY, Policy, PolicyError, policy_in_force
@@ -22,7 +20,7 @@ class Policies:
         self.name = name
         self.default = default
         self._lock = threading.Lock()
-        self._books: dict[str, tuple[float, PolicyBook | None]] = {}
+        self._books: dict[str, tuple[float, PolicyBook | None, dict[int, datetime]]] = {}
 
     def ensure_default(self, now: datetime) -> None:
         """A new store starts with the partnership's published policy as version 1."""
@@ -33,25 +31,44 @@ class Policies:
             self._books.pop(self.name, None)
 
     def _book(self, name: str, fresh: bool = False) -> PolicyBook | None:
+        return self._book_and_publication_times(name, fresh)[0]
+
+    def _book_and_publication_times(
+        self, name: str, fresh: bool = False
+    ) -> tuple[PolicyBook | None, dict[int, datetime]]:
+        """The book, folded from its events, and when each version was recorded (published)."""
         with self._lock:
             cached = self._books.get(name)
             if cached and not fresh and time.monotonic() - cached[0] < CACHE_SECONDS:
-                return cached[1]
-        try:
-            book = self.store.repository.get(policy_book_id(name))
-        except AggregateNotFoundError:
-            book = None
+                return cached[1], cached[2]
+        book, published = None, {}
+        for event in self.store.events.get(policy_book_id(name)):
+            book = event.mutate(book)
+            if isinstance(event, PolicyBook.VersionPublished):
+                published[max(book.versions)] = event.timestamp  # versions only grow: the newest is this one
         with self._lock:
-            self._books[name] = (time.monotonic(), book)
-        return book
+            self._books[name] = (time.monotonic(), book, published)
+        return book, published
 
-    def versions(self, name: str | None = None) -> list[Policy]:
-        book = self._book(name or self.name)
-        return [] if book is None else [book.versions[v] for v in sorted(book.versions)]
+    def versions(self, name: str | None = None, as_known_at: datetime | None = None) -> list[Policy]:
+        """Every version of the policy, oldest first; with `as_known_at`, only those published by then.
 
-    def in_force(self, on: date) -> Policy:
-        """The version of the partnership's policy in force on `on` (its received date, for an application)."""
-        versions = self.versions()
+        RULES.md section 14: an assessment as known at T uses the versions recorded at or before T,
+        so a version published later never changes a replay (a what-if names it explicitly).
+        """
+        book, published = self._book_and_publication_times(name or self.name)
+        if book is None:
+            return []
+        return [
+            book.versions[v]
+            for v in sorted(book.versions)
+            if as_known_at is None or published.get(v, as_known_at) <= as_known_at
+        ]
+
+    def in_force(self, on: date, as_known_at: datetime | None = None) -> Policy:
+        """The version of the partnership's policy in force on `on` (its received date, for an application),
+        among the versions published by `as_known_at` when given."""
+        versions = self.versions(as_known_at=as_known_at)
         if not versions:
             return self.default
         try:

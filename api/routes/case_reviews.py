@@ -203,7 +203,7 @@ def assessment(
     if moment.tzinfo is None:
         raise invalid("as_known_at", "give the time with its offset, for example 2026-11-02T09:30:00+00:00")
     review = svc.assessor.case_review_as_known_at(review_id, moment)
-    return svc.assessor.assess(review, moment, svc.assessor.policy_for(review, policy)).to_dict()
+    return svc.assessor.assess(review, moment, svc.assessor.policy_for(review, policy, moment)).to_dict()
 
 
 @router.get("/case-reviews/{review_id}/threshold-decision/replay")
