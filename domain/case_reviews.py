@@ -622,6 +622,9 @@ class CaseReview(AuditedAggregate):
         self._check_date(notified_on, "notified_on", recorded_at)
         last_step = self.reviews[-1].completed_on if self.review_ordered else self.decision.decided_on
         require_not_before(notified_on, last_step, "notified_on", "the decision it reports")
+        if self.completion_on is None and self.delay_notices:
+            # The first telling is completion, and delay notices come before it (RULES.md 14), in either order of recording.
+            require_not_before(notified_on, self.delay_notices[-1].notified_on, "notified_on", "the last delay notice")
         self._record(self.OutcomeNotified, recorded_at=recorded_at, notified_on=notified_on, actor=actor)
 
     def request_escalation(
