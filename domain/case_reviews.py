@@ -378,14 +378,14 @@ class CaseReview(AuditedAggregate):
 
     def current_due_date(self, review_due_date: date | None) -> date | None:
         """The date the applicant was last told to expect the review by: the latest delay notice's new
-        target, or, before any notice, the review's due date under the policy (RULES.md sections 8, 14).
+        target, or, before any notice, the review's due date under the policy (RULES.md sections 8, 14);
+        the later of the two where a notice recorded without the policy's date set an earlier target.
 
         Every notice counts, a late one too: it told the applicant a date, and a next notice that did not
         move past that date would be no delay at all.
         """
-        if self.delay_notices:
-            return self.delay_notices[-1].new_target_date
-        return review_due_date
+        targets = [d for d in (review_due_date, *(n.new_target_date for n in self.delay_notices[-1:])) if d is not None]
+        return max(targets, default=None)
 
     @property
     def open_actions(self) -> tuple[Action, ...]:

@@ -140,6 +140,10 @@ def test_rules_14_without_the_policy_due_date_only_earlier_targets_bind():
     notify_delay(review, notified_on=date(2027, 1, 4), new_target_date=date(2027, 1, 8), due=None)
     with pytest.raises(InvalidFact):
         notify_delay(review, notified_on=date(2027, 1, 5), new_target_date=date(2027, 1, 8), due=None)
+    assert review.current_due_date(None) == date(2027, 1, 8)
+    assert review.current_due_date(DUE) == DUE  # the policy's date is later than that early target
+    with pytest.raises(InvalidFact):
+        notify_delay(review, notified_on=date(2027, 1, 5), new_target_date=DUE)
 
 
 # --- ruling 2: completion is the applicant being told the outcome ---------------------------------
