@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain.errors import InvalidFact, RuleBroken
+from domain.errors import InvalidFact, NotPermitted, RuleBroken
 from service.errors import Conflict, Forbidden, NotFound, StaleVersion
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,10 @@ def install(app: FastAPI) -> None:
     async def rule_broken(request: Request, exc: RuleBroken) -> JSONResponse:
         errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
         return problem_response(Problem(409, "Rule broken", exc.message, errors=errors, slug="rule-broken"))
+
+    @app.exception_handler(NotPermitted)
+    async def not_permitted(request: Request, exc: NotPermitted) -> JSONResponse:
+        return problem_response(Problem(403, "Forbidden", exc.message, slug="forbidden"))
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> JSONResponse:

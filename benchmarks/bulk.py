@@ -204,9 +204,11 @@ class BulkCasework(Casework):
 
     store: BulkStore
 
-    def is_person(self, id: UUID) -> bool:
+    def person_state(self, id: UUID) -> tuple[bool, bool]:
         known = self.store._known.get(id)
-        return isinstance(known, Person) if known is not None else super().is_person(id)
+        if known is None:
+            return super().person_state(id)
+        return isinstance(known, Person), isinstance(known, Person) and known.erased
 
     def load(self, cls: type, id: UUID, *, what: str, version: int | None = None) -> Any:
         if version is None:
@@ -244,7 +246,9 @@ def bulk_load(
     loader's in-memory facts), so a decision the rules refuse is refused here too.
     """
     assessor = Assessor(store, Policies(store))
-    casework = BulkCasework(store, assess=lambda review, at: assessor.assess(review, at).to_dict())
+    casework = BulkCasework(
+        store, assess=lambda review, at: assessor.assess(review, at).to_dict(), policies=assessor.policies
+    )
     first = len(store.flushes)
 
     started = time.perf_counter()

@@ -502,7 +502,7 @@ class Suite:
         steps = list(g.generate(seed=BENCH_SEED + 100 + number, complaints=p.append_complaints, today=self.today))
         store = ShapeRecordingStore(store_environment(self.url))
         assessor = Assessor(store, Policies(store))
-        casework = Casework(store, assess=lambda r, at: assessor.assess(r, at).to_dict())
+        casework = Casework(store, assess=lambda r, at: assessor.assess(r, at).to_dict(), policies=assessor.policies)
         started = time.perf_counter()
 
         def show(count: int) -> None:

@@ -1137,7 +1137,10 @@ class _World:
         if intended is Decision.MET:
             delay = wd(c.delay_wd) if c.delay_wd is not None and c.delay_wd < c.complete_wd else None
             completed = wd(max(c.complete_wd, c.decide_wd + 2))
-            last = self.review(add, app, decided, completed, c.shares, c.recommendations, c.outcome_wd, delay)
+            # A notice's new target lies past the review's due date (RULES.md 14); 24 working days
+            # from receipt clears the 20 even when bank holidays push the due date out by a few days.
+            past_due = wd(24)
+            last = self.review(add, app, decided, completed, c.shares, c.recommendations, c.outcome_wd, delay, past_due)
         else:
             last = wd(c.outcome_wd, decided)
             add(last, _OUTCOME, app, last)
@@ -1158,7 +1161,7 @@ class _World:
             add(withdrawn, _WITHDRAW_CONSENT, info, withdrawn)
 
     def review(self, add, app: int, start: date, completed: date, shares: int, recommendations: int,
-               outcome_wd: int, delay: date | None) -> date:  # fmt: skip
+               outcome_wd: int, delay: date | None, past_due: date | None = None) -> date:  # fmt: skip
         """One round of review: agencies share, maybe a delay notice, completion, the applicant told."""
         rng = self.rng
         half = max(1, _weekdays_after(start, completed) // 2)
@@ -1167,7 +1170,7 @@ class _World:
             summary = _SUMMARIES[agency].format(n=rng.randint(2, 14), k=rng.randint(1, 5))
             add(shared, _SHARE, app, agency, shared, summary)
         if delay is not None:
-            target = _add_working_days(max(completed, delay), rng.randint(1, 4))
+            target = _add_working_days(max(completed, delay, past_due or delay), rng.randint(1, 4))
             add(delay, _DELAY, app, rng.choice(_DELAY_REASONS), target, delay)
         landlord = rng.choice(LANDLORDS)
         actions = tuple(

@@ -163,6 +163,12 @@ def deadline_state(
     Facts dated after `on` were not yet known then, so they are ignored: that keeps a past
     deadline view reproducible. Completion is judged against the statutory due date, never a
     delay notice's new target: a notice explains lateness, it does not excuse it.
+
+    `delay_notified_on` is the date of the application's first delay notice. Only a notice dated
+    on or before `due` gives `delay_notified` (RULES.md section 14): one given after the due date
+    is still a recorded fact, but the applicant was not told before it passed, so the state stays
+    `overdue`. Notices are dated in order (CaseReview.notify_delay), so when the first is late,
+    every later one is too.
     """
     if due_soon_days < 0:
         raise ValueError(f"due_soon_days must be 0 or more, not {due_soon_days}")
@@ -170,7 +176,7 @@ def deadline_state(
         if completed_on <= due:
             return DeadlineState.COMPLETED_IN_TIME
         return DeadlineState.COMPLETED_LATE
-    if delay_notified_on is not None and delay_notified_on <= on:
+    if delay_notified_on is not None and delay_notified_on <= on and delay_notified_on <= due:
         return DeadlineState.DELAY_NOTIFIED
     if on > due:
         # Passed, even on the weekend straight after a Friday due date, when no working day

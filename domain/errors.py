@@ -16,3 +16,7 @@ class InvalidFact(DomainError):
 
 class RuleBroken(DomainError):
     """The input is well formed but the lifecycle or the law forbids it now."""
+
+
+class NotPermitted(DomainError):
+    """The rule names who may do this, and the actor is someone else (an agency marking another agency's action)."""

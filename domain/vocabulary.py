@@ -85,5 +85,40 @@ class CaseStatus(StrEnum):
     THRESHOLD_NOT_MET = "threshold_not_met"
     UNDER_REVIEW = "under_review"
     REVIEW_COMPLETED = "review_completed"
+    ACTIONS_OPEN = "actions_open"  # the applicant was told the outcome; an agreed action is still open (RULES.md 13)
     CLOSED = "closed"
     ESCALATED = "escalated"
+
+
+class InvolvementLevel(StrEnum):
+    """How far the applicant chose to take part in their review (RULES.md section 13)."""
+
+    ATTEND = "attend"
+    WRITTEN_STATEMENT = "written_statement"
+    UPDATES_ONLY = "updates_only"
+
+
+class InvitationMode(StrEnum):
+    """How the applicant was invited to join the review meeting."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+
+
+class ContactChannel(StrEnum):
+    """How the partnership reached a person (an update, a letter); not how an application came in (`Channel`)."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    LETTER = "letter"
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+
+
+class LetterKind(StrEnum):
+    """The letters rendered from the partnership's templates (RULES.md section 13)."""
+
+    ACKNOWLEDGEMENT = "acknowledgement"
+    THRESHOLD_DECISION = "threshold_decision"
+    DELAY = "delay"
+    OUTCOME = "outcome"

@@ -128,14 +128,19 @@ class CaseList(ReadModel):
         is the last day of the due-soon window (5 working days ahead under the policy in force).
         """
         finished = sql.SQL("(finished_on IS NOT NULL AND finished_on <= %s)")
+        # Only a notice dated on or before the due date gives delay_notified (RULES.md 14): a later one leaves it open.
         open_plain = sql.SQL(
-            "(finished_on IS NULL OR finished_on > %s) AND (delay_notified_on IS NULL OR delay_notified_on > %s)"
+            "(finished_on IS NULL OR finished_on > %s)"
+            " AND (delay_notified_on IS NULL OR delay_notified_on > %s OR delay_notified_on > due_date)"
         )
         conditions: dict[DeadlineState, tuple[sql.Composable, list[Any]]] = {
             DeadlineState.COMPLETED_IN_TIME: (sql.SQL("{} AND finished_on <= due_date").format(finished), [today]),
             DeadlineState.COMPLETED_LATE: (sql.SQL("{} AND finished_on > due_date").format(finished), [today]),
             DeadlineState.DELAY_NOTIFIED: (
-                sql.SQL("(finished_on IS NULL OR finished_on > %s) AND delay_notified_on <= %s"),
+                sql.SQL(
+                    "(finished_on IS NULL OR finished_on > %s) AND delay_notified_on <= %s"
+                    " AND delay_notified_on <= due_date"
+                ),
                 [today, today],
             ),
             DeadlineState.OVERDUE: (sql.SQL("{} AND due_date < %s").format(open_plain), [today, today, today]),

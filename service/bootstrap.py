@@ -64,7 +64,7 @@ def open_services(
     assessor = Assessor(store, policies)
     services = Services(
         store=store,
-        casework=Casework(store, assess=lambda review, at: assessor.assess(review, at).to_dict()),
+        casework=Casework(store, assess=lambda review, at: assessor.assess(review, at).to_dict(), policies=policies),
         policies=policies,
         assessor=assessor,
         pool=pool,

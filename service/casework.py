@@ -13,8 +13,8 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, TypeVar
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -26,6 +26,7 @@ from domain.audited import AuditedAggregate
 from domain.case_reviews import CaseReview, Recommendation
 from domain.complaints import Complaint
 from domain.consents import Consent
+from domain.deadlines import deadlines_for
 from domain.errors import InvalidFact
 from domain.people import Person, PersonalText, PersonErased, TextRef
 from service import commands as c
@@ -34,6 +35,9 @@ from service.errors import Conflict, NotFound, RecordedTooLate, StaleVersion
 from store.event_store import EventStore
 from store.group_commit import GroupCommit, GroupFailed
 from store.recorder import RECORDED_TOO_LATE, KnownAtGuard
+
+if TYPE_CHECKING:
+    from service.policies import Policies
 
 A = TypeVar("A", bound=AuditedAggregate)
 Change = tuple[AuditedAggregate, list[AuditedAggregate]]  # (the subject of the write, everything to save)
@@ -58,12 +62,19 @@ class Casework:
     """Handles the commands of service/commands.py against the event store.
 
     `assess(review, as_known_at)` gives the automatic threshold assessment a decision records
-    (service/assessments.py); it is passed in so this module does not depend on the policy books.
+    (service/assessments.py). `policies` gives the procedure an application is handled under (its
+    due dates, time limits and grounds); without it (bulk tools, some tests) those checks are skipped.
     """
 
-    def __init__(self, store: EventStore, assess: Callable[[CaseReview, datetime], dict[str, Any] | None]) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        assess: Callable[[CaseReview, datetime], dict[str, Any] | None],
+        policies: "Policies | None" = None,
+    ) -> None:
         self.store = store
         self.assess = assess
+        self.policies = policies
         # `store.save` looked up at each call: a wrapper put on it later (the metrics' count) still counts.
         self.group_commit = GroupCommit(lambda *aggregates: self.store.save(*aggregates))
         self._handlers: dict[type, Callable[[Any, Actor, datetime], Written]] = {
@@ -115,7 +126,13 @@ class Casework:
 
     def is_person(self, id: UUID) -> bool:
         """Whether `id` is a registered person, from their first event's topic: nothing is decrypted or decoded."""
-        return self.store.recorder.first_topic(id) == PERSON_REGISTERED  # type: ignore[attr-defined]
+        return self.person_state(id)[0]
+
+    def person_state(self, id: UUID) -> tuple[bool, bool]:
+        """(whether `id` is a registered person, whether they were erased), from the topics of their first
+        event and of any erasure: one indexed lookup, nothing decrypted or decoded."""
+        first, erased = self.store.recorder.first_topic_and_whether(id, PERSON_ERASED)  # type: ignore[attr-defined]
+        return first == PERSON_REGISTERED, erased
 
     def resolve_texts(self, refs: list[TextRef | None]) -> dict[TextRef, str | None]:
         """The free text behind each reference (None where it cannot be read)."""
@@ -134,8 +151,8 @@ class Casework:
 
         From the topics of their first event and of any erasure, so nothing is decrypted or decoded.
         """
-        first, erased = self.store.recorder.first_topic_and_whether(id, PERSON_ERASED)  # type: ignore[attr-defined]
-        if first != PERSON_REGISTERED:
+        registered, erased = self.person_state(id)
+        if not registered:
             raise InvalidFact(f"no person with id {id}", field=field)
         if erased:
             raise PersonErased(
@@ -208,6 +225,12 @@ class Casework:
         return self._change(
             CaseReview, command.case_review_id, "case review", command.expected_version, change, save_kwargs
         )
+
+    def _review_due_date(self, review: CaseReview) -> date | None:
+        """The review's due date under the policy in force on its received date (RULES.md 7, 8)."""
+        if self.policies is None:
+            return None
+        return deadlines_for(self.policies.in_force(review.received_date), review.received_date).review
 
     @staticmethod
     def _text(
@@ -405,7 +428,7 @@ class Casework:
                 raise InvalidFact("a delay notice gives its reason", field="reason")
             review.notify_delay(
                 reason=reason, new_target_date=command.new_target_date, notified_on=command.notified_on,
-                actor=actor, recorded_at=now,
+                actor=actor, recorded_at=now, review_due_date=self._review_due_date(review),
             )  # fmt: skip
             return texts
 

@@ -147,4 +147,4 @@ def without_assessment(casework):
     """
     from service.casework import Casework
 
-    return Casework(casework.store, assess=lambda review, at: None)
+    return Casework(casework.store, assess=lambda review, at: None, policies=casework.policies)

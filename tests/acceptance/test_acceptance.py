@@ -888,14 +888,14 @@ def test_rules_9_the_lifecycle_of_a_met_application(coordinator, police):
         },
     )
     assert done.status_code == 201, done.text
-    assert_problem(
+    assert coordinator.post(f"{base}/outcome-notices", json={"notified_on": "2026-07-31"}).status_code == 201
+    assert_problem(  # RULES.md 14: completion is the applicant being told the outcome
         coordinator.post(
             f"{base}/delay-notices",
             json={"reason": "late", "new_target_date": "2026-09-01", "notified_on": "2026-07-31"},
         ),
         409,
     )
-    assert coordinator.post(f"{base}/outcome-notices", json={"notified_on": "2026-07-31"}).status_code == 201
     escalation = coordinator.post(f"{base}/escalations", json={"requested_on": "2026-08-03", "reason": "unhappy"})
     assert escalation.status_code == 201, escalation.text
     eid = escalation.json()["id"]  # each write answers the id of what it created

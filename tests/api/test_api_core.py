@@ -225,6 +225,9 @@ def test_the_whole_lifecycle_through_the_api(coordinator, police, council):
         },
     )
     assert done.status_code == 201 and done.json()["status"] == "review_completed"
+    assert coordinator.post(f"{base}/outcome-notices", json={"notified_on": "2026-11-13"}).status_code == 201
+    assert coordinator.post(f"{base}/outcome-notices", json={"notified_on": "2026-11-14"}).status_code == 409
+    # RULES.md 14: completion is the applicant being told the outcome; no delay notice after it.
     assert (
         coordinator.post(
             f"{base}/delay-notices",
@@ -232,8 +235,6 @@ def test_the_whole_lifecycle_through_the_api(coordinator, police, council):
         ).status_code
         == 409
     )
-    assert coordinator.post(f"{base}/outcome-notices", json={"notified_on": "2026-11-13"}).status_code == 201
-    assert coordinator.post(f"{base}/outcome-notices", json={"notified_on": "2026-11-14"}).status_code == 409
 
     escalation = coordinator.post(f"{base}/escalations", json={"requested_on": "2026-11-16", "reason": "not satisfied"})
     assert escalation.status_code == 201 and escalation.json()["status"] == "escalated"

@@ -208,6 +208,7 @@ def test_no_second_outcome_notice_and_none_before_the_review():
 
 
 def test_a_delay_notice_comes_only_before_completion_with_a_later_target():
+    """RULES.md 14: completion is the applicant being told the outcome, not the review's completion."""
     review = decided()
     with pytest.raises(InvalidFact) as refused:
         review.notify_delay(
@@ -218,11 +219,15 @@ def test_a_delay_notice_comes_only_before_completion_with_a_later_target():
         reason=TEXT, new_target_date=date(2026, 12, 9), notified_on=date(2026, 11, 9), actor=SYSTEM, recorded_at=NOW
     )
     review.complete_review(completed_on=date(2026, 11, 12), recommendations=[], actor=SYSTEM, recorded_at=NOW)
+    review.notify_delay(  # between the review's completion and the outcome notice: allowed
+        reason=TEXT, new_target_date=date(2026, 12, 19), notified_on=date(2026, 11, 13), actor=SYSTEM, recorded_at=NOW
+    )
+    review.notify_outcome(notified_on=date(2026, 11, 16), actor=SYSTEM, recorded_at=NOW)
     with pytest.raises(RuleBroken):
         review.notify_delay(
             reason=TEXT,
-            new_target_date=date(2026, 12, 19),
-            notified_on=date(2026, 11, 13),
+            new_target_date=date(2026, 12, 23),
+            notified_on=date(2026, 11, 17),
             actor=SYSTEM,
             recorded_at=NOW,
         )
