@@ -4,6 +4,7 @@
     python3 tasks.py demo     # install, then serve the API on the embedded PostgreSQL with demo data
     python3 tasks.py test     # install, then run the whole test suite
     python3 tasks.py bench    # install, then run the benchmarks (see docs/benchmarks.md)
+    python3 tasks.py install  # only install (CI does, before running the tests without a network)
 
 Each installs the project and its dependencies into .venv first (again only when
 pyproject.toml changes). Extra arguments go to the command run.
@@ -41,11 +42,14 @@ def main() -> int:
         "demo": [str(BIN / "community-trigger"), "serve", "--demo"],
         "test": [str(BIN / "python"), "-m", "pytest"],
         "bench": [str(BIN / "community-trigger"), "bench"],
+        "install": [],
     }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         return 2
     ensure_installed()
+    if sys.argv[1] == "install":
+        return 0
     command = [*commands[sys.argv[1]], *sys.argv[2:]]
     return subprocess.run(command, cwd=ROOT).returncode
 
