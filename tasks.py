@@ -51,6 +51,13 @@ def main() -> int:
     if sys.argv[1] == "install":
         return 0
     command = [*commands[sys.argv[1]], *sys.argv[2:]]
+    if os.name == "posix":
+        # Become the command: a signal to this process (Ctrl-C, SIGTERM from docker stop or systemd) then
+        # reaches the server itself, which stops what it started. A child would be orphaned, holding its port.
+        os.chdir(ROOT)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(command[0], command)
     return subprocess.run(command, cwd=ROOT).returncode
 
 

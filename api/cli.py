@@ -40,6 +40,10 @@ def serve(args: argparse.Namespace) -> int:
     from api.services import open_services
     from domain.vocabulary import Role
 
+    # SIGTERM by default ends the process at once, skipping the exit handlers, and the embedded
+    # PostgreSQL's would have stopped it: exit as on Ctrl-C instead, from the start (the demo data may
+    # still be loading). uvicorn stops gracefully on SIGTERM, then raises the signal again, to this.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     settings = Settings.from_environment(data_dir=args.data_dir)
     url = _database_url(args)
     if args.demo:
@@ -73,10 +77,6 @@ def serve(args: argparse.Namespace) -> int:
         projections=settings.projections,
     )
     configure_logging()  # every line JSON, uvicorn's own included (log_config=None keeps uvicorn from replacing it)
-    # uvicorn stops gracefully on SIGTERM, then raises the signal again: by default that ends the
-    # process at once, skipping the exit handlers, and the embedded PostgreSQL's would have stopped
-    # it. Exit as on Ctrl-C instead.
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     # No access log: the request log (api/observability.py) already writes one JSON line per request.
     uvicorn.run(
         app, host=args.host, port=args.port, log_level="info", log_config=None, access_log=False, **UVICORN_OPTIONS
