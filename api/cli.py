@@ -61,14 +61,15 @@ def serve(args: argparse.Namespace) -> int:
                 print(f"Loaded the demo data set: {loaded} events.", file=sys.stderr)
             else:
                 print("The store already holds events: demo data not loaded again.", file=sys.stderr)
-            _, secret = services.keys.create(Role.COORDINATOR, label="demo")
+            _, secret, _ = services.keys.replace(Role.COORDINATOR, label="demo")  # the last start's stops working
         finally:
             services.close()
-        print(f"\nDemo coordinator key (shown once):\n  {secret}", file=sys.stderr)
-        print(
+        print(  # on stdout, apart from the JSON log lines on stderr
+            "\nDemo coordinator key (shown once; the key an earlier demo start printed no longer works):\n"
+            f"  {secret}\n"
             f"Try:\n  curl -H 'Authorization: Bearer {secret}' http://{args.host}:{args.port}/v1/case-reviews\n"
             f"API docs: http://{args.host}:{args.port}/docs\n",
-            file=sys.stderr,
+            flush=True,
         )
     app = create_app(
         url,
@@ -312,7 +313,7 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument(
         "--demo",
         action="store_true",
-        help="load a fictional Havant data set into an empty store and print a coordinator key",
+        help="load a fictional Havant data set into an empty store; print a new coordinator key, revoking the last",
     )
     serve_cmd.set_defaults(run=serve)
 

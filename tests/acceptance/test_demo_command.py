@@ -154,3 +154,20 @@ def test_the_demo_stopped_by_a_signal_stops_its_server_projections_and_embedded_
     assert _until(lambda: not running.postmaster_pid.exists() and not running.postgres_on_the_data_dir(), 30), (
         "the embedded PostgreSQL is still running"
     )
+
+
+@pytest.mark.slow
+def test_each_demo_start_prints_one_coordinator_key_on_stdout_and_the_previous_starts_key_stops_working(demo):
+    first = demo()
+    assert len(set(first.keys_printed())) == 1, first.stdout.read_text()
+    (first_key,) = set(first.keys_printed())
+    assert first.request("/v1/case-reviews", first_key) == 200
+    first.stop()
+
+    second = demo()  # the same data folder: the demo data is there already
+    assert len(set(second.keys_printed())) == 1, second.stdout.read_text()
+    (second_key,) = set(second.keys_printed())
+    assert second_key != first_key
+    assert second.request("/v1/case-reviews", second_key) == 200
+    assert second.request("/v1/case-reviews", first_key) == 401
+    second.stop()
