@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -123,17 +124,20 @@ def _until(condition, timeout: float) -> bool:
 
 
 @pytest.fixture
-def demo(tmp_path):
+def demo():
+    """Starts the demo, on one data folder for the test. Not in pytest's tmp_path: as root, the embedded
+    PostgreSQL runs as a user of its own, and any pytest starting meanwhile makes that tree 0700 again."""
     started: list[Demo] = []
+    with tempfile.TemporaryDirectory(prefix="ct-demo-") as folder:
 
-    def start() -> Demo:
-        started.append(Demo(tmp_path / "data"))
-        started[-1].wait_until_it_answers()
-        return started[-1]
+        def start() -> Demo:
+            started.append(Demo(Path(folder) / "data"))
+            started[-1].wait_until_it_answers()
+            return started[-1]
 
-    yield start
-    for each in started:
-        each.clean_up()
+        yield start
+        for each in started:
+            each.clean_up()
 
 
 @pytest.mark.slow
