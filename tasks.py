@@ -4,6 +4,7 @@
     python3 tasks.py demo     # install, then serve the API on the embedded PostgreSQL with demo data
     python3 tasks.py test     # install, then run the whole test suite
     python3 tasks.py bench    # install, then run the benchmarks (see docs/benchmarks.md)
+    python3 tasks.py install  # only install (CI does, before running the tests without a network)
 
 Each installs the project and its dependencies into .venv first (again only when
 pyproject.toml changes). Extra arguments go to the command run.
@@ -41,12 +42,22 @@ def main() -> int:
         "demo": [str(BIN / "community-trigger"), "serve", "--demo"],
         "test": [str(BIN / "python"), "-m", "pytest"],
         "bench": [str(BIN / "community-trigger"), "bench"],
+        "install": [],
     }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         return 2
     ensure_installed()
+    if sys.argv[1] == "install":
+        return 0
     command = [*commands[sys.argv[1]], *sys.argv[2:]]
+    if os.name == "posix":
+        # Become the command: a signal to this process (Ctrl-C, SIGTERM from docker stop or systemd) then
+        # reaches the server itself, which stops what it started. A child would be orphaned, holding its port.
+        os.chdir(ROOT)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(command[0], command)
     return subprocess.run(command, cwd=ROOT).returncode
 
 

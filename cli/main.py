@@ -35,6 +35,10 @@ def serve(args: argparse.Namespace) -> int:
     from domain.vocabulary import Role
     from service.bootstrap import open_services
 
+    # SIGTERM by default ends the process at once, skipping the exit handlers, and the embedded
+    # PostgreSQL's would have stopped it: exit as on Ctrl-C instead, from the start (the demo data may
+    # still be loading). uvicorn stops gracefully on SIGTERM, then raises the signal again, to this.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     settings = Settings.from_environment(data_dir=args.data_dir)
     url = _database_url(args)
     if args.demo:
@@ -48,14 +52,15 @@ def serve(args: argparse.Namespace) -> int:
                 print(f"Loaded the demo data set: {loaded} events.", file=sys.stderr)
             else:
                 print("The store already holds events: demo data not loaded again.", file=sys.stderr)
-            _, secret = services.keys.create(Role.COORDINATOR, label="demo")
+            _, secret, _ = services.keys.replace(Role.COORDINATOR, label="demo")  # the last start's stops working
         finally:
             services.close()
-        print(f"\nDemo coordinator key (shown once):\n  {secret}", file=sys.stderr)
-        print(
+        print(  # on stdout, apart from the JSON log lines on stderr
+            "\nDemo coordinator key (shown once; the key an earlier demo start printed no longer works):\n"
+            f"  {secret}\n"
             f"Try:\n  curl -H 'Authorization: Bearer {secret}' http://{args.host}:{args.port}/v1/case-reviews\n"
             f"API docs: http://{args.host}:{args.port}/docs\n",
-            file=sys.stderr,
+            flush=True,
         )
     app = create_app(
         url,
@@ -64,10 +69,6 @@ def serve(args: argparse.Namespace) -> int:
         projections=settings.projections,
     )
     configure_logging()  # every line JSON, uvicorn's own included (log_config=None keeps uvicorn from replacing it)
-    # uvicorn stops gracefully on SIGTERM, then raises the signal again: by default that ends the
-    # process at once, skipping the exit handlers, and the embedded PostgreSQL's would have stopped
-    # it. Exit as on Ctrl-C instead.
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     # No access log: the request log (api/observability.py) already writes one JSON line per request.
     uvicorn.run(
         app, host=args.host, port=args.port, log_level="info", log_config=None, access_log=False, **UVICORN_OPTIONS
@@ -303,7 +304,7 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument(
         "--demo",
         action="store_true",
-        help="load a fictional Havant data set into an empty store and print a coordinator key",
+        help="load a fictional Havant data set into an empty store; print a new coordinator key, revoking the last",
     )
     serve_cmd.set_defaults(run=serve)
 

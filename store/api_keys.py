@@ -85,15 +85,40 @@ class KeyStore:
             raise KeyError_("only an agency key belongs to an agency")
         if agency and not AGENCY_SLUG.match(agency):
             raise KeyError_("the agency is a lower-case slug such as hampshire-constabulary")
+        with self._connect() as conn:
+            return self._insert(conn, role, agency, label)
+
+    def _insert(self, conn, role: Role, agency: str | None, label: str | None) -> tuple[ApiKey, str]:
         key_id = secrets.token_hex(6)
         secret = secrets.token_urlsafe(32)
-        with self._connect() as conn:
-            row = conn.execute(
-                "INSERT INTO api_keys (key_id, secret_sha256, role, agency, label) VALUES (%s, %s, %s, %s, %s)"
-                " RETURNING *",
-                (key_id, _digest(secret), role.value, agency, label),
-            ).fetchone()
+        row = conn.execute(
+            "INSERT INTO api_keys (key_id, secret_sha256, role, agency, label) VALUES (%s, %s, %s, %s, %s) RETURNING *",
+            (key_id, _digest(secret), role.value, agency, label),
+        ).fetchone()
         return self._key(row), f"ct_{key_id}_{secret}"
+
+    def replace(self, role: Role, label: str) -> tuple[ApiKey, str, list[str]]:
+        """A new key of `role` labelled `label`, revoking the active ones of that role and label: the new
+        key, its plaintext, and the ids revoked. `serve --demo` gives each start its own coordinator key
+        this way, so only the latest start's works. Two at once take turns (a lock on the label)."""
+        if role is Role.AGENCY:
+            raise KeyError_("an agency key is created with its agency, not replaced by label")
+        with self._connect() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('api_keys ' || %s))", (label,))
+            revoked = [
+                row["key_id"]
+                for row in conn.execute(
+                    "UPDATE api_keys SET revoked_at = now() WHERE role = %s AND label = %s AND revoked_at IS NULL"
+                    " RETURNING key_id",
+                    (role.value, label),
+                )
+            ]
+            key, secret = self._insert(conn, role, None, label)
+        with self._lock:
+            self._revocations += 1
+            for key_id in revoked:
+                self._verified.pop(key_id, None)
+        return key, secret, revoked
 
     def cached(self, presented: str) -> ApiKey | None:
         """The key if it authenticated within `cache_seconds` (no database query); else None: ask `authenticate`."""

