@@ -4,6 +4,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
@@ -34,7 +35,9 @@ def expected_version(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    # ASCII digits only, and a sane length: str.isdigit() also takes "²", which int() refuses, and
+    # int() of thousands of digits is refused by Python's limit on such conversions.
+    if not VERSION.fullmatch(value):
         raise invalid("If-Match", "If-Match is the version number you last read, for example 3")
     return int(value)
 
@@ -64,6 +67,8 @@ def read_own_writes(svc: Services, key: ApiKey) -> None:
 
 
 NOT_OUR_CURSOR = "the cursor is not one this API gave out; start again without it"
+MAX_CURSOR_CHARS = 2048  # ours are well under 200: a longer one is not ours, and is not parsed at all
+VERSION = re.compile(r"[0-9]{1,18}")
 
 
 def encode_cursor(values: dict[str, Any]) -> str:
@@ -71,12 +76,14 @@ def encode_cursor(values: dict[str, Any]) -> str:
 
 
 def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise invalid("cursor", NOT_OUR_CURSOR)
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(values, dict) or set(values) != set(keys):
             raise ValueError
         return values
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):  # nested too deep for the parser
         raise invalid("cursor", NOT_OUR_CURSOR) from None
 
 
