@@ -77,6 +77,7 @@ def create_app(
     problems.install(app)
     audit.install(app, check_declared=check_audit)  # innermost of the three layers: it sees each read's JSON
     idempotency.install(app)
+    app.add_middleware(problems.DatabaseUnavailableGuard)  # outside the layers that use the database
     observability.install(app)  # outermost: it times, counts and logs every request, refusals included
     app.include_router(audit_routes.router)
     for routes in (people, complaints, consents, case_reviews, deadlines, events, policies, reports):

@@ -3,10 +3,14 @@
 import logging
 from typing import Any
 
+import psycopg
+from eventsourcing import persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolClosed, PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import InvalidFact, NotPermitted, RuleBroken
 from service.errors import Conflict, Forbidden, NotFound, StaleVersion
@@ -14,6 +18,14 @@ from service.errors import Conflict, Forbidden, NotFound, StaleVersion
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPES = "https://community-trigger.example/problems/"
+RETRY_AFTER_SECONDS = 5
+# The database could not be reached or dropped the connection (a restart, a failover): the request
+# may be sent again, so 503 with Retry-After, not a 500. psycopg's own errors and the library's
+# wrappers of them; a pool that cannot lend a connection in time is the same thing seen from here.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout, PoolClosed,
+    persistence.OperationalError, persistence.InterfaceError, persistence.ConnectionUnavailableError,
+)  # fmt: skip
 
 
 class Problem(Exception):
@@ -38,6 +50,47 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
     if problem.errors is not None:
         body["errors"] = problem.errors
     return JSONResponse(body, status_code=problem.status, media_type="application/problem+json", headers=headers)
+
+
+def unavailable_response() -> JSONResponse:
+    return problem_response(
+        Problem(
+            503, "Service unavailable",
+            "the database does not answer just now; nothing was recorded by this request. Try again shortly",
+            slug="database-unavailable",
+        ),
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )  # fmt: skip
+
+
+class DatabaseUnavailableGuard:
+    """503 with Retry-After when the layers around the routes (idempotency, read audit) cannot reach the database.
+
+    The routes' own errors meet the exception handlers; these layers sit outside them. An answer
+    already begun is left to fail as it would: nothing can be said after the first byte.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_noting_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_start)
+        except DATABASE_UNAVAILABLE as error:
+            if started:
+                raise
+            log.warning("database unavailable on %s %s: %s", scope.get("method"), scope.get("path"), error)
+            await unavailable_response()(scope, receive, send)
 
 
 def invalid(field: str | None, message: str) -> Problem:
@@ -102,6 +155,13 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 400:  # FastAPI's "error parsing the body" (e.g. not UTF-8): invalid input is 422
             return problem_response(invalid("body", "the body could not be read as JSON (UTF-8)"))
         return problem_response(Problem(exc.status_code, str(exc.detail), str(exc.detail)))
+
+    for unavailable in DATABASE_UNAVAILABLE:
+
+        @app.exception_handler(unavailable)
+        async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+            return unavailable_response()
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
