@@ -435,6 +435,13 @@ _PARSERS: dict[str, Any] = {
 PARAMETERS = tuple(name for name in _PARSERS if name not in ("name", "version", "effective_from"))
 
 
+def parse_parameter(name: str, value: Any) -> Any:
+    """One parameter's value, typed and checked as a policy checks it (its shape, not the whole policy's rules)."""
+    if name not in _PARSERS:
+        raise PolicyError(name, f"{name} is not a policy parameter")
+    return _PARSERS[name](value)
+
+
 def _with_legacy_stage(stages: tuple[Stage, ...], field: str, days: Any) -> tuple[Stage, ...]:
     """`stages` with section 7's `field` applied: its stage counted in working days from received, or none."""
     name = LEGACY_STAGE_NAMES[field]
