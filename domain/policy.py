@@ -413,7 +413,7 @@ _PARSERS: dict[str, Any] = {
         1,
         LEGAL_MAX_COMPLAINTS,
         ": the law caps the number of complaints a partnership may require at three",
-    ),  # fmt: skip
+    ),
     "group_min_individuals": lambda value: _require_int(
         value, "group_min_individuals", 2, None, ": a group has two or more people"
     ),
