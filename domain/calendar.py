@@ -36,20 +36,42 @@ def _bank_holidays(country: str, subdivision: str | None, year: int) -> frozense
 
 
 @cache
-def _check_known(country: str, subdivision: str | None) -> None:
-    """Refuse a calendar `holidays` cannot supply, once per (country, subdivision)."""
+def _supported() -> dict[str, list[str]]:
+    return holidays.list_supported_countries()
+
+
+@cache
+def calendar_problem(country: str, subdivision: str | None) -> tuple[str, str] | None:
+    """Why `holidays` cannot supply this calendar, as (the field at fault, a message), or None when it can.
+
+    Checked when a policy is published, so that an unknown calendar is refused then rather than
+    failing later, when a due date is first worked out.
+    """
+    subdivisions = _supported().get(country)
+    if subdivisions is None:
+        return "country", f"calendar.country {country!r} is not a country whose bank holidays are known"
+    if subdivision is None:
+        if subdivisions:
+            return "subdivision", (
+                f"country {country} needs a subdivision (calendar.subdivision, one of {', '.join(subdivisions)}): "
+                "without one its regional bank holidays are missing"
+            )
+        return None
+    if subdivision not in subdivisions:
+        choices = f"one of {', '.join(subdivisions)}" if subdivisions else "none: it has no regional bank holidays"
+        return "subdivision", f"calendar.subdivision {subdivision!r} is not a subdivision of {country} ({choices})"
     try:
         holidays.country_holidays(country, subdiv=subdivision)
     except NotImplementedError as unknown:
-        raise ValueError(
-            f"unknown holiday calendar country={country!r} subdivision={subdivision!r}: {unknown}"
-        ) from None
-    subdivisions = holidays.list_supported_countries().get(country, [])
-    if subdivision is None and subdivisions:
-        raise ValueError(
-            f"country {country!r} needs a subdivision (one of {', '.join(subdivisions)}): "
-            "without one its regional bank holidays are missing"
-        )
+        return "subdivision", f"calendar.subdivision {subdivision!r} of {country} is not supported: {unknown}"
+    return None
+
+
+def _check_known(country: str, subdivision: str | None) -> None:
+    """Refuse a calendar `holidays` cannot supply."""
+    problem = calendar_problem(country, subdivision)
+    if problem is not None:
+        raise ValueError(f"unknown holiday calendar country={country!r} subdivision={subdivision!r}: {problem[1]}")
 
 
 def _weekdays_through(d: date) -> int:

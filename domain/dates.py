@@ -5,6 +5,8 @@ Both functions that add months are cached: they are pure, `relativedelta` arithm
 microseconds, and an assessment asks the same question for many complaints.
 """
 
+from calendar import monthrange
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -72,3 +74,84 @@ _MONTH_NAMES = (
 def written_date(d: date) -> str:
     """A date as a letter writes it (GOV.UK style): 16 January 2026, no leading zero, no weekday."""
     return f"{d.day} {_MONTH_NAMES[d.month]} {d.year}"
+
+
+# --- periods a procedure states in months or in days (RULES.md section 11) ---
+
+MONTHS = "months"
+DAYS = "days"
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A length of time as a procedure writes it: whole months (the corresponding-date rule) or days.
+
+    Validation (how long a period may be) is the policy's: here it is only a value.
+    """
+
+    count: int
+    unit: str = MONTHS  # MONTHS or DAYS
+
+    def to_dict(self) -> dict[str, int]:
+        """As the API writes it: {"months": 1} or {"days": 30}."""
+        return {self.unit: self.count}
+
+
+def last_in_time(incident: date, period: Period) -> date:
+    """The last reported date in time for an incident: the months rule of section 2, or incident + N days."""
+    if period.unit == DAYS:
+        return incident + timedelta(days=period.count)
+    return last_in_time_reported_date(incident, period.count)
+
+
+def window_ending_with(received: date, period: Period) -> tuple[date, date]:
+    """The lookback window ending with the received date: section 2's months, or received - N days + 1 .. received."""
+    if period.unit == DAYS:
+        _require_date(received, "received date")
+        return received - timedelta(days=period.count - 1), received
+    return lookback_window(received, period.count)
+
+
+# A whole Gregorian cycle: every pattern of month lengths and leap years occurs in it, and then repeats.
+_CYCLE_START_YEAR = 2000
+_CYCLE_YEARS = 400
+
+
+def _shift_months(d: date, months: int) -> date:
+    """`d` moved by whole months, clamped to the target month's last day (relativedelta's rule, without its cost)."""
+    years, month0 = divmod(d.month - 1 + months, 12)
+    year = d.year + years
+    return date(year, month0 + 1, min(d.day, monthrange(year, month0 + 1)[1]))
+
+
+@lru_cache(maxsize=256)
+def _span_extremes(months: int, backwards: bool) -> tuple[int, int]:
+    # Every day of a month up to the 28th gives the same span as its 1st (no month is shorter than 28
+    # days, so nothing is clamped); only the 1st and the 29th to 31st need looking at.
+    spans = []
+    for year in range(_CYCLE_START_YEAR, _CYCLE_START_YEAR + _CYCLE_YEARS):
+        for month in range(1, 13):
+            last = monthrange(year, month)[1]
+            for day in (1, 29, 30, 31):
+                if day > last:
+                    break
+                d = date(year, month, day)
+                if backwards:  # a lookback: how many days the window ending with d holds
+                    spans.append((d - _shift_months(d, -months)).days)
+                else:  # a reporting window: how many days after the incident one may still report
+                    corresponding = _shift_months(d, months)
+                    last_day = corresponding if corresponding.day != day else corresponding - _ONE_DAY
+                    spans.append((last_day - d).days)
+    return min(spans), max(spans)
+
+
+def span_days_range(period: Period, *, lookback: bool) -> tuple[int, int]:
+    """The fewest and most days a period gives on any date: (N, N) for N days; for months it depends on the date.
+
+    A reporting window's span is the days from the incident to its last in-time reported date; a
+    lookback's is the number of days in the window. Used to tell whether one period is ever longer
+    than another (a national floor, RULES.md section 11).
+    """
+    if period.unit == DAYS:
+        return period.count, period.count
+    return _span_extremes(period.count, lookback)

@@ -1,11 +1,20 @@
-"""The time frame of RULES.md section 8 under a policy: due dates and the state of a deadline on a day."""
+"""The time frame of RULES.md sections 8 and 11 under a policy: due dates and the state of a deadline on a day.
 
+Each stage of a procedure is due a number of working or calendar days after the step it is
+counted from happened (the received date, or an earlier stage done), that date not counted; a
+stage whose step has not happened yet has no due date. `stages_on` gives every stage's due date
+and section 8's state as on a day; `deadlines_for` is the application's own time frame, as the
+case list and reports read it.
+"""
+
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache, lru_cache
 
 from domain.calendar import DeadlineState, WorkingCalendar, deadline_state, working_days_left
-from domain.policy import CalendarSpec, Policy
+from domain.policy import RECEIVED, CalendarSpec, Policy, Stage
+from domain.vocabulary import DayKind, StageName
 
 
 @cache
@@ -13,9 +22,92 @@ def calendar_for(spec: CalendarSpec) -> WorkingCalendar:
     return WorkingCalendar(country=spec.country, subdivision=spec.subdivision, closure_days=spec.closure_days)
 
 
+def stage_due_date(policy: Policy, stage: Stage, from_date: date) -> date:
+    """`stage.days` working days (the policy's calendar) or calendar days after `from_date`, which is not counted."""
+    if stage.day_kind is DayKind.CALENDAR:
+        return from_date + timedelta(days=stage.days)
+    return calendar_for(policy.calendar).add_working_days(from_date, stage.days)
+
+
+def stage_due_dates(
+    policy: Policy, received: date, done_on: Mapping[StageName | str, date] | None = None
+) -> dict[StageName, date | None]:
+    """Each stage of the policy, in its order, with its due date: None while the step it is counted from
+    has not happened (`done_on` names the stages done and when; the received date always has)."""
+    happened: dict[str, date] = {RECEIVED: received}
+    for name, day in (done_on or {}).items():
+        happened[StageName(name).value] = day  # an unknown name is a caller's mistake: ValueError
+    due: dict[StageName, date | None] = {}
+    for stage in policy.stages:
+        from_date = happened.get(stage.from_step)
+        due[stage.name] = None if from_date is None else stage_due_date(policy, stage, from_date)
+    return due
+
+
+@dataclass(frozen=True)
+class StageOnDay:
+    """One stage as it stood on a day: RULES.md section 8's deadline view, per stage (API.md v1.1 `stages`)."""
+
+    name: StageName
+    due_date: date | None  # None until the step it is counted from happened
+    done_on: date | None
+    working_days_left: int | None  # None without a due date
+    state: DeadlineState | None  # None without a due date: nothing can be late yet
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name.value,
+            "due_date": self.due_date.isoformat() if self.due_date else None,
+            "done_on": self.done_on.isoformat() if self.done_on else None,
+            "working_days_left": self.working_days_left,
+            "state": self.state.value if self.state else None,
+        }
+
+
+def stages_on(
+    policy: Policy,
+    received: date,
+    *,
+    on: date,
+    done_on: Mapping[StageName | str, date] | None = None,
+    delay_notified_on: Mapping[StageName | str, date] | None = None,
+) -> tuple[StageOnDay, ...]:
+    """Every stage of the policy as it stood on `on`, in the policy's order.
+
+    Facts dated after `on` were not known then: a stage done later is open on `on`, and a stage
+    counted from it has no due date yet. A delay notice (by stage: the review's belongs to
+    `review_completed`) counts only when dated on or before that stage's due date (RULES.md
+    section 14); one dated later is a fact, but the stage stays overdue.
+    """
+    known = {StageName(name): day for name, day in (done_on or {}).items() if day <= on}
+    delays = {StageName(name): day for name, day in (delay_notified_on or {}).items()}
+    calendar = calendar_for(policy.calendar)
+    result = []
+    for name, due in stage_due_dates(policy, received, known).items():
+        done = known.get(name)
+        if due is None:
+            result.append(StageOnDay(name, None, done, None, None))
+            continue
+        delay = delays.get(name)
+        state = deadline_state(
+            calendar,
+            due=due,
+            on=on,
+            completed_on=done,
+            delay_notified_on=delay if delay is not None and delay <= due else None,
+        )
+        result.append(StageOnDay(name, due, done, working_days_left(calendar, due, on), state))
+    return tuple(result)
+
+
 @dataclass(frozen=True)
 class Deadlines:
-    """When each step is due, counted in the policy's working days from the received date."""
+    """The due dates known from the received date alone, under section 7's names.
+
+    `review` is the review_completed stage's (every policy has it, counted from received: it is the
+    application's due date); the others are their stage's when the policy counts it from received,
+    else None (see `stage_due_dates` for stages counted from another).
+    """
 
     review: date
     acknowledgement: date | None
@@ -24,16 +116,15 @@ class Deadlines:
 
 
 def deadlines_for(policy: Policy, received: date) -> Deadlines:
-    calendar = calendar_for(policy.calendar)
-
-    def due(days: int | None) -> date | None:
-        return None if days is None else calendar.due_date(received, days)
-
+    due = stage_due_dates(policy, received)
+    review = due[StageName.REVIEW_COMPLETED]
+    if review is None:  # cannot happen: validation keeps review_completed counted from received
+        raise ValueError(f"policy {policy.name}@{policy.version} has no review_completed stage counted from received")
     return Deadlines(
-        review=calendar.due_date(received, policy.review_due_working_days),
-        acknowledgement=due(policy.acknowledge_working_days),
-        threshold_decision=due(policy.threshold_decision_working_days),
-        outcome_letter=due(policy.outcome_letter_working_days),
+        review=review,
+        acknowledgement=due.get(StageName.ACKNOWLEDGED),
+        threshold_decision=due.get(StageName.THRESHOLD_DECIDED),
+        outcome_letter=due.get(StageName.OUTCOME_NOTIFIED),
     )
 
 

@@ -5,29 +5,35 @@ revisions, each carrying when the system learned it, so "as known at T" is decid
 revision recorded after T does not exist yet. The result explains itself: a reason code for
 every check each uncounted complaint failed, and plain English a coordinator can put in a letter.
 
+The partnership's procedure (RULES.md section 11) decides the lengths of the windows (months or
+days), whether the most recent incident must be inside the window, category thresholds, sources
+that never count, and whether a group counts people or incidents at one linked location.
+
 Discretion (s.104(5)) is not part of an assessment: it is a decision that may follow one.
 Dissatisfaction is not judged: the threshold is about the incidents reported.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from operator import attrgetter
 from typing import Any, NamedTuple, Self
 from uuid import UUID
 
-from domain.dates import last_in_time_reported_date, lookback_window, written_date
+from domain.dates import DAYS, Period, last_in_time_reported_date, window_ending_with, written_date
 from domain.policy import Policy
-from domain.vocabulary import ConsentPurpose, Route, Verdict
+from domain.vocabulary import ComplaintCategory, ComplaintSource, ConsentPurpose, GroupRule, Route, Verdict
 
 
 class ExclusionReason(StrEnum):
-    """Why a complaint was not counted: RULES.md section 3's table in its order, then section 4's."""
+    """Why a complaint was not counted: RULES.md section 3's table in its order (with section 11's check 2b), then section 4's."""
 
     OTHER_VICTIM = "other_victim"
     NOT_PARTNER_AGENCY = "not_partner_agency"
+    EXCLUDED_SOURCE = "excluded_source"
     NOT_HAD = "not_had"
     REPORTED_LATE = "reported_late"
     OUTSIDE_WINDOW = "outside_window"
@@ -58,7 +64,11 @@ def _require_aware(moment: datetime, name: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ComplaintRevision:
-    """One complaint as it stood from `recorded_at` on: logged, then each amendment or withdrawal."""
+    """One complaint as it stood from `recorded_at` on: logged, then each amendment or withdrawal.
+
+    `location_key` is opaque (equal strings are the same place) and is the victim's personal data:
+    it decides a linked-location group and is never written into an assessment or its explanation.
+    """
 
     complaint_id: UUID
     recorded_at: datetime
@@ -70,6 +80,9 @@ class ComplaintRevision:
     caused_had: bool
     incident_ref: str | None
     withdrawn: bool
+    category: ComplaintCategory = ComplaintCategory.OTHER
+    source: ComplaintSource = ComplaintSource.OTHER
+    location_key: str | None = None
 
     def __post_init__(self) -> None:
         _require_aware(self.recorded_at, "recorded_at")
@@ -281,18 +294,70 @@ def _count(candidates: Iterable[_Considered]) -> tuple[list[_Considered], _Count
     return counted, incidents
 
 
-def _measure(
-    counted: list[_Considered], route: Route, policy: Policy, window_start: date
-) -> tuple[bool, bool, date | None]:
-    """(enough incidents or members, last incident inside the window, the last incident's date)."""
+class _Measure(NamedTuple):
+    enough: bool  # enough incidents, members, or incidents at one linked location
+    recent: bool  # the most recent incident that matters occurred inside the window (or the policy does not ask)
+    last: date | None  # that incident's date
+    place_incidents: int = 0  # linked location: the most counted incidents at one place ...
+    place_people: int = 0  # ... and how many people reported them
+
+
+def _measure(counted: list[_Considered], route: Route, policy: Policy, window_start: date) -> _Measure:
+    """How the counted incidents stand against the threshold of section 3, 4 or 11."""
     if not counted:
-        return False, False, None
+        return _Measure(False, False, None)
+    if route is Route.GROUP and policy.group_rule is GroupRule.LINKED_LOCATION:
+        return _measure_linked_location(counted, policy, window_start)
     if route is Route.GROUP:
-        number, needed = len({c.day[0] for c in counted}), policy.group_min_individuals
+        enough = len({c.day[0] for c in counted}) >= policy.group_min_individuals
     else:
-        number, needed = len(counted), policy.individual_min_complaints
+        enough = len(counted) >= policy.individual_min_complaints
+        if not enough and policy.category_thresholds:  # section 11: a category may meet it on its own
+            by_category = Counter(c.revision.category for c in counted)
+            enough = any(by_category[category] >= number for category, number in policy.category_thresholds)
     last = max(c.revision.incident_date for c in counted)
-    return number >= needed, last >= window_start, last
+    return _Measure(enough, last >= window_start or not policy.last_incident_in_window, last)
+
+
+def _measure_linked_location(counted: list[_Considered], policy: Policy, window_start: date) -> _Measure:
+    """Section 11: enough counted incidents at one location_key, reported by two or more people, recent enough."""
+    places: dict[str, list[Any]] = {}  # location key -> [incidents, people, last incident]
+    for c in counted:
+        key = c.revision.location_key
+        if key is None:
+            continue
+        place = places.get(key)
+        if place is None:
+            places[key] = [1, {c.day[0]}, c.revision.incident_date]
+        else:
+            place[0] += 1
+            place[1].add(c.day[0])
+            place[2] = max(place[2], c.revision.incident_date)
+    needed, required = policy.group_min_individuals, policy.last_incident_in_window
+    qualifying = [place for place in places.values() if place[0] >= needed and len(place[1]) >= 2]
+    if qualifying:  # the place that meets it, if one does; else the most recent of those with enough
+        recent = [place for place in qualifying if place[2] >= window_start or not required]
+        best = max(recent or qualifying, key=lambda place: (place[2], place[0]))
+        return _Measure(True, bool(recent), best[2], best[0], len(best[1]))
+    # Too few anywhere: the place nearest to it explains the shortfall.
+    last = max(c.revision.incident_date for c in counted)
+    if not places:
+        return _Measure(False, last >= window_start or not required, last)
+    best = max(places.values(), key=lambda place: (place[0], len(place[1]), place[2]))
+    return _Measure(False, best[2] >= window_start or not required, best[2], best[0], len(best[1]))
+
+
+def _days_after(incident: date, days: timedelta) -> date:
+    return incident + days
+
+
+def _reporting_rule(policy: Policy) -> tuple[Callable[[date, Any], date], Any]:
+    """(function, length) giving an incident's last in-time reported date: the corresponding-date rule
+    (cached per incident date) or a number of days. One call either way, so the months rule costs what
+    it did before days existed (`last_in_time` would add a call)."""
+    if policy.reporting_window.unit == DAYS:
+        return _days_after, timedelta(days=policy.reporting_window.count)
+    return last_in_time_reported_date, policy.reporting_window.count
 
 
 _COMPLAINT_ID = attrgetter("complaint_id")
@@ -310,7 +375,7 @@ def assess(
     _require_aware(as_known_at, "as_known_at")
     group = application.route is Route.GROUP
     received = application.received_date
-    window = lookback_window(received, policy.lookback_months)
+    window = window_ending_with(received, policy.lookback)
     window_start = window[0]
 
     # Which facts exist at T, and which complaints this application is about.
@@ -344,7 +409,8 @@ def assess(
 
     # Checks 1 to 7, and section 4's reported-by-member check, each complaint on its own.
     partners = policy.partner_agencies
-    months = policy.reporting_window_months
+    excluded_sources = policy.excluded_sources
+    last_day_to_report, length = _reporting_rule(policy)
     considered: list[_Considered] = []
     failed: list[list[ExclusionReason]] = []  # by index: the reasons from checks 1 to 7
     not_by_member: set[int] = set()  # indexes failing section 4's check, listed after check 8
@@ -357,9 +423,11 @@ def assess(
             reasons.append(ExclusionReason.OTHER_VICTIM)
         if r.agency not in partners:
             reasons.append(ExclusionReason.NOT_PARTNER_AGENCY)
+        if excluded_sources and r.source in excluded_sources:
+            reasons.append(ExclusionReason.EXCLUDED_SOURCE)
         if not r.caused_had:
             reasons.append(ExclusionReason.NOT_HAD)
-        if r.reported_date > last_in_time_reported_date(r.incident_date, months):
+        if r.reported_date > last_day_to_report(r.incident_date, length):
             reasons.append(ExclusionReason.REPORTED_LATE)
         if r.reported_date < window_start:
             reasons.append(ExclusionReason.OUTSIDE_WINDOW)
@@ -394,8 +462,9 @@ def assess(
             reasons.append(ExclusionReason.MEMBER_CONSENT_MISSING)
         excluded.append((c, tuple(reasons)))
 
-    # The threshold (sections 3 to 5).
-    enough, recent, last = _measure(counted, application.route, policy, window_start)
+    # The threshold (sections 3 to 5 and 11).
+    measure = _measure(counted, application.route, policy, window_start)
+    enough, recent, last = measure.enough, measure.recent, measure.last
     reasons_overall = []
     if not enough:
         reasons_overall.append(ApplicationReason.TOO_FEW_INCIDENTS)
@@ -410,8 +479,8 @@ def assess(
         verdict = Verdict.PENDING if victim_consent_missing else Verdict.MET
     elif unconsented_ints:
         # Would it hold if the missing members consented? Count again with their reports in.
-        would_enough, would_recent, _ = _measure(_count(qualifying)[0], application.route, policy, window_start)
-        verdict = Verdict.PENDING if would_enough and would_recent else Verdict.NOT_MET
+        would = _measure(_count(qualifying)[0], application.route, policy, window_start)
+        verdict = Verdict.PENDING if would.enough and would.recent else Verdict.NOT_MET
     else:
         verdict = Verdict.NOT_MET
 
@@ -437,7 +506,7 @@ def assess(
             window,
             counted,
             excluded,
-            last,
+            measure,
             len(members_without_consent),
             victim_consent_missing,
         ),
@@ -461,8 +530,28 @@ def _number(n: int) -> str:
     return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
 
 
-def _months(n: int) -> str:
-    return f"{_number(n)} month" if n == 1 else f"{_number(n)} months"
+def _period(period: Period) -> str:
+    """A window in words: "one month", "six months", "30 days", "1 day"."""
+    if period.unit == DAYS:
+        return _plural(period.count, "day", "days")
+    return f"{_number(period.count)} month" if period.count == 1 else f"{_number(period.count)} months"
+
+
+def _category(category: ComplaintCategory) -> str:
+    return category.value.replace("_", " ")
+
+
+# How a complaint reached the agency, as a sentence says it: "it was made by phone".
+_SOURCE_WORDS = {
+    ComplaintSource.PHONE: "by phone",
+    ComplaintSource.ONLINE: "online",
+    ComplaintSource.EMAIL: "by email",
+    ComplaintSource.LETTER: "by letter",
+    ComplaintSource.IN_PERSON: "in person",
+    ComplaintSource.PATROL: "to a patrol",
+    ComplaintSource.DIARY_SHEET: "on a diary sheet",
+    ComplaintSource.OTHER: "by other means",
+}
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -479,7 +568,7 @@ def agency_name(slug: str) -> str:
 
 
 def _reason_words(group: bool, policy: Policy, window: tuple[date, date]) -> dict[ExclusionReason, str]:
-    """Each reason in words, worked out once per assessment; `{agency}` and `{last}` are filled in per complaint."""
+    """Each reason in words, worked out once per assessment; `{agency}`, `{source}` and `{last}` are filled in per complaint."""
     return {
         ExclusionReason.OTHER_VICTIM: (
             "it concerns someone who is not a member of the group"
@@ -487,13 +576,14 @@ def _reason_words(group: bool, policy: Policy, window: tuple[date, date]) -> dic
             else "it concerns someone other than the victim this application is for"
         ),
         ExclusionReason.NOT_PARTNER_AGENCY: "{agency} is not one of the partnership's agencies",
+        ExclusionReason.EXCLUDED_SOURCE: "it was made {source}, and the policy does not count complaints made that way",
         ExclusionReason.NOT_HAD: "the behaviour was not recorded as causing harassment, alarm or distress",
         ExclusionReason.REPORTED_LATE: (
-            f"it was not reported within {_months(policy.reporting_window_months)} of the incident "
+            f"it was not reported within {_period(policy.reporting_window)} of the incident "
             "(the last day to report it was {last})"
         ),
         ExclusionReason.OUTSIDE_WINDOW: (
-            f"it was reported before {_day(window[0])}, outside the previous {_months(policy.lookback_months)}"
+            f"it was reported before {_day(window[0])}, outside the previous {_period(policy.lookback)}"
         ),
         ExclusionReason.AFTER_APPLICATION: f"it was reported after the application was received on {_day(window[1])}",
         ExclusionReason.WITHDRAWN: "it has been withdrawn",
@@ -510,13 +600,14 @@ def _explain(
     window: tuple[date, date],
     counted: list[_Considered],
     excluded: list[tuple[_Considered, tuple[ExclusionReason, ...]]],
-    last: date | None,
+    measure: _Measure,
     members_without_consent: int,
     victim_consent_missing: bool,
 ) -> str:
-    """What a coordinator can paste into a letter: no ids, complaints named by agency and dates."""
+    """What a coordinator can paste into a letter: no ids or places, complaints named by agency and dates."""
     group = application.route is Route.GROUP
-    months = _months(policy.lookback_months)
+    months = _period(policy.lookback)
+    last = measure.last
     lines = [
         {
             Verdict.MET: "The threshold for an ASB case review is met.",
@@ -525,7 +616,20 @@ def _explain(
         }[verdict]
     ]
     policy_words = f"the policy ({policy.name}, version {policy.version})"
-    if group:
+    if group and policy.group_rule is GroupRule.LINKED_LOCATION:
+        incidents, people = measure.place_incidents, measure.place_people
+        needs = (
+            f"{policy_words} needs at least {policy.group_min_individuals} at one linked location, "
+            "reported by at least two people."
+        )
+        if incidents:
+            lines.append(
+                f"{_plural(incidents, 'incident', 'incidents')} that {'counts' if incidents == 1 else 'count'} "
+                f"happened at one linked location, reported by {_plural(people, 'person', 'people')}; {needs}"
+            )
+        else:
+            lines.append(f"No incident that counts has a linked location; {needs}")
+    elif group:
         members = len({c.revision.victim_id for c in counted})
         lines.append(
             f"{_plural(members, 'member', 'members')} of the group "
@@ -533,11 +637,24 @@ def _explain(
             f"{policy_words} needs at least {policy.group_min_individuals}."
         )
     else:
+        shortcuts = "".join(
+            f", or at least {number} in the category {_category(category)}"
+            for category, number in policy.category_thresholds
+        )
         lines.append(
             f"{_plural(len(counted), 'incident', 'incidents')} "
             f"{'counts' if len(counted) == 1 else 'count'} towards the threshold; "
-            f"{policy_words} needs at least {policy.individual_min_complaints}."
+            f"{policy_words} needs at least {policy.individual_min_complaints}{shortcuts}."
         )
+        if policy.category_thresholds and counted:
+            by_category = Counter(c.revision.category for c in counted)
+            for category, _ in policy.category_thresholds:
+                if by_category[category]:
+                    n = by_category[category]
+                    lines.append(
+                        f"{_plural(n, 'incident', 'incidents')} that {'counts is' if n == 1 else 'count are'} "
+                        f"in the category {_category(category)}."
+                    )
     lines.append(
         f"The previous {months} run from {_day(window[0])} to {_day(window[1])}, the date the application was received."
     )
@@ -545,8 +662,13 @@ def _explain(
         lines.append("No incident could be counted.")
     elif last >= window[0]:
         lines.append(f"The most recent incident counted was on {_day(last)}, inside the previous {months}.")
-    else:
+    elif policy.last_incident_in_window:
         lines.append(f"The most recent incident counted was on {_day(last)}, before the previous {months} began.")
+    else:
+        lines.append(
+            f"The most recent incident counted was on {_day(last)}, before the previous {months} began; "
+            f"{policy_words} does not require the most recent incident to be inside them."
+        )
     if victim_consent_missing:
         lines.append("The victim has not yet consented to this application being made on their behalf.")
     if members_without_consent:
@@ -560,14 +682,19 @@ def _explain(
         lines.append("Complaints not counted:")
         words = _reason_words(group, policy, window)
         joined: dict[tuple[ExclusionReason, ...], str] = {}  # few distinct combinations: join each once
+        last_day_to_report, length = _reporting_rule(policy)
+        excluded_source = ExclusionReason.EXCLUDED_SOURCE
         for c, reasons in excluded:
             r = c.revision
             whys = joined.get(reasons)
             if whys is None:
                 whys = joined[reasons] = "; ".join([words[reason] for reason in reasons])
-            if "{" in whys:  # only the agency and the last in-time day differ from complaint to complaint
-                last_in_time = last_in_time_reported_date(r.incident_date, policy.reporting_window_months)
-                whys = whys.format(agency=agency_name(r.agency), last=_day(last_in_time))
+            if "{" in whys:  # only the agency, the source and the last in-time day differ from complaint to complaint
+                whys = whys.format(
+                    agency=agency_name(r.agency),
+                    source=_SOURCE_WORDS[r.source] if excluded_source in reasons else "",
+                    last=_day(last_day_to_report(r.incident_date, length)),
+                )
             lines.append(
                 f"- the complaint to {agency_name(r.agency)} reported on {_day(r.reported_date)} "
                 f"(incident on {_day(r.incident_date)}): {whys}."

@@ -14,6 +14,40 @@ from domain.audited import AuditedAggregate
 from domain.errors import RuleBroken
 from domain.policy import Policy
 
+# Section 7's stage parameters (v1) in lifecycle order, each a stage counted in working days from received.
+_V1_STAGES = (
+    ("acknowledge_working_days", "acknowledged"),
+    ("threshold_decision_working_days", "threshold_decided"),
+    ("review_due_working_days", "review_completed"),
+    ("outcome_letter_working_days", "outcome_notified"),
+)
+
+
+def policy_dict_v1_to_v2(v1: dict[str, Any]) -> dict[str, Any]:
+    """A policy as v1 stored it (section 7's parameters) in v2's shape (section 11's, plus section 7's names).
+
+    What v1 could not say takes the value that decides as v1 did (`last_incident_in_window` true, no
+    category thresholds, no excluded sources, the `individuals` group rule) or, for the promises of
+    sections 12 and 13 that v1 did not have, Havant's.
+    """
+    v2 = dict(v1)
+    v2["group_rule"] = "individuals"
+    v2["reporting_window"] = {"months": v1.get("reporting_window_months", 1)}
+    v2["lookback"] = {"months": v1.get("lookback_months", 6)}
+    v2["last_incident_in_window"] = True
+    v2["category_thresholds"] = {}
+    v2["excluded_sources"] = []
+    v2["stages"] = []
+    for old, name in _V1_STAGES:
+        days = v1.get(old, 20 if name == "review_completed" else None)  # v1 always wrote every key; defaults as v1's
+        if days is not None:
+            v2["stages"].append({"name": name, "days": days, "day_kind": "working", "from": "received"})
+    v2["tell_within_working_days"] = 10
+    v2["update_every_working_days"] = 10
+    v2["pcc_request_within_working_days"] = 20
+    v2["pcc_review_grounds"] = ["threshold_wrongly_applied", "procedure_not_followed", "actions_inadequate"]
+    return v2
+
 
 def policy_book_id(name: str) -> UUID:
     """One book per policy name, found by name without an index."""
@@ -30,11 +64,20 @@ class PolicyBook(AuditedAggregate):
             book.versions = {}
 
     class VersionPublished(AuditedAggregate.Event):
-        class_version = 1
+        class_version = 2
         policy: dict[str, Any]  # Policy.to_dict(): JSON primitives, exactly as published
 
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """A version published under RULES.md section 7 in section 11's shape, deciding exactly as it did.
+
+            Plain dict work, independent of `Policy`, so that what it reads stays what v1 wrote.
+            """
+            state["policy"] = policy_dict_v1_to_v2(state["policy"])
+
         def apply(self, book: "PolicyBook") -> None:
-            policy = Policy.from_dict(self.policy)
+            # As published: a version from before a publication rule existed still reads.
+            policy = Policy.from_stored(self.policy)
             book.versions[policy.version] = policy
 
     if TYPE_CHECKING:  # state set by the events' apply(); not dataclass fields

@@ -122,3 +122,41 @@ class LetterKind(StrEnum):
     THRESHOLD_DECISION = "threshold_decision"
     DELAY = "delay"
     OUTCOME = "outcome"
+
+
+class ComplaintSource(StrEnum):
+    """How a complaint reached the agency (RULES.md section 11); a policy may exclude some sources."""
+
+    PHONE = "phone"
+    ONLINE = "online"
+    EMAIL = "email"
+    LETTER = "letter"
+    IN_PERSON = "in_person"
+    PATROL = "patrol"
+    DIARY_SHEET = "diary_sheet"
+    OTHER = "other"
+
+
+class GroupRule(StrEnum):
+    """How a group application meets the threshold (RULES.md sections 4 and 11)."""
+
+    INDIVIDUALS = "individuals"  # enough members, each with a qualifying complaint
+    LINKED_LOCATION = "linked_location"  # enough incidents at one place, reported by two or more people
+
+
+class StageName(StrEnum):
+    """The steps of a procedure that may carry a time limit (RULES.md section 11), in lifecycle order."""
+
+    ACKNOWLEDGED = "acknowledged"
+    INFORMATION_REQUESTED = "information_requested"
+    THRESHOLD_DECIDED = "threshold_decided"
+    REVIEW_MEETING_HELD = "review_meeting_held"
+    REVIEW_COMPLETED = "review_completed"
+    OUTCOME_NOTIFIED = "outcome_notified"
+
+
+class DayKind(StrEnum):
+    """How a stage's days are counted: the policy calendar's working days, or every calendar day."""
+
+    WORKING = "working"
+    CALENDAR = "calendar"

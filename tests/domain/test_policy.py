@@ -238,12 +238,17 @@ policies = st.builds(
     reporting_year_start=st.dates(min_value=date(2001, 1, 1), max_value=date(2001, 12, 31)).map(
         lambda d: (d.month, d.day)
     ),
-    partner_agencies=st.frozensets(st.from_regex(r"[a-z]{1,10}(-[a-z0-9]{1,6}){0,3}", fullmatch=True), max_size=8),
-    calendar=st.builds(
-        CalendarSpec,
-        country=st.sampled_from(["GB", "IE"]),
-        subdivision=st.sampled_from(["ENG", "WLS", "SCT", "NIR", None]),
-        closure_days=st.frozensets(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), max_size=5),
+    # At least one agency, and calendars `holidays` knows: both are refused otherwise (RULES.md section 11).
+    partner_agencies=st.frozensets(
+        st.from_regex(r"[a-z]{1,10}(-[a-z0-9]{1,6}){0,3}", fullmatch=True), min_size=1, max_size=8
+    ),
+    calendar=st.sampled_from([("GB", "ENG"), ("GB", "WLS"), ("GB", "SCT"), ("GB", "NIR"), ("IE", None)]).flatmap(
+        lambda place: st.builds(
+            CalendarSpec,
+            country=st.just(place[0]),
+            subdivision=st.just(place[1]),
+            closure_days=st.frozensets(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), max_size=5),
+        )
     ),
 )
 
