@@ -27,14 +27,14 @@ log = logging.getLogger(__name__)
 
 
 class ReadModel(ABC):
-    """One read model: its schema, its tables, and how each event changes them."""
+    """One read model: its schema, and how each event changes its tables.
+
+    The schema, its tables and its position row are made by the migrations (store/migrations/),
+    like every other table; a new read model comes with a migration that makes them.
+    """
 
     schema: str
     topics: tuple[str, ...] = ()  # the event topics it reads; empty means all
-
-    @abstractmethod
-    def create_tables(self, cur: psycopg.Cursor) -> None:
-        """Create its tables in `self.schema` if missing."""
 
     @abstractmethod
     def apply(self, cur: psycopg.Cursor, event: Any, position: int) -> None:
@@ -83,7 +83,7 @@ class ProjectionRunner:
     def setup(self) -> None:
         with self.pool.connection() as conn, conn.cursor() as cur:
             for model in self.read_models:
-                self._positions[model.schema] = prepare(cur, model)
+                self._positions[model.schema] = position_of(cur, model)
 
     # --- processing ----------------------------------------------------------------------
 
@@ -247,19 +247,18 @@ class ProjectionRunner:
                     pass
 
 
-def prepare(cur: psycopg.Cursor, model: ReadModel) -> int:
-    """Create the model's schema, tables and position row if missing; return its position."""
-    cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(model.schema)))
-    cur.execute(
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),"
-            " position bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())"
-        ).format(model.table("position"))
-    )
-    cur.execute(sql.SQL("INSERT INTO {} (position) VALUES (0) ON CONFLICT DO NOTHING").format(model.table("position")))
-    model.create_tables(cur)
-    cur.execute(sql.SQL("SELECT position FROM {}").format(model.table("position")))
-    return cur.fetchone()["position"]
+def position_of(cur: psycopg.Cursor, model: ReadModel) -> int:
+    """The position the model has reached (its one-row position table, made by the migrations)."""
+    try:
+        cur.execute(sql.SQL("SELECT position FROM {}").format(model.table("position")))
+    except psycopg.errors.UndefinedTable as error:
+        raise LookupError(
+            f"read model {model.schema} has no tables: a migration makes them (store/migrations/)"
+        ) from error
+    row = cur.fetchone()
+    if row is None:
+        raise LookupError(f"read model {model.schema} has no position row: a migration makes it (store/migrations/)")
+    return row["position"]
 
 
 class Decoded:

@@ -453,9 +453,11 @@ def test_whole_events_can_be_encrypted_at_rest_with_the_configured_key(server_ur
     from service.casework import Casework
     from store.database import scratch_database
     from store.event_store import EventStore, store_environment
+    from store.schema import migrate
 
     cipher_key = base64.b64encode(os.urandom(32)).decode()
     with scratch_database(server_url, "ct_cipher") as url:
+        migrate(url)
         casework = Casework(
             EventStore(env=store_environment(url, pool_size=1, cipher_key=cipher_key)), lambda r, at: None
         )
