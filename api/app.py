@@ -13,7 +13,6 @@ from api.routes import audit as audit_routes
 from api.routes import case_reviews, complaints, consents, deadlines, events, people, policies, reports
 from service.bootstrap import Services, open_services
 from service.projection_worker import ProjectionWorker
-from store.database import schema_lock
 
 # How `serve` runs uvicorn. The benchmarks serve our app and the bare baseline with these too.
 # "auto" takes uvloop and httptools (dependencies, where they install) and falls back to asyncio and h11.
@@ -41,9 +40,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         inline = projections == "inline"
         app.state.services = open_services(database_url, pool_size, read_wait_seconds, run_projections=inline)
-        with schema_lock(database_url):
-            idempotency.create_table(app.state.services.pool)
-            audit.create_table(app.state.services.pool)
+        idempotency.purge_expired(app.state.services.pool)
         app.state.audit_writer = audit.AuditWriter(app.state.services.pool)
         observability.count_appends(app.state.services.store, app.state.metrics)
         worker: ProjectionWorker | None = None

@@ -15,7 +15,8 @@ Rows are committed in groups by one writer thread (`AuditWriter`): each read han
 and waits until the transaction holding it has committed, so "recorded before sent" holds as
 before, while reads arriving together share one transaction and one flush of the write-ahead log.
 
-Auditors read the rows back with GET /v1/audit?person_id= (api/routes/audit.py).
+Rows go to `api_read_audit` (made by the migrations, store/migrations/); auditors read them back
+with GET /v1/audit?person_id= (api/routes/audit.py).
 """
 
 import asyncio
@@ -45,27 +46,6 @@ PERSON_ID_FIELDS = frozenset({"victim_id", "complainant_id", "applicant_id", "me
 PERSON_ROUTE = re.compile(r"^/v1/people/\{[^}]+\}$")
 # In the event feed and histories a person's own events name the person as the aggregate.
 PERSON_EVENT = re.compile(r"^Person\.")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_read_audit (
-    id bigserial PRIMARY KEY,
-    read_at timestamptz NOT NULL DEFAULT now(),
-    key_id text NOT NULL,
-    role text NOT NULL,
-    agency text,
-    method text NOT NULL,
-    path text NOT NULL,
-    route text NOT NULL,
-    request_id text,
-    person_ids uuid[] NOT NULL
-);
-CREATE INDEX IF NOT EXISTS api_read_audit_person_ids ON api_read_audit USING gin (person_ids);
-"""
-
-
-def create_table(pool: ConnectionPool) -> None:
-    with pool.connection() as conn:
-        conn.execute(SCHEMA)
 
 
 CANONICAL_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -9,7 +9,8 @@ Per API key and Idempotency-Key, `api_idempotency` keeps the SHA-256 of method, 
 once the write succeeded, its status and body. The key is claimed (a committed row with no answer
 yet) before the write runs, so of two identical requests racing only one runs the write; the other
 waits for the answer and replays it. Only a 2xx answer is kept: after a refusal or a failure the
-claim is released and the same key may be used again. Keys are kept 24 hours.
+claim is released and the same key may be used again. Keys are kept 24 hours. (The table is made
+by the migrations, store/migrations/.)
 """
 
 import hashlib
@@ -41,20 +42,6 @@ POLL_SECONDS = 0.02
 KEPT_HOURS = 24
 ABANDONED_AFTER_MINUTES = 5  # a claim with no answer this old belongs to a process that died mid-write
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_idempotency (
-    key_id text NOT NULL,
-    idempotency_key text NOT NULL,
-    request_sha256 bytea NOT NULL,
-    status_code int,
-    content_type text,
-    response_body bytea,
-    claimed_at timestamptz NOT NULL DEFAULT now(),
-    answered_at timestamptz,
-    PRIMARY KEY (key_id, idempotency_key)
-)
-"""
-
 # Claim the key, or take it over when its earlier use expired or its process died mid-write.
 CLAIM = f"""
 INSERT INTO api_idempotency AS kept (key_id, idempotency_key, request_sha256) VALUES (%s, %s, %s)
@@ -80,9 +67,9 @@ OPENAPI_PARAMETER = {
 }
 
 
-def create_table(pool: ConnectionPool) -> None:
+def purge_expired(pool: ConnectionPool) -> None:
+    """Forget keys older than KEPT_HOURS (at start-up; an expired key is also taken over when it comes again)."""
     with pool.connection() as conn:
-        conn.execute(SCHEMA)
         conn.execute(f"DELETE FROM api_idempotency WHERE claimed_at < now() - interval '{KEPT_HOURS} hours'")
 
 

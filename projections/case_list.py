@@ -34,44 +34,6 @@ class CaseList(ReadModel):
     def event_classes(self) -> tuple[type, ...]:  # type: ignore[override]
         return tuple(CASE_EVENTS)  # every event of a case review: the list shows the case as the domain folds it
 
-    def create_tables(self, cur: psycopg.Cursor) -> None:
-        cur.execute(
-            sql.SQL(
-                """CREATE TABLE IF NOT EXISTS {} (
-                    id uuid PRIMARY KEY,
-                    route text NOT NULL,
-                    status text NOT NULL,
-                    received_date date NOT NULL,
-                    applicant_id uuid NOT NULL,
-                    victim_id uuid,
-                    member_ids uuid[] NOT NULL,
-                    decision text,
-                    decided_on date,
-                    completed_on date,
-                    finished_on date,
-                    due_date date NOT NULL,
-                    policy_name text NOT NULL,
-                    policy_version int NOT NULL,
-                    delay_notified_on date,
-                    new_target_date date,
-                    version bigint NOT NULL,
-                    requested_at timestamptz NOT NULL,
-                    updated_at timestamptz NOT NULL
-                )"""
-            ).format(self.table("case_reviews"))
-        )
-        for index, columns in (
-            ("case_reviews_newest", "received_date DESC, id DESC"),
-            # newest first: by received date, then the latest recorded (API.md, the case list)
-            ("case_reviews_newest_recorded", "received_date DESC, requested_at DESC, id DESC"),
-            ("case_reviews_by_due_date", "due_date, id"),
-        ):
-            cur.execute(
-                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
-                    sql.Identifier(index), self.table("case_reviews"), sql.SQL(columns)
-                )
-            )
-
     # --- reading -------------------------------------------------------------------------
 
     @classmethod

@@ -46,31 +46,6 @@ class PublicationFacts(ReadModel):
     schema = "publication"
     event_classes = tuple(FACTS)
 
-    def create_tables(self, cur: psycopg.Cursor) -> None:
-        cur.execute(
-            sql.SQL(
-                """CREATE TABLE IF NOT EXISTS {} (
-                    case_id uuid NOT NULL,
-                    version bigint NOT NULL,
-                    kind text NOT NULL,
-                    on_date date NOT NULL,
-                    received_date date NOT NULL,
-                    detail text,
-                    PRIMARY KEY (case_id, version)
-                )"""
-            ).format(self.table("facts"))
-        )
-        cur.execute(
-            sql.SQL("CREATE INDEX IF NOT EXISTS facts_by_kind_and_date ON {} (kind, on_date)").format(
-                self.table("facts")
-            )
-        )
-        cur.execute(
-            sql.SQL("CREATE TABLE IF NOT EXISTS {} (case_id uuid PRIMARY KEY, received_date date NOT NULL)").format(
-                self.table("received")
-            )
-        )
-
     def apply(self, cur: psycopg.Cursor, event: Any, position: int) -> None:
         self.apply_batch(cur, [(position, event)])
 

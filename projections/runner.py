@@ -32,6 +32,8 @@ class ReadModel(ABC):
 
     `event_classes` names the events it applies; the topics it reads from the store follow from them
     (`get_topic`), so a renamed or moved event class can never leave a model silently reading nothing.
+    The schema, its tables and its position row are made by the migrations (store/migrations/), like
+    every other table; a new read model comes with a migration that makes them.
     """
 
     schema: str
@@ -41,10 +43,6 @@ class ReadModel(ABC):
     def topics(self) -> tuple[str, ...]:
         """The stored topics of `event_classes` (empty: all topics)."""
         return tuple(get_topic(cls) for cls in self.event_classes)
-
-    @abstractmethod
-    def create_tables(self, cur: psycopg.Cursor) -> None:
-        """Create its tables in `self.schema` if missing."""
 
     @abstractmethod
     def apply(self, cur: psycopg.Cursor, event: Any, position: int) -> None:
@@ -93,7 +91,7 @@ class ProjectionRunner:
     def setup(self) -> None:
         with self.pool.connection() as conn, conn.cursor() as cur:
             for model in self.read_models:
-                self._positions[model.schema] = prepare(cur, model)
+                self._positions[model.schema] = position_of(cur, model)
 
     # --- processing ----------------------------------------------------------------------
 
@@ -257,19 +255,18 @@ class ProjectionRunner:
                     pass
 
 
-def prepare(cur: psycopg.Cursor, model: ReadModel) -> int:
-    """Create the model's schema, tables and position row if missing; return its position."""
-    cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(model.schema)))
-    cur.execute(
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),"
-            " position bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())"
-        ).format(model.table("position"))
-    )
-    cur.execute(sql.SQL("INSERT INTO {} (position) VALUES (0) ON CONFLICT DO NOTHING").format(model.table("position")))
-    model.create_tables(cur)
-    cur.execute(sql.SQL("SELECT position FROM {}").format(model.table("position")))
-    return cur.fetchone()["position"]
+def position_of(cur: psycopg.Cursor, model: ReadModel) -> int:
+    """The position the model has reached (its one-row position table, made by the migrations)."""
+    try:
+        cur.execute(sql.SQL("SELECT position FROM {}").format(model.table("position")))
+    except psycopg.errors.UndefinedTable as error:
+        raise LookupError(
+            f"read model {model.schema} has no tables: a migration makes them (store/migrations/)"
+        ) from error
+    row = cur.fetchone()
+    if row is None:
+        raise LookupError(f"read model {model.schema} has no position row: a migration makes it (store/migrations/)")
+    return row["position"]
 
 
 class Decoded:

@@ -17,9 +17,9 @@ from service.casework import Casework
 from service.policies import Policies
 from service.settings import Settings
 from store.api_keys import KeyStore
-from store.database import schema_lock
 from store.event_store import EventStore, store_environment
 from store.pool import open_pool
+from store.schema import migrate
 
 log = logging.getLogger(__name__)
 
@@ -45,22 +45,25 @@ class Services:
 
 
 def open_store(database_url: str, pool_size: int = 5, cipher_key: str | None = None) -> EventStore:
-    """The event store at `database_url`; `cipher_key` defaults to the environment's (COMMUNITY_TRIGGER_CIPHER_KEY)."""
+    """The event store at `database_url`, migrated first (a new database gets its schema here).
+
+    `cipher_key` defaults to the environment's (COMMUNITY_TRIGGER_CIPHER_KEY).
+    """
     if cipher_key is None:
         cipher_key = Settings.from_environment().cipher_key
+    migrate(database_url)  # waits while another process migrates; refuses a database newer than this code
     return EventStore(env=store_environment(database_url, pool_size=pool_size, cipher_key=cipher_key))
 
 
 def open_services(
     database_url: str, pool_size: int = 5, read_wait_seconds: float = 5.0, run_projections: bool = True
 ) -> Services:
-    with schema_lock(database_url):  # what a new database needs, made by one starting process at a time
-        store = open_store(database_url, pool_size=pool_size)
-        pool = open_pool(database_url, size=pool_size)
-        policies = Policies(store)
-        policies.ensure_default(now())
-        runner = ProjectionRunner(store, pool, read_models(store, policies.in_force))
-        keys = KeyStore(pool)
+    store = open_store(database_url, pool_size=pool_size)
+    pool = open_pool(database_url, size=pool_size)
+    policies = Policies(store)
+    policies.ensure_default(now())
+    runner = ProjectionRunner(store, pool, read_models(store, policies.in_force))
+    keys = KeyStore(pool)
     assessor = Assessor(store, policies)
     services = Services(
         store=store,

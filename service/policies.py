@@ -5,6 +5,8 @@ import time
 from datetime import date, datetime
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError
+
 from domain.actor import SYSTEM, Actor
 from domain.errors import InvalidFact
 from domain.policy import HAVANT_POLICY, Policy, PolicyError, policy_in_force
@@ -27,7 +29,13 @@ class Policies:
         if self._book(self.name, fresh=True) is None:
             book = PolicyBook.open(name=self.name, actor=SYSTEM, recorded_at=now)
             book.publish(self.default, actor=SYSTEM, recorded_at=now)
-            self.store.save(book)
+            try:
+                self.store.save(book)
+            except IntegrityError:
+                # Another process starting on the same new store published it first (the book's id is
+                # its name's): theirs stands. Anything else is a real failure.
+                if self._book(self.name, fresh=True) is None:
+                    raise
             self._books.pop(self.name, None)
 
     def _book(self, name: str, fresh: bool = False) -> PolicyBook | None:

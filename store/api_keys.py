@@ -1,7 +1,8 @@
 """API keys: random secrets shown once, stored only as hashes, each with a role (and an agency for `agency`).
 
 A key reads `ct_<key id>_<secret>`. The key id is public (it names the actor on every event the
-key causes); the secret is 32 random bytes, so a plain SHA-256 of it is safe to store.
+key causes); the secret is 32 random bytes, so a plain SHA-256 of it is safe to store. Keys live
+in the `api_keys` table (made by the migrations, store/migrations/).
 
 A key that authenticated is remembered in memory for `CACHE_SECONDS` (by its id, with its
 hash), so a busy partner's requests do not each look it up. Revoking a key through a KeyStore
@@ -27,18 +28,6 @@ from domain.vocabulary import Role
 
 KEY_PATTERN = re.compile(r"^ct_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 CACHE_SECONDS = 5.0  # how long an authenticated key is trusted without asking the database again
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_keys (
-    key_id text PRIMARY KEY,
-    secret_sha256 bytea NOT NULL,
-    role text NOT NULL,
-    agency text,
-    label text,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    revoked_at timestamptz
-)
-"""
 
 
 class KeyError_(ValueError):
@@ -71,8 +60,6 @@ class KeyStore:
         self._verified: dict[str, tuple[bytes, ApiKey, float]] = {}
         self._revocations = 0  # counts revokes here, so a lookup racing one is not remembered
         self._lock = threading.Lock()
-        with self._connect() as conn:
-            conn.execute(SCHEMA)
 
     def _connect(self):
         return self.pool.connection()

@@ -16,7 +16,6 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 EMBEDDED_DATABASE = "community_trigger"
-SCHEMA_LOCK = 0x43540001  # the advisory lock held while a process creates the store's tables ("CT", 1)
 
 log = logging.getLogger(__name__)
 
@@ -51,22 +50,6 @@ def _forget_dead_holders(server: Any) -> None:
         if alive != pids:
             log.info("embedded PostgreSQL: forgetting holders that no longer run: %s", sorted(set(pids) - set(alive)))
             holders.put(alive)
-
-
-@contextmanager
-def schema_lock(database_url: str) -> Iterator[None]:
-    """Held while a process creates the tables it needs, so processes starting together take turns.
-
-    On a new database, two `CREATE ... IF NOT EXISTS` of the same table (or type) at the same moment
-    can both try to create it, and one fails (the API beside a projection worker, starting at once).
-    The lock is PostgreSQL's (an advisory lock on a connection of its own), so it spans processes.
-    """
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
-        try:
-            yield
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
 
 
 def ensure_database(server_url: str, dbname: str) -> str:

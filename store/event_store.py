@@ -64,7 +64,9 @@ def store_environment(database_url: str, pool_size: int = 5, cipher_key: str | N
         # No ping before each check-out (a round trip per query): the library retries its reads and writes
         # on a dropped connection, and the pool discards a connection that failed.
         "POSTGRES_PRE_PING": "n",
-        "CREATE_TABLE": "y",
+        # The library creates nothing: its table, type and function are made by the migrations with the
+        # rest of the schema (store/schema.py), before any store is opened.
+        "CREATE_TABLE": "n",
     }
 
 

@@ -17,7 +17,6 @@ from typing import Protocol
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from eventsourcing.persistence import IntegrityError, ProgrammingError
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import Connection
 from psycopg.rows import DictRow
@@ -58,35 +57,10 @@ class PostgresPersonalKeys:
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         self.datastore = datastore
-        self.table = Identifier(datastore.schema, KEYS_TABLE)
-        self._table_ready = False
-        self._table_lock = threading.Lock()
+        self.table = Identifier(datastore.schema, KEYS_TABLE)  # made by the migrations (store/migrations/)
 
     def _connection(self) -> AbstractContextManager[Connection[DictRow]]:
-        # Created on first use, not at start-up: the event store's recorder sets connection
-        # options on the shared pool after the mapper is made, and connections opened before
-        # that would miss them.
-        if not self._table_ready:
-            with self._table_lock:
-                if not self._table_ready:
-                    self._create_table()
-                    self._table_ready = True
         return self.datastore.get_connection()
-
-    def _create_table(self) -> None:
-        statement = SQL(
-            "CREATE TABLE IF NOT EXISTS {table} ("
-            " person_id uuid PRIMARY KEY,"
-            " key bytea,"  # NULL once destroyed
-            " created_at timestamptz NOT NULL DEFAULT now(),"
-            " destroyed_at timestamptz)"
-        ).format(table=self.table)
-        try:
-            with self.datastore.get_connection() as conn:
-                conn.execute(statement)
-        except (IntegrityError, ProgrammingError):
-            # Another process created it at the same moment (CREATE TABLE IF NOT EXISTS races).
-            pass
 
     def get(self, person_id: UUID) -> bytes | None:
         with self._connection() as conn:

@@ -26,64 +26,21 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg import InterfaceError, OperationalError
-from psycopg.sql import SQL, Identifier, Literal
+from psycopg.sql import SQL, Identifier
 
 EVENTS_TABLE = "community_trigger_events"
 TIMELINE_TABLE = "event_timeline"
 LINKS_TABLE = "fact_links"
 MARKS_TABLE = "known_at_marks"
-# SQLSTATEs our own checks raise. Class 23 reaches the application as an IntegrityError, which
+# SQLSTATEs our own checks raise (written out in INSERT_FUNCTION, in the migrations). Class 23 reaches the application as an IntegrityError, which
 # commands retry on fresh reads; the other ends the command (service/casework.py, RecordedTooLate).
 READ_OVERTAKEN = "23CT1"  # a decision's facts changed after it read them: read again
 RECORDED_TOO_LATE = "CT002"  # a fact stamped at or before a decision's moment committed after it
 
+# Writes one save: events, their timeline rows and fact links, under the events table's lock, after the
+# two checks of `KnownAtGuard`; returns the events' notification ids in the order given. It and the
+# tables are made by the migrations (store/migrations/0001_baseline.sql), like every other table.
 INSERT_FUNCTION = "community_trigger_insert_events"
-# Writes one save: events, their timeline rows and fact links, under the events table's lock, after
-# the two checks of `KnownAtGuard`. Returns the events' notification ids in the order given.
-INSERT_FUNCTION_BODY = """
-CREATE OR REPLACE FUNCTION {insert}(
-    events {event_type}[], ids uuid[], versions bigint[], stamps timestamptz[],
-    subjects uuid[], facts uuid[], linked_at timestamptz[],
-    read_position bigint, guarded uuid[], known_at timestamptz
-) RETURNS SETOF bigint LANGUAGE plpgsql AS $body$
-BEGIN
-    SET LOCAL lock_timeout = {lock_timeout};
-    -- Every earlier writer has committed, and no later one commits before this one.
-    LOCK TABLE {events} IN EXCLUSIVE MODE;
-    -- A fact stamped at or before the moment a recorded decision read as known.
-    IF EXISTS (
-        SELECT 1 FROM unnest(ids, stamps) AS n(id, at)
-        WHERE EXISTS (SELECT 1 FROM {marks} AS m WHERE m.subject_id = n.id AND m.known_at >= n.at)
-           OR EXISTS (SELECT 1 FROM {links} AS l JOIN {marks} AS m ON m.subject_id = l.subject_id
-                      WHERE l.fact_id = n.id AND m.known_at >= n.at)
-    ) THEN
-        RAISE EXCEPTION USING ERRCODE = {too_late},
-            MESSAGE = 'a threshold decision already recorded what was known at this moment';
-    END IF;
-    IF guarded IS NOT NULL THEN
-        -- Facts of the decision's subjects (their links, or their own events) committed after its read.
-        IF EXISTS (
-            SELECT 1 FROM {events} AS e WHERE e.notification_id > read_position
-              AND (e.originator_id = ANY(guarded)
-                   OR e.originator_id IN (SELECT fact_id FROM {links} WHERE subject_id = ANY(guarded)))
-        ) THEN
-            RAISE EXCEPTION USING ERRCODE = {overtaken},
-                MESSAGE = 'facts the decision relied on changed after it read them';
-        END IF;
-        INSERT INTO {marks} (subject_id, known_at) SELECT unnest(guarded), known_at
-            ON CONFLICT (subject_id) DO UPDATE SET known_at = greatest({marks}.known_at, EXCLUDED.known_at);
-    END IF;
-    INSERT INTO {timeline} (originator_id, originator_version, recorded_at)
-        SELECT * FROM unnest(ids, versions, stamps);
-    INSERT INTO {links} (subject_id, fact_id, recorded_at)
-        SELECT * FROM unnest(subjects, facts, linked_at) ON CONFLICT DO NOTHING;
-    NOTIFY {channel};
-    RETURN QUERY INSERT INTO {events} (originator_id, originator_version, topic, state)
-        SELECT e.originator_id, e.originator_version, e.topic, e.state FROM unnest(events) AS e
-        RETURNING notification_id;
-END
-$body$
-"""
 
 
 @dataclass(frozen=True)
@@ -114,55 +71,9 @@ class TimelineRecorder(PostgresApplicationRecorder):
         datastore.pool.kwargs["prepare_threshold"] = None
         super().__init__(datastore, events_table_name=events_table_name)
         self.timeline_table = Identifier(datastore.schema, TIMELINE_TABLE)
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {table} ("
-                " originator_id uuid NOT NULL,"
-                " originator_version bigint NOT NULL,"
-                " recorded_at timestamptz NOT NULL,"
-                " PRIMARY KEY (originator_id, originator_version))"
-            ).format(table=self.timeline_table)
-        )
         self.links_table = Identifier(datastore.schema, LINKS_TABLE)
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {table} ("
-                " subject_id uuid NOT NULL,"
-                " fact_id uuid NOT NULL,"
-                " recorded_at timestamptz NOT NULL,"
-                " PRIMARY KEY (subject_id, fact_id))"
-            ).format(table=self.links_table)
-        )
-        self.sql_create_statements.append(
-            SQL("CREATE INDEX IF NOT EXISTS fact_links_by_fact ON {table} (fact_id)").format(table=self.links_table)
-        )
         self.marks_table = Identifier(datastore.schema, MARKS_TABLE)
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {table} (subject_id uuid PRIMARY KEY, known_at timestamptz NOT NULL)"
-            ).format(table=self.marks_table)
-        )
-        # Replaced by INSERT_FUNCTION (its checks were separate statements before).
-        self.sql_create_statements.append(
-            SQL("DROP FUNCTION IF EXISTS {refuse}(boolean, text, text)").format(
-                refuse=Identifier(datastore.schema, "community_trigger_refuse")
-            )
-        )
         insert = Identifier(datastore.schema, INSERT_FUNCTION)
-        self.sql_create_statements.append(
-            SQL(INSERT_FUNCTION_BODY).format(
-                insert=insert,
-                event_type=Identifier(datastore.schema, self.stored_event_type_name),
-                events=Identifier(datastore.schema, events_table_name),
-                timeline=self.timeline_table,
-                links=self.links_table,
-                marks=self.marks_table,
-                lock_timeout=Literal(f"{datastore.lock_timeout}s"),
-                channel=Identifier(self.channel_name),
-                too_late=Literal(RECORDED_TOO_LATE),
-                overtaken=Literal(READ_OVERTAKEN),
-            )
-        )
         self.call_insert = (
             SQL(
                 "SELECT * FROM {insert}(%(events)s, %(ids)s::uuid[], %(versions)s::bigint[], %(stamps)s::timestamptz[],"

@@ -145,7 +145,7 @@ def test_keys_expire_after_24_hours(coordinator, services):
         conn.execute(
             "UPDATE api_idempotency SET claimed_at = now() - interval '25 hours' WHERE idempotency_key = %s", (key,)
         )
-    idempotency.create_table(services.pool)  # at start-up: expired keys are purged
+    idempotency.purge_expired(services.pool)  # at start-up: expired keys are purged
     with services.pool.connection() as conn:
         left = conn.execute("SELECT count(*) AS n FROM api_idempotency WHERE idempotency_key = %s", (key,)).fetchone()
     assert left["n"] == 0

@@ -12,7 +12,7 @@ from domain.people import Contact
 from domain.vocabulary import Channel, ComplaintCategory, Decision, Dissatisfaction, Route
 from projections.case_facts import CaseFacts
 from projections.case_list import CaseList
-from projections.rebuild import rebuild
+from projections.rebuild import create_beside, rebuild
 from projections.runner import ProjectionRunner
 from service import commands as c
 from store.pool import open_pool
@@ -63,9 +63,10 @@ def _fresh_runner(casework, pool, suffix: str, policy_for) -> tuple[ProjectionRu
     """A runner over copies of the read models in schemas of their own, starting from zero."""
     models = [CaseList(casework.store, policy_for), CaseFacts()]
     for model in models:
-        model.schema = f"{model.schema}__{suffix}"
-        with pool.connection() as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(model.schema)))
+        live, model.schema = model.schema, f"{model.schema}__{suffix}"
+        with pool.connection() as conn, conn.cursor() as cur:
+            cur.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(model.schema)))
+            create_beside(cur, live, model.schema)
     return ProjectionRunner(casework.store, pool, models, batch_size=7), models
 
 

@@ -25,13 +25,19 @@ from store.personal_keys import CachedPersonalKeys, KeyDestroyed
 
 
 def database_contents(database_url: str) -> str:
-    """Everything in the database as text: a pg_dump when it works, else every row of every table.
+    """Every row of every table as text: a pg_dump of the data when it works, else the rows read one by one.
 
-    Binary columns (the events' state) appear as hex in both, so a search looks for each string
-    both as it is and in hex (see `found_in`).
+    Only rows, as INSERTs without column lists: the schema (from the migrations, read models
+    included) names columns such as `victim_id`, which must not be mistaken for an event's body in
+    clear. Binary columns (the events' state) appear as hex in both, so a search looks for each
+    string both as it is and in hex (see `found_in`).
     """
     if shutil.which("pg_dump"):
-        dumped = subprocess.run(["pg_dump", "--no-owner", f"--dbname={database_url}"], capture_output=True, text=True)
+        dumped = subprocess.run(
+            ["pg_dump", "--no-owner", "--data-only", "--inserts", f"--dbname={database_url}"],
+            capture_output=True,
+            text=True,
+        )
         if dumped.returncode == 0:  # a pg_dump older than the server refuses: then read the tables
             return dumped.stdout
     parts = []
@@ -454,9 +460,11 @@ def test_whole_events_can_be_encrypted_at_rest_with_the_configured_key(server_ur
     from service.casework import Casework
     from store.database import scratch_database
     from store.event_store import EventStore, store_environment
+    from store.schema import migrate
 
     cipher_key = base64.b64encode(os.urandom(32)).decode()
     with scratch_database(server_url, "ct_cipher") as url:
+        migrate(url)
         casework = Casework(
             EventStore(env=store_environment(url, pool_size=1, cipher_key=cipher_key)), lambda r, at: None
         )
