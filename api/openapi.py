@@ -17,8 +17,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from api.answers import Answer
 from api.idempotency import MAX_BODY_BYTES
 from api.problems import MEDIA_TYPE, ProblemDetails
+from api.schemas import Body
 from api.writes import SAFE_METHODS, app_routes, location_template
 
 PROBLEM_SCHEMA = "Problem"
@@ -104,6 +106,19 @@ def _document_operation(route: Any, path: str, method: str, operation: dict[str,
                 headers["Location"] = LOCATION_HEADER
 
 
+def _model_examples(components: dict[str, Any]) -> None:
+    """Put back the nulls in the models' examples: FastAPI drops every null from the OpenAPI it writes, and an
+    example of an answer whose field is null must show the field (it is there, as null)."""
+
+    def models(cls: type) -> list[type]:
+        return [sub for direct in cls.__subclasses__() for sub in (direct, *models(direct))]
+
+    for model in models(Answer) + models(Body):
+        examples = (model.model_config.get("json_schema_extra") or {}).get("examples")  # type: ignore[union-attr]
+        if examples and model.__name__ in components:
+            components[model.__name__]["examples"] = examples
+
+
 def _unused_validation_schemas(schema: dict[str, Any]) -> None:
     """FastAPI's own 422 schemas, now that every 422 is a Problem."""
     text = str(schema["paths"])
@@ -121,6 +136,7 @@ def document(app: FastAPI) -> None:
         schema = build()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         _add_problem_schema(components)
+        _model_examples(components)
         routes = {
             (route.path_format, method.lower()): route
             for route in app_routes(app)

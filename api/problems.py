@@ -100,8 +100,16 @@ def _field_path(location: tuple[Any, ...]) -> str:
     return path or (str(location[0]) if location else "body")
 
 
-def _message(error: dict[str, Any]) -> str:
-    return str(error.get("msg", "invalid")).removeprefix(PYDANTIC_VALUE_ERROR)
+def _field_error(error: dict[str, Any]) -> dict[str, str]:
+    location = tuple(error.get("loc", ()))
+    if error.get("type") == "json_invalid":  # ("body", character): name the body, and say where it went wrong
+        reason = (error.get("ctx") or {}).get("error", "invalid")
+        where = f" at character {location[1]}" if len(location) > 1 else ""
+        return {"field": "body", "message": f"the body is not valid JSON ({reason}{where})"}
+    return {
+        "field": _field_path(location),
+        "message": str(error.get("msg", "invalid")).removeprefix(PYDANTIC_VALUE_ERROR),
+    }
 
 
 def not_json() -> Problem:
@@ -113,7 +121,7 @@ def install(app: FastAPI) -> None:
     async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         if isinstance(exc.body, bytes | bytearray):  # FastAPI reads a body as JSON only when it is sent as JSON
             return problem_response(not_json())
-        errors = [{"field": _field_path(tuple(e.get("loc", ()))), "message": _message(e)} for e in exc.errors()]
+        errors = [_field_error(error) for error in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem_response(Problem(422, "Invalid input", detail, errors=errors, slug="invalid-input"))
 
