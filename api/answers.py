@@ -636,7 +636,7 @@ class PublicationOut(Answer):
     threshold_not_met: int
     reviews_carried_out: int
     reviews_with_recommendations: int
-    median_working_days_to_completion: float | None = Field(description="null with no reviews in the year")
+    median_working_days_to_completion: int | float | None = Field(description="null with no reviews in the year")
     share_completed_in_time: float | None = Field(description="0 to 1; null with no reviews in the year")
     delay_notices: int
     escalations_requested: int
@@ -664,4 +664,3 @@ CaseListPage = page_of(CaseListItem)
 ComplaintOfVictimPage = page_of(ComplaintOfVictim)
 AuditedReadPage = page_of(AuditedRead)
 PolicyPage = page_of(PolicyOut)
-DeadlineAlarms = DeadlinesOut

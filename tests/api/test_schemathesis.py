@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow  # every test here starts servers or builds a stor
 
 SEED = 20261123
 COORDINATOR_EXAMPLES = 25
-OTHER_ROLE_EXAMPLES = 6
+OTHER_ROLE_EXAMPLES = 10
 BASE_URL = "http://testserver"
 OTHER_ROLES = {
     "agency": (Role.AGENCY, "hampshire-constabulary"),
