@@ -7,7 +7,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
-from api import audit, idempotency, observability, problems
+from api import audit, idempotency, observability, openapi, problems, writes
+from api.answers import HealthOut
+from api.openapi import problems as problem_answers
 from api.problems import Problem
 from api.routes import audit as audit_routes
 from api.routes import case_reviews, complaints, consents, deadlines, events, people, policies, reports
@@ -75,13 +77,19 @@ def create_app(
     audit.install(app, check_declared=check_audit)  # innermost of the three layers: it sees each read's JSON
     idempotency.install(app)
     app.add_middleware(problems.DatabaseUnavailableGuard)  # outside the layers that use the database
+    writes.install(app)  # outside the Idempotency-Key layer: a replayed answer gets its ETag and Location too
     observability.install(app)  # outermost: it times, counts and logs every request, refusals included
+    openapi.document(app)  # after the layers that add to the OpenAPI themselves (Idempotency-Key)
     app.include_router(audit_routes.router)
     for routes in (people, complaints, consents, case_reviews, deadlines, events, policies, reports):
         app.include_router(routes.router)
 
-    @app.get("/healthz", tags=["health"])
+    @app.get(
+        "/healthz", tags=["health"], summary="Is the service ready (no key needed)", response_model=HealthOut,
+        responses=problem_answers(503),
+    )  # fmt: skip
     def healthz(request: Request) -> Any:
+        """Ready when the database answers; with how far the read models are behind the event store."""
         svc: Services = request.app.state.services
         try:
             with svc.pool.connection() as conn:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 
 from api.problems import invalid
+from api.views import utc_time
 from domain.vocabulary import Role
 from service.bootstrap import Services
 from service.bootstrap import now as now  # the clock every route reads the time from
@@ -47,13 +48,13 @@ def written(svc: Services, key: ApiKey, result: Written, status_extra: dict[str,
     return {
         "id": str(result.id),
         "version": result.version,
-        "recorded_at": result.recorded_at.isoformat(),
+        "recorded_at": utc_time(result.recorded_at),
         **(status_extra or {}),
     }
 
 
 def written_at(moment: datetime) -> dict[str, Any]:
-    return {"recorded_at": moment.isoformat()}
+    return {"recorded_at": utc_time(moment)}
 
 
 def read_own_writes(svc: Services, key: ApiKey) -> None:

@@ -202,6 +202,13 @@ class RequestObservation:
             current_request_id.reset(token)
 
 
+METRICS_EXAMPLE = (
+    "# HELP community_trigger_http_requests_total HTTP requests answered, by method, route template and status.\n"
+    "# TYPE community_trigger_http_requests_total counter\n"
+    'community_trigger_http_requests_total{method="GET",route="/v1/case-reviews",status="200"} 42.0\n'
+)
+
+
 def install(app: FastAPI) -> Metrics:
     """Add the request layer (call last, so it is outermost) and GET /metrics."""
     _ensure_request_log_is_json()
@@ -209,7 +216,10 @@ def install(app: FastAPI) -> Metrics:
     app.state.metrics = metrics
     app.add_middleware(RequestObservation, metrics=metrics)
 
-    @app.get("/metrics", tags=["health"], response_class=Response, summary="Prometheus metrics (no key needed)")
+    @app.get(
+        "/metrics", tags=["health"], response_class=Response, summary="Prometheus metrics (no key needed)",
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}, "example": METRICS_EXAMPLE}}}},
+    )  # fmt: skip
     def prometheus_metrics() -> Response:
         """Request counts and latencies by route template, event store appends, projection lag. No personal data."""
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,4 +1,8 @@
-"""Every error is application/problem+json (RFC 9457), with the fields at fault for invalid input."""
+"""Every error is application/problem+json (RFC 9457), with the fields at fault for invalid input.
+
+`ProblemDetails` is the schema of every such answer, as the OpenAPI documents it (api/openapi.py).
+A body not sent as JSON is 415, saying to send `Content-Type: application/json`.
+"""
 
 import logging
 from typing import Any
@@ -9,6 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from psycopg_pool import PoolClosed, PoolTimeout
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,6 +32,45 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout, PoolClosed,
     persistence.OperationalError, persistence.InterfaceError, persistence.ConnectionUnavailableError,
 )  # fmt: skip
+MEDIA_TYPE = "application/problem+json"
+SEND_JSON = "send the body as JSON, with the header 'Content-Type: application/json'"
+# pydantic's prefix to the message of a ValueError raised by a validator: the message alone says it.
+PYDANTIC_VALUE_ERROR = "Value error, "
+
+
+class FieldError(BaseModel):
+    field: str = Field(
+        description="the field at fault: a body field as a path (`recommendations[0].agency`), a query parameter "
+        "or a header by its name, or `body` for the body as a whole"
+    )
+    message: str = Field(description="what is wrong with it, and how to put it right")
+
+
+class ProblemDetails(BaseModel):
+    """Every error answer (RFC 9457), as `application/problem+json`."""
+
+    model_config = ConfigDict(
+        title="Problem",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": PROBLEM_TYPES + "invalid-input",
+                    "title": "Invalid input",
+                    "status": 422,
+                    "detail": "reported_date: a date is written YYYY-MM-DD",
+                    "errors": [{"field": "reported_date", "message": "a date is written YYYY-MM-DD"}],
+                }
+            ]
+        },
+    )
+
+    type: str = Field(description="a URI naming the kind of problem; the same kind always has the same type")
+    title: str = Field(description="the kind of problem, in a few words")
+    status: int = Field(description="the HTTP status code, repeated")
+    detail: str = Field(description="this occurrence, in plain words a person can act on")
+    errors: list[FieldError] | SkipJsonSchema[None] = Field(
+        default=None, description="each field at fault, for invalid input (422) and a body not sent as JSON (415)"
+    )
 
 
 class Problem(Exception):
@@ -108,12 +153,28 @@ def _field_path(location: tuple[Any, ...]) -> str:
     return path or (str(location[0]) if location else "body")
 
 
+def _field_error(error: dict[str, Any]) -> dict[str, str]:
+    location = tuple(error.get("loc", ()))
+    if error.get("type") == "json_invalid":  # ("body", character): name the body, and say where it went wrong
+        reason = (error.get("ctx") or {}).get("error", "invalid")
+        where = f" at character {location[1]}" if len(location) > 1 else ""
+        return {"field": "body", "message": f"the body is not valid JSON ({reason}{where})"}
+    return {
+        "field": _field_path(location),
+        "message": str(error.get("msg", "invalid")).removeprefix(PYDANTIC_VALUE_ERROR),
+    }
+
+
+def not_json() -> Problem:
+    return Problem(415, "Unsupported media type", SEND_JSON, errors=[{"field": "Content-Type", "message": SEND_JSON}])
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")} for e in exc.errors()
-        ]
+        if isinstance(exc.body, bytes | bytearray):  # FastAPI reads a body as JSON only when it is sent as JSON
+            return problem_response(not_json())
+        errors = [_field_error(error) for error in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem_response(Problem(422, "Invalid input", detail, errors=errors, slug="invalid-input"))
 

@@ -6,13 +6,16 @@ from datetime import date, datetime
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
+import email_validator
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
     StringConstraints,
+    WithJsonSchema,
 )
 
 from domain.people import Contact
@@ -38,6 +41,55 @@ def _iso_date_string(value: Any) -> Any:
 
 
 Day = Annotated[date, BeforeValidator(_iso_date_string)]
+
+# A time in a URL's query whose `+` was not written as %2B arrives with a space before its offset.
+UNENCODED_PLUS = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\S+ \d{2}(:?\d{2})?$")
+A_TIME = "a time is written ISO 8601 with its offset, for example 2026-11-02T09:30:00Z"
+
+
+def _time_with_offset(value: Any) -> Any:
+    """A moment: ISO 8601 with its offset (`Z` or `+01:00`); a `+` that a URL turned into a space is named as such."""
+    if isinstance(value, datetime):
+        moment = value
+    elif not isinstance(value, str):
+        raise ValueError(A_TIME)
+    elif UNENCODED_PLUS.match(value.strip()):
+        raise ValueError(
+            "a '+' in a URL reads as a space: write the offset as Z (2026-11-02T09:30:00Z) "
+            "or the '+' as %2B (2026-11-02T09:30:00%2B00:00)"
+        )
+    else:
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(A_TIME) from None
+    if moment.utcoffset() is None:
+        raise ValueError("give the time with its offset, for example 2026-11-02T09:30:00Z")
+    return moment
+
+
+KnownAt = Annotated[
+    datetime,
+    BeforeValidator(_time_with_offset),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-11-02T09:30:00Z"]}),
+]
+
+
+def _email_address(value: str) -> str:
+    """Checked as an address (its form, not whether mail is delivered there); kept as the person gave it."""
+    try:
+        email_validator.validate_email(value, check_deliverability=False)
+    except email_validator.EmailNotValidError as error:
+        raise ValueError(f"not an email address ({error}); for example alex.taylor@example.org") from None
+    return value
+
+
+EmailAddress = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=254),
+    AfterValidator(_email_address),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": 254, "examples": ["alex.taylor@example.org"]}),
+]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 AgencySlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)]
@@ -80,7 +132,7 @@ class ContactIn(Body):
     model_config = example(phone="07700 900123", email="alex.taylor@example.org", address="1 Example Road, Havant")
 
     phone: ShortText | None = None
-    email: ShortText | None = None
+    email: EmailAddress | None = None
     address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 
 
@@ -260,9 +312,3 @@ class EscalationResultIn(CommandBody):
 
     result: EscalationResult
     decided_on: Day
-
-
-class WriteOut(BaseModel):
-    id: UUID
-    version: int
-    recorded_at: datetime

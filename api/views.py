@@ -1,7 +1,7 @@
 """How aggregates and events read in JSON: ids as strings, dates ISO, free text resolved from its person."""
 
 import dataclasses
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 from uuid import UUID
@@ -16,6 +16,29 @@ from service.casework import Casework
 EVENT_BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
 
 
+def utc_time(moment: datetime) -> str:
+    """How every answer writes a time (API.md v1.1: one way everywhere): UTC with `Z`, e.g. 2026-12-03T14:05:09.123456Z.
+
+    A time without an offset is taken as UTC (none of ours has one; this keeps the format even so)."""
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat() + "Z"
+
+
+def utc_time_text(text: str) -> str:
+    """An ISO 8601 time already written as text (a stored assessment's `as_known_at`), written as `utc_time` does."""
+    return utc_time(datetime.fromisoformat(text))
+
+
+def assessment_view(assessment: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An assessment as stored or computed (domain `Assessment.to_dict`) as answers show it: its time in UTC, `Z`.
+
+    Only the answer changes: what a decision recorded stays as it was stored, and the replay compares
+    the stored and replayed assessments before either is shown."""
+    if assessment is None or not isinstance(assessment.get("as_known_at"), str):
+        return assessment
+    return {**assessment, "as_known_at": utc_time_text(assessment["as_known_at"])}
+
+
 def plain(value: Any, texts: dict[TextRef, str | None]) -> Any:
     """A JSON-ready copy of `value`, with each TextRef replaced by its text."""
     if isinstance(value, TextRef):
@@ -24,7 +47,9 @@ def plain(value: Any, texts: dict[TextRef, str | None]) -> Any:
         return value.value
     if isinstance(value, (UUID,)):
         return str(value)
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, datetime):
+        return utc_time(value)
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Actor):
         return value.to_dict()
@@ -54,14 +79,22 @@ def event_data(event: Any) -> dict[str, Any]:
     return {name: value for name, value in vars(event).items() if name not in EVENT_BASE_FIELDS}
 
 
+def event_data_view(event: Any, texts: dict[TextRef, str | None]) -> dict[str, Any]:
+    """An event's facts as answers show them (a threshold decision's recorded assessment with its time in `Z`)."""
+    data = plain(event_data(event), texts)
+    if isinstance(data.get("assessment"), dict):
+        data["assessment"] = assessment_view(data["assessment"])
+    return data
+
+
 def event_view(event: Any, texts: dict[TextRef, str | None]) -> dict[str, Any]:
     return {
         "type": type(event).__qualname__,
         "aggregate_id": str(event.originator_id),
         "version": event.originator_version,
-        "recorded_at": event.timestamp.isoformat(),
+        "recorded_at": utc_time(event.timestamp),
         "actor": event.actor.to_dict(),
-        "data": plain(event_data(event), texts),
+        "data": event_data_view(event, texts),
     }
 
 
@@ -72,7 +105,7 @@ def person_view(person: Person) -> dict[str, Any]:
         "contact": person.contact.to_dict(),  # every field null once the person is erased
         "erased": person.erased,
         "version": person.version,
-        "recorded_at": person.created_on.isoformat(),
+        "recorded_at": utc_time(person.created_on),
     }
 
 
@@ -94,8 +127,8 @@ def complaint_view(app: Casework, complaint: Complaint) -> dict[str, Any]:
         "withdrawn": complaint.withdrawn,
         "withdrawal_reason": texts.get(complaint.withdrawal_reason) if complaint.withdrawal_reason else None,
         "version": complaint.version,
-        "recorded_at": complaint.created_on.isoformat(),
-        "updated_at": complaint.modified_on.isoformat(),
+        "recorded_at": utc_time(complaint.created_on),
+        "updated_at": utc_time(complaint.modified_on),
     }
 
 
@@ -108,15 +141,15 @@ def consent_view(consent: Consent) -> dict[str, Any]:
         "given_on": consent.given_on.isoformat(),
         "withdrawn_on": consent.withdrawn_on.isoformat() if consent.withdrawn_on else None,
         "version": consent.version,
-        "recorded_at": consent.created_on.isoformat(),
+        "recorded_at": utc_time(consent.created_on),
     }
 
 
 def _step(event: Any, texts: dict[TextRef, str | None]) -> dict[str, Any]:
     """One lifecycle step of an application: its facts, who recorded it and when."""
     return {
-        **plain(event_data(event), texts),
-        "recorded_at": event.timestamp.isoformat(),
+        **event_data_view(event, texts),
+        "recorded_at": utc_time(event.timestamp),
         "actor": event.actor.to_dict(),
     }
 
@@ -160,6 +193,6 @@ def case_review_view(app: Casework, review: CaseReview, due_date: date | None) -
         "outcome_notices": [_step(e, texts) for e in review.outcome_notices],
         "escalations": escalations,
         "version": review.version,
-        "recorded_at": review.created_on.isoformat(),
-        "updated_at": review.modified_on.isoformat(),
+        "recorded_at": utc_time(review.created_on),
+        "updated_at": utc_time(review.modified_on),
     }

@@ -5,6 +5,9 @@ Every router here is made with `route_class=ThreadRoute`. A route function is a 
 then hands the answer back to the thread pool a second time to validate it against the response
 model: two hand-offs between threads a request, each costing more than the check itself. A
 ThreadRoute runs the function in the thread pool once and checks its answer on the event loop.
+
+A ThreadRoute's answer keeps exactly the keys the function gave: its response model (api/answers.py)
+checks and documents it, and does not add the model's optional fields the answer left out.
 """
 
 import functools
@@ -32,4 +35,5 @@ class ThreadRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if inspect.isfunction(endpoint) and not inspect.iscoroutinefunction(endpoint):
             endpoint = _in_thread_pool(endpoint)
+        kwargs["response_model_exclude_unset"] = True
         super().__init__(path, endpoint, **kwargs)

@@ -6,9 +6,11 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from psycopg import sql
 
+from api.answers import AuditedReadPage
 from api.auth import allow
 from api.dependencies import AUDITOR, Svc, cursor_id, cursor_position, encode_cursor
 from api.routes import ThreadRoute
+from api.views import utc_time
 from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["audit"], route_class=ThreadRoute)
@@ -18,7 +20,7 @@ def audit_item(row: dict[str, Any]) -> dict[str, Any]:
     # `person_ids`, not a field the read audit looks for: reading the audit is not itself a read of people.
     return {
         "id": row["id"],
-        "read_at": row["read_at"].isoformat(),
+        "read_at": utc_time(row["read_at"]),
         "key_id": row["key_id"],
         "role": row["role"],
         "agency": row["agency"],
@@ -30,7 +32,7 @@ def audit_item(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=AuditedReadPage, summary="Who read whose data")
 def read_audit(
     svc: Svc,
     key: ApiKey = Depends(allow(AUDITOR)),

@@ -6,6 +6,17 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Query
 
+from api.answers import (
+    AssessmentOut,
+    CaseListPage,
+    CaseReviewOut,
+    CaseReviewWritten,
+    DecisionWritten,
+    EscalationWritten,
+    HistoryOut,
+    ReplayOut,
+    StepWritten,
+)
 from api.audit import AuditedJSON
 from api.auth import allow
 from api.dependencies import (
@@ -21,7 +32,6 @@ from api.dependencies import (
     read_own_writes,
     written,
 )
-from api.problems import invalid
 from api.routes import ThreadRoute
 from api.routes.deadlines import deadline_seen_on
 from api.schemas import (
@@ -32,11 +42,13 @@ from api.schemas import (
     EscalationIn,
     EscalationResultIn,
     InformationIn,
+    KnownAt,
     OutcomeNoticeIn,
     ReviewIn,
     ThresholdDecisionIn,
 )
-from api.views import case_review_view, event_data, event_view, text_refs
+from api.views import assessment_view, case_review_view, event_data, event_view, text_refs, utc_time
+from api.writes import location
 from domain.audited import local_date
 from domain.calendar import DeadlineState
 from domain.case_reviews import CaseReview
@@ -55,20 +67,23 @@ def due_date_of(svc: Services, review: CaseReview) -> date:
     return deadlines_for(svc.policies.in_force(review.received_date), review.received_date).review
 
 
-@router.post("/case-reviews", status_code=201)
+@router.post("/case-reviews", status_code=201, response_model=CaseReviewWritten, summary="Apply for a case review")
+@location("/v1/case-reviews/{id}")
 def request_case_review(body: CaseReviewIn, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR))) -> dict[str, Any]:
+    """Record an application for an ASB case review; the answer also says when the review is due."""
     result = svc.casework.handle(body.command(), actor=key.actor, now=now())
     due = due_date_of(svc, result.aggregate)  # type: ignore[arg-type]
     return written(svc, key, result, {"status": CaseStatus.RECEIVED.value, "due_date": due.isoformat()})
 
 
-@router.get("/case-reviews/{review_id}")
+@router.get("/case-reviews/{review_id}", response_model=CaseReviewOut, summary="Read an application")
 def read_case_review(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> dict[str, Any]:
+    """The application with its status, due date, decision, notices, reviews and escalations."""
     review = svc.casework.case_review(review_id)
     return case_review_view(svc.casework, review, due_date_of(svc, review))
 
 
-@router.get("/case-reviews", response_model=dict[str, Any])
+@router.get("/case-reviews", response_model=CaseListPage, summary="List applications")
 def list_case_reviews(
     svc: Svc,
     key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)),
@@ -83,6 +98,7 @@ def list_case_reviews(
     limit: int = Query(default=50, ge=1, le=200),
     cursor: str | None = None,
 ) -> AuditedJSON:
+    """The case list, newest received first, cursor-paged; filtered by status, deadline state, route or agency."""
     read_own_writes(svc, key)
     today = local_date(now())
     deadline = None
@@ -133,15 +149,16 @@ def list_item(svc: Services, row: dict[str, Any], today: date) -> dict[str, Any]
         "decided_on": row["decided_on"].isoformat() if row["decided_on"] else None,
         "completed_on": row["completed_on"].isoformat() if row["completed_on"] else None,
         "version": row["version"],
-        "recorded_at": row["requested_at"].isoformat(),
-        "updated_at": row["updated_at"].isoformat(),
+        "recorded_at": utc_time(row["requested_at"]),
+        "updated_at": utc_time(row["updated_at"]),
     }
 
 
-@router.get("/case-reviews/{review_id}/history")
+@router.get("/case-reviews/{review_id}/history", response_model=HistoryOut, summary="An application's history")
 def case_review_history(
     review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))
 ) -> dict[str, Any]:
+    """Every event of the application and of the complaints and consents it relied on, in recorded order."""
     read_own_writes(svc, key)
     review = svc.casework.case_review(review_id)
     complaints, consents = svc.assessor.relied_on(review, now())
@@ -151,7 +168,7 @@ def case_review_history(
     return {"id": str(review_id), "items": [event_view(event, texts) for event in events], "next_cursor": None}
 
 
-def _case_write(path: str, body_type: type[CommandBody], name: str) -> None:
+def _case_write(path: str, body_type: type[CommandBody], name: str, summary: str) -> None:
     """One lifecycle step of an application: POST body -> its command on the CaseReview."""
     roles = roles_for(body_type.command_type)
 
@@ -164,16 +181,25 @@ def _case_write(path: str, body_type: type[CommandBody], name: str) -> None:
 
     endpoint.__annotations__["body"] = body_type
     endpoint.__name__ = name
-    router.add_api_route(f"/case-reviews/{{review_id}}{path}", endpoint, methods=["POST"], status_code=201)
+    router.add_api_route(
+        f"/case-reviews/{{review_id}}{path}", location(APPLICATION)(endpoint), methods=["POST"], status_code=201,
+        response_model=StepWritten, summary=summary,
+    )  # fmt: skip
 
 
-_case_write("/acknowledgement", AcknowledgementIn, "acknowledge")
-_case_write("/information", InformationIn, "share_information")
-_case_write("/delay-notices", DelayNoticeIn, "notify_delay")
-_case_write("/outcome-notices", OutcomeNoticeIn, "notify_outcome")
+APPLICATION = "/v1/case-reviews/{review_id}"  # where a step recorded on an application is seen (its Location)
+
+_case_write("/acknowledgement", AcknowledgementIn, "acknowledge", "Acknowledge an application")
+_case_write("/information", InformationIn, "share_information", "Share an agency's information")
+_case_write("/delay-notices", DelayNoticeIn, "notify_delay", "Record a delay notice")
+_case_write("/outcome-notices", OutcomeNoticeIn, "notify_outcome", "Record the outcome notice")
 
 
-@router.post("/case-reviews/{review_id}/threshold-decision", status_code=201)
+@router.post(
+    "/case-reviews/{review_id}/threshold-decision", status_code=201, response_model=DecisionWritten,
+    summary="Decide whether the threshold is met",
+)  # fmt: skip
+@location(APPLICATION)
 def decide_threshold(
     review_id: UUID,
     body: ThresholdDecisionIn,
@@ -181,18 +207,22 @@ def decide_threshold(
     if_match: IfMatch = None,
     key: ApiKey = Depends(allow(COORDINATOR)),
 ) -> dict[str, Any]:
+    """Records the decision with the automatic assessment it rests on, as known now (RULES.md section 6)."""
     command = body.command(case_review_id=review_id, expected_version=expected_version(if_match))
     result = svc.casework.handle(command, actor=key.actor, now=now())
     recorded = result.aggregate.decision.assessment  # type: ignore[attr-defined]
-    return written(svc, key, result, {"status": result.aggregate.status.value, "assessment": recorded})
+    return written(svc, key, result, {"status": result.aggregate.status.value, "assessment": assessment_view(recorded)})
 
 
-@router.get("/case-reviews/{review_id}/assessment")
+@router.get("/case-reviews/{review_id}/assessment", response_model=AssessmentOut, summary="Assess the threshold")
 def assessment(
     review_id: UUID,
     svc: Svc,
     key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)),
-    as_known_at: datetime | None = Query(default=None, description="ISO 8601 with offset; default now"),
+    as_known_at: KnownAt | None = Query(
+        default=None,
+        description="ISO 8601 with its offset, default now; in a URL write `Z` (or `+` as `%2B`): 2026-11-02T09:30:00Z",
+    ),
     policy: str | None = Query(
         default=None, description="NAME@VERSION: assess under another version, recording nothing"
     ),
@@ -200,13 +230,14 @@ def assessment(
     """The automatic threshold assessment (RULES.md sections 3-6), as known at a moment, with its reasons."""
     read_own_writes(svc, key)
     moment = as_known_at or now()
-    if moment.tzinfo is None:
-        raise invalid("as_known_at", "give the time with its offset, for example 2026-11-02T09:30:00+00:00")
     review = svc.assessor.case_review_as_known_at(review_id, moment)
-    return svc.assessor.assess(review, moment, svc.assessor.policy_for(review, policy, moment)).to_dict()
+    return assessment_view(svc.assessor.assess(review, moment, svc.assessor.policy_for(review, policy, moment)).to_dict())
 
 
-@router.get("/case-reviews/{review_id}/threshold-decision/replay")
+@router.get(
+    "/case-reviews/{review_id}/threshold-decision/replay", response_model=ReplayOut,
+    summary="Replay a threshold decision's assessment",
+)  # fmt: skip
 def replay_decision(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> dict[str, Any]:
     """For an auditor: what was recorded, what replay as known at that moment says (it must agree), and what is known now."""
     review = svc.casework.case_review(review_id)
@@ -228,23 +259,31 @@ def replay_decision(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORD
     return {
         "decision": review.decision.decision.value,
         "decided_on": review.decision.decided_on.isoformat(),
-        "recorded": recorded,
-        "replayed": replayed,
-        "agrees": replayed == recorded,
-        "now": current,
+        "recorded": assessment_view(recorded),
+        "replayed": assessment_view(replayed),
+        "agrees": replayed == recorded,  # as recorded and replayed, before either is written for the answer
+        "now": assessment_view(current),
     }
 
 
-@router.post("/case-reviews/{review_id}/review", status_code=201)
+@router.post(
+    "/case-reviews/{review_id}/review", status_code=201, response_model=StepWritten, summary="Record the review"
+)
+@location(APPLICATION)
 def complete_review(
     review_id: UUID, body: ReviewIn, svc: Svc, if_match: IfMatch = None, key: ApiKey = Depends(allow(COORDINATOR))
 ) -> dict[str, Any]:
+    """The review completed, with its recommendations (each an action for an agency, maybe with a due date)."""
     command = body.command(case_review_id=review_id, expected_version=expected_version(if_match))
     result = svc.casework.handle(command, actor=key.actor, now=now())
     return written(svc, key, result, {"status": result.aggregate.status.value})
 
 
-@router.post("/case-reviews/{review_id}/escalations", status_code=201)
+@router.post(
+    "/case-reviews/{review_id}/escalations", status_code=201, response_model=EscalationWritten,
+    summary="Record a request to escalate",
+)  # fmt: skip
+@location(APPLICATION)
 def request_escalation(
     review_id: UUID, body: EscalationIn, svc: Svc, if_match: IfMatch = None, key: ApiKey = Depends(allow(COORDINATOR))
 ) -> dict[str, Any]:
@@ -258,7 +297,11 @@ def request_escalation(
     return written(svc, key, result, {**created, "status": result.aggregate.status.value})
 
 
-@router.post("/case-reviews/{review_id}/escalations/{escalation_id}/result", status_code=201)
+@router.post(
+    "/case-reviews/{review_id}/escalations/{escalation_id}/result", status_code=201, response_model=StepWritten,
+    summary="Record an escalation's result",
+)  # fmt: skip
+@location(APPLICATION)
 def decide_escalation(
     review_id: UUID,
     escalation_id: UUID,

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
+from api.answers import ComplaintOfVictimPage, ComplaintOut, Written
 from api.auth import allow
 from api.dependencies import (
     AGENCY,
@@ -22,8 +23,9 @@ from api.dependencies import (
 )
 from api.problems import Problem, invalid
 from api.routes import ThreadRoute
-from api.schemas import ComplaintAmendmentIn, ComplaintIn, WithdrawalIn, WriteOut
+from api.schemas import ComplaintAmendmentIn, ComplaintIn, WithdrawalIn
 from api.views import complaint_view
+from api.writes import location
 from projections.case_facts import CaseFacts
 from service.authorization import may_read_complaint
 from service.commands import AmendComplaint
@@ -32,22 +34,25 @@ from store.api_keys import ApiKey
 router = APIRouter(prefix="/v1", tags=["complaints"], route_class=ThreadRoute)
 
 
-@router.post("/complaints", status_code=201, response_model=WriteOut)
+@router.post("/complaints", status_code=201, response_model=Written, summary="Log a complaint")
+@location("/v1/complaints/{id}")
 def log_complaint(body: ComplaintIn, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AGENCY))) -> dict[str, Any]:
+    """A complaint of anti-social behaviour made to a partner agency (an agency key logs as its own agency)."""
     return written(svc, key, svc.casework.handle(body.command(), actor=key.actor, now=now()))
 
 
-@router.get("/complaints/{complaint_id}")
+@router.get("/complaints/{complaint_id}", response_model=ComplaintOut, summary="Read a complaint")
 def read_complaint(
     complaint_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR, AGENCY))
 ) -> dict[str, Any]:
+    """An agency reads only the complaints it logged."""
     complaint = svc.casework.complaint(complaint_id)
     if not may_read_complaint(key.actor, complaint):
         raise Problem(403, "Forbidden", "an agency reads only the complaints it logged", slug="forbidden")
     return complaint_view(svc.casework, complaint)
 
 
-@router.patch("/complaints/{complaint_id}", response_model=WriteOut)
+@router.patch("/complaints/{complaint_id}", response_model=Written, summary="Correct a complaint's facts")
 def amend_complaint(
     complaint_id: UUID,
     body: ComplaintAmendmentIn,
@@ -55,6 +60,7 @@ def amend_complaint(
     if_match: IfMatch = None,
     key: ApiKey = Depends(allow(COORDINATOR, AGENCY)),
 ) -> dict[str, Any]:
+    """Name only the facts to correct; `agency_reference` and `incident_ref` may be removed with null."""
     changes = body.model_dump(exclude_unset=True)
     if "caused_harassment_alarm_distress" in changes:
         changes["caused_had"] = changes.pop("caused_harassment_alarm_distress")
@@ -66,7 +72,7 @@ def amend_complaint(
     return written(svc, key, svc.casework.handle(command, actor=key.actor, now=now()))
 
 
-@router.post("/complaints/{complaint_id}/withdrawal", response_model=WriteOut)
+@router.post("/complaints/{complaint_id}/withdrawal", response_model=Written, summary="Withdraw a complaint")
 def withdraw_complaint(
     complaint_id: UUID,
     body: WithdrawalIn,
@@ -78,7 +84,9 @@ def withdraw_complaint(
     return written(svc, key, svc.casework.handle(command, actor=key.actor, now=now()))
 
 
-@router.get("/people/{person_id}/complaints")
+@router.get(
+    "/people/{person_id}/complaints", response_model=ComplaintOfVictimPage, summary="List the complaints about a person"
+)
 def complaints_of_victim(
     person_id: UUID,
     svc: Svc,

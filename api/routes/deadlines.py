@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from api.answers import DeadlinesOut
 from api.auth import allow
 from api.dependencies import AUDITOR, COORDINATOR, Services, Svc, cursor_position, encode_cursor, now, read_own_writes
 from api.problems import invalid
@@ -69,7 +70,7 @@ def deadline_as_on(svc: Services, row: dict[str, Any], day: date) -> dict[str, A
     }
 
 
-@router.get("/deadlines")
+@router.get("/deadlines", response_model=DeadlinesOut, summary="Deadlines as on a day")
 def deadlines(
     svc: Svc,
     key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)),
@@ -99,7 +100,7 @@ def deadlines(
     return {"on": day.isoformat(), "items": [deadline_as_on(svc, row, day) for row in rows], "next_cursor": next_cursor}
 
 
-@router.get("/deadlines/alarms")
+@router.get("/deadlines/alarms", response_model=DeadlinesOut, summary="Deadlines overdue or due soon")
 def alarms(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)), on: str | None = None) -> dict[str, Any]:
     """What the coordinator must act on today: open applications overdue or due within 5 working days, with no delay notice."""
     read_own_writes(svc, key)
@@ -112,7 +113,19 @@ def alarms(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)), on: str
     }
 
 
-@router.get("/deadlines.ics", response_class=Response)
+CALENDAR_EXAMPLE = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Community Trigger//Deadlines//EN\r\nCALSCALE:GREGORIAN\r\n"
+    "X-WR-CALNAME:ASB case review deadlines\r\nBEGIN:VEVENT\r\nUID:c1a2b3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d@community-trigger\r\n"
+    "DTSTAMP:20261102T093000Z\r\nDTSTART;VALUE=DATE:20261130\r\nDTEND;VALUE=DATE:20261201\r\n"
+    "SUMMARY:ASB case review due (c1a2b3d4)\r\nDESCRIPTION:Received 2026-11-02. Application "
+    "c1a2b3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d.\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+@router.get(
+    "/deadlines.ics", response_class=Response, summary="Due dates as a calendar feed",
+    responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}, "example": CALENDAR_EXAMPLE}}}},
+)  # fmt: skip
 def calendar_feed(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> Response:
     """The due dates of open applications as an iCalendar feed. No personal data: ids only."""
     read_own_writes(svc, key)

@@ -4,6 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
+from api.answers import EventFeedOut
 from api.auth import allow
 from api.dependencies import (
     AUDITOR,
@@ -20,7 +21,7 @@ from store.api_keys import ApiKey
 router = APIRouter(prefix="/v1", tags=["events"], route_class=ThreadRoute)
 
 
-@router.get("/events")
+@router.get("/events", response_model=EventFeedOut, summary="The event feed")
 def event_feed(
     svc: Svc,
     key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)),

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
+from api.answers import ErasureWritten, PersonOut, Written
 from api.auth import allow
 from api.dependencies import (
     AGENCY,
@@ -15,8 +16,9 @@ from api.dependencies import (
     written,
 )
 from api.routes import ThreadRoute
-from api.schemas import Body, PersonIn, WriteOut, example
+from api.schemas import Body, PersonIn, example
 from api.views import person_view
+from api.writes import location
 from domain.people import ErasureReason
 from service.commands import ErasePerson
 from store.api_keys import ApiKey
@@ -30,17 +32,21 @@ class ErasureIn(Body):
     reason: ErasureReason  # a code, not free text: the record of an erasure must hold nothing about the person
 
 
-@router.post("/people", status_code=201, response_model=WriteOut)
+@router.post("/people", status_code=201, response_model=Written, summary="Register a person")
+@location("/v1/people/{id}")
 def register_person(body: PersonIn, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AGENCY))) -> dict[str, Any]:
+    """A victim, complainant, applicant or group member, with contact details (each optional)."""
     return written(svc, key, svc.casework.handle(body.command(), actor=key.actor, now=now()))
 
 
-@router.get("/people/{person_id}")
+@router.get("/people/{person_id}", response_model=PersonOut, summary="Read a person")
 def read_person(person_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> dict[str, Any]:
+    """The person's name and contact details (the read is recorded in the read audit)."""
     return person_view(svc.casework.person(person_id))
 
 
-@router.post("/people/{person_id}/erasure", status_code=201)
+@router.post("/people/{person_id}/erasure", status_code=201, response_model=ErasureWritten, summary="Erase a person")
+@location("/v1/people/{id}")
 def erase_person(
     person_id: UUID, body: ErasureIn, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR))
 ) -> dict[str, Any]:

@@ -6,11 +6,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import Field, StringConstraints
 
+from api.answers import PolicyPage, PolicyWritten
 from api.auth import allow
 from api.dependencies import ADMIN, ANALYST, AUDITOR, COORDINATOR, Svc, now, written_at
 from api.problems import invalid
 from api.routes import ThreadRoute
 from api.schemas import AgencySlug, Body, Day, example
+from api.writes import location
 from domain.policy import CalendarSpec
 from domain.policy_book import policy_book_id
 from projections.case_list import refresh_due_dates
@@ -55,8 +57,10 @@ def policy_view(policy: Any) -> dict[str, Any]:
     return policy.to_dict()
 
 
-@router.post("/policies", status_code=201)
+@router.post("/policies", status_code=201, response_model=PolicyWritten, summary="Publish a policy version")
+@location("/v1/policies")
 def publish_policy(body: PolicyIn, svc: Svc, key: ApiKey = Depends(allow(ADMIN))) -> dict[str, Any]:
+    """A new version of a partnership's policy: parameters not given are taken from its current version."""
     params: dict[str, Any] = body.model_dump(
         exclude_none=True, exclude={"calendar", "reporting_year_start", "partner_agencies"}
     )
@@ -87,6 +91,7 @@ def publish_policy(body: PolicyIn, svc: Svc, key: ApiKey = Depends(allow(ADMIN))
     }
 
 
-@router.get("/policies")
+@router.get("/policies", response_model=PolicyPage, summary="List the policy versions")
 def list_policies(svc: Svc, key: ApiKey = Depends(allow(ADMIN, COORDINATOR, AUDITOR, ANALYST))) -> dict[str, Any]:
+    """Every published version of every policy (one page)."""
     return {"items": [policy_view(policy) for policy in svc.policies.versions()], "next_cursor": None}

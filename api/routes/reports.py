@@ -7,9 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from api.answers import PublicationOut, WhatIfOut
 from api.auth import allow
 from api.dependencies import ANALYST, AUDITOR, COORDINATOR, Svc, now, read_own_writes
 from api.routes import ThreadRoute
+from api.views import utc_time
 from domain.audited import local_date
 from domain.policy import reporting_year
 from projections.publication import PUBLICATION_FIELDS, publication_csv_row, publication_figures
@@ -19,7 +21,18 @@ from store.api_keys import ApiKey
 router = APIRouter(prefix="/v1", tags=["reports"], route_class=ThreadRoute)
 
 
-@router.get("/reports/publication", responses={200: {"content": {"text/csv": {}}}})
+PUBLICATION_CSV_EXAMPLE = ",".join(PUBLICATION_FIELDS) + "\r\n2026,2026-04-01,2027-03-31,42,9,30,21,14,0.9,3,4,1,3\r\n"
+
+
+@router.get(
+    "/reports/publication", response_model=PublicationOut, summary="The year's publication figures",
+    responses={
+        200: {
+            "description": "The figures as JSON, or as CSV with `Accept: text/csv`",
+            "content": {"text/csv": {"schema": {"type": "string"}, "example": PUBLICATION_CSV_EXAMPLE}},
+        }
+    },
+)  # fmt: skip
 def publication(
     request: Request,
     svc: Svc,
@@ -41,7 +54,7 @@ def publication(
     return figures
 
 
-@router.get("/reports/what-if")
+@router.get("/reports/what-if", response_model=WhatIfOut, summary="What if another policy version applied")
 def what_if_report(
     svc: Svc,
     key: ApiKey = Depends(allow(ANALYST, COORDINATOR, AUDITOR)),
@@ -58,6 +71,6 @@ def what_if_report(
     changes = [change.to_dict() for change in what_if(svc.pool, assess, other, year_period=period)]
     return {
         "policy": {"name": other.name, "version": other.version},
-        "as_known_at": moment.isoformat(),
+        "as_known_at": utc_time(moment),
         "changes": changes,
     }
