@@ -28,6 +28,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import Problem, invalid, problem_response
+from service.casework import WRITE_UNDER_KEY, IdempotencyKey
 from store.api_keys import ApiKey
 
 log = logging.getLogger(__name__)
@@ -68,9 +69,11 @@ OPENAPI_PARAMETER = {
 
 
 def purge_expired(pool: ConnectionPool) -> None:
-    """Forget keys older than KEPT_HOURS (at start-up; an expired key is also taken over when it comes again)."""
+    """Forget keys, and the receipts of the writes made under them, older than KEPT_HOURS (at start-up; an
+    expired key is also taken over when it comes again)."""
     with pool.connection() as conn:
         conn.execute(f"DELETE FROM api_idempotency WHERE claimed_at < now() - interval '{KEPT_HOURS} hours'")
+        conn.execute(f"DELETE FROM write_receipts WHERE recorded_at < now() - interval '{KEPT_HOURS} hours'")
 
 
 # --- what a key holds --------------------------------------------------------------------
@@ -289,12 +292,17 @@ class IdempotentWrites:
             return
 
         held = ResponseHeldBack()
+        # The write below runs under this key: the service keeps its receipt with the events, so should
+        # the answer not be kept after the commit, the write run again is answered, not recorded twice.
+        writing = WRITE_UNDER_KEY.set(IdempotencyKey(key.key_id, idempotency_key, digest))
         try:
             await self.app(scope, receive_body_again, held.send)
         except BaseException:
             with anyio.CancelScope(shield=True):  # the claim must go even if the client is gone
                 await run_in_threadpool(keys.release, key.key_id, idempotency_key)
             raise
+        finally:
+            WRITE_UNDER_KEY.reset(writing)
         with anyio.CancelScope(shield=True):
             if 200 <= held.status < 300:
                 try:

@@ -12,10 +12,11 @@ one table lock and one flush of the write-ahead log for all of them.
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, PersistenceError
@@ -34,7 +35,7 @@ from service.authorization import authorize, require_own_complaint
 from service.errors import Conflict, NotFound, RecordedTooLate, StaleVersion
 from store.event_store import EventStore
 from store.group_commit import GroupCommit, GroupFailed
-from store.recorder import RECORDED_TOO_LATE, KnownAtGuard
+from store.recorder import ALREADY_RECORDED, RECORDED_TOO_LATE, KnownAtGuard, WriteReceipt
 
 if TYPE_CHECKING:
     from service.policies import Policies
@@ -45,6 +46,40 @@ Change = tuple[AuditedAggregate, list[AuditedAggregate]]  # (the subject of the 
 PERSON_REGISTERED = get_topic(Person.Registered)  # the topic of a person's first event
 PERSON_ERASED = get_topic(Person.Erased)
 CONFLICT_RETRIES = 50  # enough for dozens of writers on one application at once
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """A write sent under an Idempotency-Key by an API key (API.md, Writing)."""
+
+    key_id: str
+    idempotency_key: str
+    request_digest: bytes  # of the request's method, path and body
+
+    def derived_id(self, kind: str) -> UUID:
+        """The id of what the write creates: the same write sent again creates the same id, refused by the store."""
+        return uuid5(IDS_UNDER_KEYS, f"{self.key_id}\n{self.idempotency_key}\n{self.request_digest.hex()}\n{kind}")
+
+    def receipt(self, subject: AuditedAggregate) -> WriteReceipt:
+        return WriteReceipt(self.key_id, self.idempotency_key, self.request_digest, subject.id, subject.version)
+
+
+# The key the current request's write is sent under (the API sets it for the request's duration).
+WRITE_UNDER_KEY: ContextVar[IdempotencyKey | None] = ContextVar("write_under_key", default=None)
+_WRITING_UNDER: ContextVar[IdempotencyKey | None] = ContextVar("writing_under", default=None)
+IDS_UNDER_KEYS = UUID("5c0b4c0e-8f3e-4d1a-9a55-6f2c1e0d7b21")  # the namespace of ids derived from keys
+
+
+def new_id(kind: str) -> UUID:
+    """An id for something a write creates inside an aggregate (an escalation, say): derived from the
+    Idempotency-Key when the write is sent under one, so that the write run again names the same thing."""
+    under_key = WRITE_UNDER_KEY.get()
+    return under_key.derived_id(kind) if under_key is not None else uuid4()
+
+
+def _receipts(receipts: list[WriteReceipt]) -> dict[str, list[WriteReceipt]]:
+    """The save's keyword for a write's receipts (none: no keyword, a save exactly as the library's)."""
+    return {"receipts": receipts} if receipts else {}
 
 
 @dataclass(frozen=True)
@@ -76,7 +111,7 @@ class Casework:
         self.assess = assess
         self.policies = policies
         # `store.save` looked up at each call: a wrapper put on it later (the metrics' count) still counts.
-        self.group_commit = GroupCommit(lambda *aggregates: self.store.save(*aggregates))
+        self.group_commit = GroupCommit(lambda *aggregates, **kwargs: self.store.save(*aggregates, **kwargs))
         self._handlers: dict[type, Callable[[Any, Actor, datetime], Written]] = {
             c.RegisterPerson: self._register_person,
             c.ErasePerson: self._erase_person,
@@ -96,10 +131,24 @@ class Casework:
             c.DecideEscalation: self._decide_escalation,
         }
 
-    def handle(self, command: c.Command, *, actor: Actor, now: datetime) -> Written:
-        """Authorize the command, run it and save what it changed; what every write answers."""
+    def handle(
+        self, command: c.Command, *, actor: Actor, now: datetime, under_key: IdempotencyKey | None = None
+    ) -> Written:
+        """Authorize the command, run it and save what it changed; what every write answers.
+
+        `under_key` (default: WRITE_UNDER_KEY, set by the API for a request with an Idempotency-Key)
+        makes the write exactly once: a new object's id derives from the key, and a receipt kept with
+        the events refuses the same write run again, which is then answered from the receipt.
+        """
         authorize(command, actor)
-        return self._handlers[type(command)](command, actor, now)
+        under_key = under_key or WRITE_UNDER_KEY.get()
+        if under_key is not None and getattr(command, "id", False) is None:
+            command = replace(command, id=under_key.derived_id(type(command).__name__))  # type: ignore[arg-type]
+        token = _WRITING_UNDER.set(under_key)
+        try:
+            return self._handlers[type(command)](command, actor, now)
+        finally:
+            _WRITING_UNDER.reset(token)
 
     # --- loading -------------------------------------------------------------------------
 
@@ -167,13 +216,15 @@ class Casework:
         `save_kwargs` (filled in by `attempt`, for the recorder) makes the command save alone.
         """
         alone = save_kwargs is not None
+        under_key = _WRITING_UNDER.get()
         for attempt_number in range(1, CONFLICT_RETRIES + 1):
             subject, changed = attempt()
+            receipts = [under_key.receipt(subject)] if under_key is not None else []
             try:
                 if alone:
-                    recordings = self.store.save(*changed, **(save_kwargs or {}))
+                    recordings = self.store.save(*changed, **(save_kwargs or {}), **_receipts(receipts))
                 else:
-                    recordings = self.group_commit.save(changed)
+                    recordings = self.group_commit.save(changed, receipts)
             except IntegrityError:
                 time.sleep(random.uniform(0, 0.002 * attempt_number))  # spread the retries of colliding writers
                 continue
@@ -181,8 +232,11 @@ class Casework:
                 alone = True  # nothing was recorded: run the command again, saved on its own
                 continue
             except PersistenceError as error:
-                if getattr(error.__cause__, "sqlstate", None) == RECORDED_TOO_LATE:
+                sqlstate = getattr(error.__cause__, "sqlstate", None)
+                if sqlstate == RECORDED_TOO_LATE:
                     raise RecordedTooLate() from None
+                if sqlstate == ALREADY_RECORDED and under_key is not None:
+                    return self._written_before(under_key)
                 raise
             position = max((r.notification.id for r in recordings), default=0)
             return Written(
@@ -193,6 +247,20 @@ class Casework:
                 aggregate=subject,
             )
         raise Conflict("too many concurrent changes to the same records; try again")
+
+    def _written_before(self, under_key: IdempotencyKey) -> Written:
+        """What the write first made under this key answered: its object, at the version it wrote."""
+        found = self.store.recorder.receipt(  # type: ignore[attr-defined]
+            under_key.key_id, under_key.idempotency_key, under_key.request_digest
+        )
+        if found is None:  # purged between the refusal and now: a day later; the key is expired too
+            raise Conflict("this Idempotency-Key was used for a write long ago; send the write with a new key")
+        subject_id, version, position = found
+        subject = self.store.repository.get(subject_id, version=version)
+        return Written(
+            id=subject.id, version=subject.version, recorded_at=subject.modified_on, position=position,
+            aggregate=subject,
+        )  # fmt: skip
 
     def _change(
         self,

@@ -13,6 +13,7 @@ from uuid import UUID
 from eventsourcing.persistence import Recording
 
 from domain.audited import AuditedAggregate
+from store.recorder import WriteReceipt
 
 
 class GroupFailed(Exception):
@@ -22,6 +23,7 @@ class GroupFailed(Exception):
 @dataclass(eq=False)
 class _Waiting:
     aggregates: Sequence[AuditedAggregate]
+    receipts: Sequence[WriteReceipt] = ()
     done: threading.Event = field(default_factory=threading.Event)
     leads: bool = False  # this command's thread saves the next group
     recordings: list[Recording[UUID]] | None = None
@@ -49,9 +51,12 @@ class GroupCommit:
         self._queue: list[_Waiting] = []
         self._leading = False
 
-    def save(self, aggregates: Sequence[AuditedAggregate]) -> list[Recording[UUID]]:
-        """Save `aggregates` (one command's) with whatever else is waiting; their recordings once committed."""
-        me = _Waiting(aggregates)
+    def save(
+        self, aggregates: Sequence[AuditedAggregate], receipts: Sequence[WriteReceipt] = ()
+    ) -> list[Recording[UUID]]:
+        """Save `aggregates` (one command's, with its receipts) with whatever else is waiting; their recordings
+        once committed."""
+        me = _Waiting(aggregates, receipts)
         with self._lock:
             self._queue.append(me)
             if not self._leading:
@@ -84,12 +89,14 @@ class GroupCommit:
     def _commit(self, group: list[_Waiting]) -> None:
         if len(group) == 1:
             try:
-                group[0].recordings = self._save(*group[0].aggregates)
+                group[0].recordings = self._save(*group[0].aggregates, **_receipts(group))
             except BaseException as error:  # handed to the command's own thread
                 group[0].error = error
             return
         try:
-            recordings = self._save(*(aggregate for waiting in group for aggregate in waiting.aggregates))
+            recordings = self._save(
+                *(aggregate for waiting in group for aggregate in waiting.aggregates), **_receipts(group)
+            )
         except BaseException as error:  # each command runs again, alone
             for waiting in group:
                 waiting.error = GroupFailed(f"{type(error).__name__}: {error}")
@@ -99,3 +106,9 @@ class GroupCommit:
             by_aggregate.setdefault(recording.domain_event.originator_id, []).append(recording)
         for waiting in group:
             waiting.recordings = [r for a in waiting.aggregates for r in by_aggregate.get(a.id, [])]
+
+
+def _receipts(group: list[_Waiting]) -> dict[str, list[WriteReceipt]]:
+    """The save's keyword for the group's receipts (none: no keyword, a save exactly as the library's)."""
+    receipts = [receipt for waiting in group for receipt in waiting.receipts]
+    return {"receipts": receipts} if receipts else {}

@@ -36,11 +36,27 @@ MARKS_TABLE = "known_at_marks"
 # commands retry on fresh reads; the other ends the command (service/casework.py, RecordedTooLate).
 READ_OVERTAKEN = "23CT1"  # a decision's facts changed after it read them: read again
 RECORDED_TOO_LATE = "CT002"  # a fact stamped at or before a decision's moment committed after it
+ALREADY_RECORDED = "CT003"  # a write under an Idempotency-Key whose receipt is already kept
 
 # Writes one save: events, their timeline rows and fact links, under the events table's lock, after the
 # two checks of `KnownAtGuard`; returns the events' notification ids in the order given. It and the
 # tables are made by the migrations (store/migrations/0001_baseline.sql), like every other table.
 INSERT_FUNCTION = "community_trigger_insert_events"
+
+
+@dataclass(frozen=True)
+class WriteReceipt:
+    """A write made under an Idempotency-Key: the key, and the version of the object it wrote.
+
+    Kept in the same transaction as the write's events (`write_receipts`, migration 0002): the same
+    write run again is refused (`ALREADY_RECORDED`) and answered from its receipt.
+    """
+
+    key_id: str
+    idempotency_key: str
+    request_digest: bytes  # the request's (api/idempotency.py): an expired key may carry another write
+    subject_id: UUID
+    subject_version: int
 
 
 @dataclass(frozen=True)
@@ -78,13 +94,24 @@ class TimelineRecorder(PostgresApplicationRecorder):
             SQL(
                 "SELECT * FROM {insert}(%(events)s, %(ids)s::uuid[], %(versions)s::bigint[], %(stamps)s::timestamptz[],"
                 " %(subjects)s::uuid[], %(facts)s::uuid[], %(linked_at)s::timestamptz[],"
-                " %(position)s::bigint, %(guarded)s::uuid[], %(known_at)s::timestamptz)"
+                " %(position)s::bigint, %(guarded)s::uuid[], %(known_at)s::timestamptz,"
+                " %(receipt_key_ids)s::text[], %(receipt_keys)s::text[], %(receipt_digests)s::bytea[],"
+                " %(receipt_subjects)s::uuid[], %(receipt_versions)s::bigint[])"
             )
             .format(insert=insert)
             .as_string()
         )  # rendered once: a Composed is rendered again at every execute
         self.select_first_topic = (
             SQL("SELECT topic FROM {events} WHERE originator_id = %s ORDER BY originator_version LIMIT 1")
+            .format(events=Identifier(datastore.schema, events_table_name))
+            .as_string()
+        )
+        self.select_receipt = (
+            SQL(
+                "SELECT r.subject_id, r.subject_version, e.notification_id FROM write_receipts AS r"
+                " JOIN {events} AS e ON e.originator_id = r.subject_id AND e.originator_version = r.subject_version"
+                " WHERE r.key_id = %s AND r.idempotency_key = %s AND r.request_digest = %s"
+            )
             .format(events=Identifier(datastore.schema, events_table_name))
             .as_string()
         )
@@ -116,6 +143,13 @@ class TimelineRecorder(PostgresApplicationRecorder):
         return first, any(row["topic"] == topic for row in rows)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def receipt(self, key_id: str, idempotency_key: str, request_digest: bytes) -> tuple[UUID, int, int] | None:
+        """(subject id, subject version, that event's position) of a write kept under this key, or None."""
+        with self.datastore.get_connection() as conn:
+            row = conn.execute(self.select_receipt, (key_id, idempotency_key, request_digest)).fetchone()
+        return None if row is None else (row["subject_id"], row["subject_version"], row["notification_id"])
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """Write `stored_events` with their timeline rows and fact links: one statement, one transaction.
 
@@ -128,6 +162,7 @@ class TimelineRecorder(PostgresApplicationRecorder):
         timeline = kwargs["timeline"]  # EventStoreApplication._record gives both
         links = kwargs.get("links") or []
         guard: KnownAtGuard | None = kwargs.get("known_at_guard")
+        receipts: list[WriteReceipt] = kwargs.get("receipts") or []
         ids, versions, stamps = (list(column) for column in zip(*timeline, strict=True))
         params = {
             "events": [
@@ -143,6 +178,11 @@ class TimelineRecorder(PostgresApplicationRecorder):
             "position": guard.read_position if guard else None,
             "guarded": list(guard.subject_ids) if guard else None,
             "known_at": guard.as_known_at if guard else None,
+            "receipt_key_ids": [r.key_id for r in receipts] if receipts else None,
+            "receipt_keys": [r.idempotency_key for r in receipts],
+            "receipt_digests": [r.request_digest for r in receipts],
+            "receipt_subjects": [r.subject_id for r in receipts],
+            "receipt_versions": [r.subject_version for r in receipts],
         }
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.call_insert, params)

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
@@ -56,6 +56,7 @@ from domain.deadlines import calendar_for, deadlines_for
 from domain.vocabulary import CaseStatus
 from projections.case_list import CaseList
 from service.authorization import roles_for
+from service.casework import new_id
 from service.errors import NotFound
 from store.api_keys import ApiKey
 
@@ -287,7 +288,7 @@ def complete_review(
 def request_escalation(
     review_id: UUID, body: EscalationIn, svc: Svc, if_match: IfMatch = None, key: ApiKey = Depends(allow(COORDINATOR))
 ) -> dict[str, Any]:
-    escalation_id = uuid4()
+    escalation_id = new_id("escalation")
     command = body.command(
         case_review_id=review_id, escalation_id=escalation_id, expected_version=expected_version(if_match)
     )
