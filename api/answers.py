@@ -211,6 +211,44 @@ class ComplaintOfVictim(Answer):
     version: int
 
 
+class ComplaintListItem(Answer):
+    model_config = answer_example(
+        id=COMPLAINT, victim_id=VICTIM, agency="hampshire-constabulary", incident_date="2026-10-01",
+        reported_date="2026-10-02", withdrawn=False, version=1, recorded_at=RECORDED_AT,
+    )  # fmt: skip
+
+    id: IdText
+    victim_id: IdText = Field(description="whose experience the complaint is about")
+    agency: str = Field(description="the partner agency it was made to")
+    incident_date: DateText
+    reported_date: DateText
+    withdrawn: bool
+    version: int
+    recorded_at: TimeText = Field(description="when it was logged: the order of the list, newest first")
+
+
+class FeedTokenOut(Answer):
+    """A calendar feed token, shown once: subscribe to `url` (relative to the API's address)."""
+
+    model_config = answer_example(
+        id="3f9a0c21b7d4", version=1, recorded_at=RECORDED_AT, token="ct_3f9a0c21b7d4_" + "x" * 43,
+        url="/v1/deadlines.ics?token=ct_3f9a0c21b7d4_" + "x" * 43,
+    )  # fmt: skip
+
+    id: str = Field(description="the token's id, to revoke it by")
+    version: int
+    recorded_at: TimeText
+    token: str = Field(description="the token itself: shown this once, stored only as a hash")
+    url: str = Field(description="the feed's URL with the token, for a calendar client")
+
+
+class FeedTokenRevoked(Answer):
+    model_config = answer_example(id="3f9a0c21b7d4", revoked=True)
+
+    id: str
+    revoked: bool
+
+
 class ConsentOut(Answer):
     model_config = answer_example(
         id=CONSENT, person_id=VICTIM, application_id=APPLICATION, purpose="information_sharing",
@@ -662,5 +700,6 @@ class HealthOut(Answer):
 
 CaseListPage = page_of(CaseListItem)
 ComplaintOfVictimPage = page_of(ComplaintOfVictim)
+ComplaintListPage = page_of(ComplaintListItem)
 AuditedReadPage = page_of(AuditedRead)
 PolicyPage = page_of(PolicyOut)

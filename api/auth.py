@@ -7,7 +7,7 @@ is checked on the event loop; only a key not seen recently is looked up, in the 
 
 from collections.abc import Awaitable, Callable
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
@@ -32,6 +32,41 @@ async def _authenticated(request: Request, credentials: HTTPAuthorizationCredent
         raise Problem(401, "Unauthorized", "the API key is unknown or revoked", slug="unauthorized")
     request.state.api_key = key  # for the layers around the routes: the read audit and the request log
     return key
+
+
+async def _authenticated_secret(request: Request, secret: str) -> ApiKey:
+    keys = request.app.state.services.keys
+    key = keys.cached(secret) or await run_in_threadpool(keys.authenticate, secret)
+    if key is None:
+        raise Problem(401, "Unauthorized", "the feed token is unknown or revoked", slug="unauthorized")
+    request.state.api_key = key
+    return key
+
+
+def allow_feed(*roles: Role) -> Callable[..., Awaitable[ApiKey]]:
+    """`allow(*roles)`, or a feed token (role `calendar`) in the URL's `token`, for a calendar client that cannot
+    send headers. Only a feed token is taken from a URL: a full key there would end up in logs and histories."""
+
+    async def check(
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+        token: str | None = Query(
+            default=None, max_length=100, description="a feed token (POST /v1/deadlines/feed-tokens) instead of a key"
+        ),
+    ) -> ApiKey:
+        if token is None:
+            return await allow(*roles)(request, credentials)
+        key = await _authenticated_secret(request, token)
+        if key.role is not Role.CALENDAR:
+            raise Problem(
+                403,
+                "Forbidden",
+                "only a feed token may be sent in the URL; send an API key as a header",
+                slug="forbidden",
+            )
+        return key
+
+    return check
 
 
 def allow(*roles: Role) -> Callable[..., Awaitable[ApiKey]]:

@@ -2,9 +2,10 @@
 'YYYY-MM-DD' string, a flag is true or false, and an unknown field is refused rather than dropped."""
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import email_validator
 from pydantic import (
@@ -18,6 +19,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from api.problems import invalid
 from domain.people import Contact
 from domain.vocabulary import (
     Channel,
@@ -31,6 +33,7 @@ from domain.vocabulary import (
 )
 from service import commands as c
 
+LONDON = ZoneInfo("Europe/London")  # RULES.md section 2: rule dates are calendar dates in Europe/London
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -66,6 +69,22 @@ def _time_with_offset(value: Any) -> Any:
     if moment.utcoffset() is None:
         raise ValueError("give the time with its offset, for example 2026-11-02T09:30:00Z")
     return moment
+
+
+def moment_or_day(value: str | None, field: str) -> datetime | None:
+    """A query's moment (ISO 8601 with offset) or day (YYYY-MM-DD: its start, UK time); 422 on `field` otherwise."""
+    if value is None:
+        return None
+    if ISO_DATE.match(value.strip()):
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise invalid(field, "a date is written YYYY-MM-DD") from None
+        return datetime.combine(day, time.min, tzinfo=LONDON)
+    try:
+        return _time_with_offset(value)
+    except ValueError as error:
+        raise invalid(field, str(error)) from None
 
 
 KnownAt = Annotated[
@@ -250,7 +269,8 @@ class InformationIn(CommandBody):
         agency="hampshire-constabulary", shared_on="2026-11-06", summary="Three visits; two warnings given"
     )
 
-    agency: AgencySlug
+    # An agency's key shares as its own agency and need not name it; a coordinator names the agency.
+    agency: AgencySlug | None = None
     shared_on: Day
     summary: Text | None = None
 

@@ -94,6 +94,19 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _partner_agencies(url: str) -> frozenset[str]:
+    """The partner agencies of the policy in force today."""
+    from domain.audited import local_date
+    from service.bootstrap import open_store
+    from service.policies import Policies
+
+    store = open_store(url)
+    try:
+        return Policies(store).in_force(local_date(datetime.now(UTC))).partner_agencies
+    finally:
+        store.close()
+
+
 def keys(args: argparse.Namespace) -> int:
     from domain.vocabulary import Role
     from store.api_keys import KeyError_, KeyStore
@@ -105,6 +118,16 @@ def keys(args: argparse.Namespace) -> int:
     try:
         store = KeyStore(pool)
         if args.keys_command == "create":
+            if args.agency and not args.not_a_partner:
+                partners = _partner_agencies(url)
+                if args.agency not in partners:
+                    print(
+                        f"error: {args.agency} is not a partner agency of the policy in force today"
+                        f" ({', '.join(sorted(partners))}); check the spelling, or add --not-a-partner if a key for"
+                        " an agency outside the partnership is intended",
+                        file=sys.stderr,
+                    )
+                    return 2
             try:
                 key, secret = store.create(Role(args.role), agency=args.agency, label=args.label)
             except KeyError_ as error:
@@ -341,6 +364,11 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=[role.value for role in Role])
     create.add_argument("--agency", help="the agency slug, for --role agency (for example hampshire-constabulary)")
     create.add_argument("--label", help="a note to recognise the key by")
+    create.add_argument(
+        "--not-a-partner",
+        action="store_true",
+        help="the --agency is intentionally not one of the policy's partner agencies (otherwise refused)",
+    )
     key_commands.add_parser("list", parents=[data_dir], help="list keys (never their secrets)")
     revoke = key_commands.add_parser("revoke", parents=[data_dir], help="revoke a key by its id")
     revoke.add_argument("key_id")

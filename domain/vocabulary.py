@@ -60,6 +60,7 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     ANALYST = "analyst"
     ADMIN = "admin"
+    CALENDAR = "calendar"  # a feed token: reads the deadline calendar (.ics) and nothing else
 
 
 class ComplaintCategory(StrEnum):

@@ -5,7 +5,7 @@ and uses this only to find which complaints and consents to read.
 """
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -104,6 +104,34 @@ class CaseFacts(ReadModel):
                 cur.executemany(sql.SQL(statement).format(table), batch)
 
     # --- reading -------------------------------------------------------------------------
+
+    @classmethod
+    def complaints_logged(
+        cls,
+        pool: Any,
+        *,
+        agency: str | None,
+        since: datetime | None,
+        before: tuple[datetime, UUID] | None,
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        """Complaints (only `agency`'s, if given) logged at or after `since`, newest first, before the keyset `before`."""
+        conditions, params = [sql.SQL("true")], []
+        if agency is not None:
+            conditions.append(sql.SQL("agency = %s"))
+            params.append(agency)
+        if since is not None:
+            conditions.append(sql.SQL("logged_at >= %s"))
+            params.append(since)
+        if before is not None:
+            conditions.append(sql.SQL("(logged_at, id) < (%s, %s)"))
+            params.extend(before)
+        query = sql.SQL(
+            "SELECT id, victim_id, agency, incident_date, reported_date, withdrawn, version, logged_at FROM {}"
+            " WHERE {} ORDER BY logged_at DESC, id DESC LIMIT %s"
+        ).format(sql.Identifier(cls.schema, "complaints"), sql.SQL(" AND ").join(conditions))
+        with pool.connection() as conn:
+            return conn.execute(query, (*params, limit)).fetchall()
 
     @classmethod
     def complaints_of_victim(

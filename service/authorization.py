@@ -57,7 +57,7 @@ def authorize(command: object, actor: Actor) -> None:
             raise Forbidden(
                 f"an agency key logs complaints as its own agency ({actor.agency}), not as {command.agency}"
             )
-        if isinstance(command, c.ShareInformation) and command.agency != actor.agency:
+        if isinstance(command, c.ShareInformation) and command.agency not in (None, actor.agency):
             raise Forbidden("an agency shares information as itself")
 
 

@@ -477,10 +477,14 @@ class Casework:
         return self._change_case(command, change, save_kwargs)
 
     def _share_information(self, command: c.ShareInformation, actor: Actor, now: datetime) -> Written:
+        agency = command.agency or actor.agency
+        if agency is None:
+            raise InvalidFact("name the agency sharing the information (an agency's own key need not)", field="agency")
+
         def change(review: CaseReview) -> list[AuditedAggregate]:
             texts: list[AuditedAggregate] = []  # free text about an application is the applicant's
             review.share_information(
-                agency=command.agency, shared_on=command.shared_on,
+                agency=agency, shared_on=command.shared_on,
                 summary=self._text(texts, review.applicant_id, "review.information", command.summary, actor, now),
                 actor=actor, recorded_at=now,
             )  # fmt: skip

@@ -116,9 +116,11 @@ class DecideThreshold:
 
 @dataclass(frozen=True)
 class ShareInformation:
+    """`agency` may be left out by an agency's key: the agency sharing is the key's (API.md v1.1)."""
+
     case_review_id: UUID
-    agency: str
     shared_on: date
+    agency: str | None = None
     summary: str | None = None
     expected_version: int | None = None
 

@@ -92,6 +92,9 @@ class Caller:
     def post(self, path: str, json=None, **kwargs):
         return self.client.post(path, json=json, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
 
+    def request(self, method: str, path: str, **kwargs):
+        return self.client.request(method, path, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+
     def patch(self, path: str, json=None, **kwargs):
         return self.client.patch(path, json=json, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
 

@@ -1,12 +1,13 @@
 """Complaints of anti-social behaviour made to partner agencies."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from api.answers import ComplaintOfVictimPage, ComplaintOut, Written
+from api.answers import ComplaintListPage, ComplaintOfVictimPage, ComplaintOut, Written
+from api.audit import AuditedJSON
 from api.auth import allow
 from api.dependencies import (
     AGENCY,
@@ -23,8 +24,8 @@ from api.dependencies import (
 )
 from api.problems import Problem, invalid
 from api.routes import ThreadRoute
-from api.schemas import ComplaintAmendmentIn, ComplaintIn, WithdrawalIn
-from api.views import complaint_view
+from api.schemas import ComplaintAmendmentIn, ComplaintIn, WithdrawalIn, moment_or_day
+from api.views import complaint_view, utc_time
 from api.writes import location
 from projections.case_facts import CaseFacts
 from service.authorization import may_read_complaint
@@ -39,6 +40,47 @@ router = APIRouter(prefix="/v1", tags=["complaints"], route_class=ThreadRoute)
 def log_complaint(body: ComplaintIn, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AGENCY))) -> dict[str, Any]:
     """A complaint of anti-social behaviour made to a partner agency (an agency key logs as its own agency)."""
     return written(svc, key, svc.casework.handle(body.command(), actor=key.actor, now=now()))
+
+
+@router.get("/complaints", response_model=ComplaintListPage, summary="List complaints, newest first")
+def list_complaints(
+    svc: Svc,
+    key: ApiKey = Depends(allow(COORDINATOR, AUDITOR, AGENCY)),
+    agency: str | None = Query(
+        default=None, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100, description="only this agency's complaints"
+    ),
+    since: str | None = Query(
+        default=None,
+        description="only those logged at or after this moment (ISO 8601 with offset, e.g. 2026-11-02T09:30:00Z) or"
+        " day (YYYY-MM-DD: from its start, UK time); for a partner system keeping its own copy",
+    ),
+    limit: int = Query(default=100, ge=1, le=500),
+    cursor: str | None = None,
+) -> AuditedJSON:
+    """Complaints as they were logged, newest first (API.md v1.1). An agency key lists only its own agency's."""
+    read_own_writes(svc, key)
+    if key.role is AGENCY:
+        if agency is not None and agency != key.agency:
+            raise Problem(403, "Forbidden", f"an agency key lists only its own complaints ({key.agency})", slug="forbidden")
+        agency = key.agency
+    moment = moment_or_day(since, "since")
+    before = (
+        cursor_position(cursor, {"recorded_at": datetime.fromisoformat, "id": UUID}) if cursor is not None else None
+    )
+    rows = CaseFacts.complaints_logged(svc.pool, agency=agency, since=moment, before=before, limit=limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
+    items = [
+        {
+            "id": str(row["id"]), "victim_id": str(row["victim_id"]), "agency": row["agency"],
+            "incident_date": row["incident_date"].isoformat(), "reported_date": row["reported_date"].isoformat(),
+            "withdrawn": row["withdrawn"], "version": row["version"], "recorded_at": utc_time(row["logged_at"]),
+        }  # fmt: skip
+        for row in rows
+    ]
+    next_cursor = (
+        encode_cursor({"recorded_at": rows[-1]["logged_at"].isoformat(), "id": str(rows[-1]["id"])}) if more else None
+    )
+    return AuditedJSON({"items": items, "next_cursor": next_cursor}, [item["victim_id"] for item in items])
 
 
 @router.get("/complaints/{complaint_id}", response_model=ComplaintOut, summary="Read a complaint")

@@ -4,18 +4,23 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
-from api.answers import DeadlinesOut
-from api.auth import allow
+from api.answers import DeadlinesOut, FeedTokenOut, FeedTokenRevoked
+from api.auth import allow, allow_feed
 from api.dependencies import AUDITOR, COORDINATOR, Services, Svc, cursor_position, encode_cursor, now, read_own_writes
 from api.problems import invalid
 from api.routes import ThreadRoute
+from api.schemas import Body, ShortText, example
+from api.views import utc_time
+from api.writes import location
 from domain.audited import local_date
 from domain.calendar import DeadlineState
 from domain.deadlines import DeadlineOnDay, deadline_on
+from domain.vocabulary import Role
 from projections.case_list import CaseList
+from service.errors import NotFound
 from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["deadlines"], route_class=ThreadRoute)
@@ -126,8 +131,11 @@ CALENDAR_EXAMPLE = (
     "/deadlines.ics", response_class=Response, summary="Due dates as a calendar feed",
     responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}, "example": CALENDAR_EXAMPLE}}}},
 )  # fmt: skip
-def calendar_feed(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> Response:
-    """The due dates of open applications as an iCalendar feed. No personal data: ids only."""
+def calendar_feed(svc: Svc, key: ApiKey = Depends(allow_feed(COORDINATOR, AUDITOR))) -> Response:
+    """The due dates of open applications as an iCalendar feed. No personal data: ids only.
+
+    A calendar client that cannot send headers subscribes with a feed token in the URL
+    (`?token=`, from `POST /v1/deadlines/feed-tokens`), which reads this feed and nothing else."""
     read_own_writes(svc, key)
     day = local_date(now())
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -152,3 +160,43 @@ def calendar_feed(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) 
         ]
     lines.append("END:VCALENDAR")
     return Response("\r\n".join(lines) + "\r\n", media_type="text/calendar")
+
+
+class FeedTokenIn(Body):
+    model_config = example(label="coordinator's phone calendar")
+
+    label: ShortText | None = None
+
+
+@router.post(
+    "/deadlines/feed-tokens", status_code=201, response_model=FeedTokenOut, summary="Make a calendar feed token"
+)
+@location("/v1/deadlines.ics")
+def create_feed_token(
+    body: FeedTokenIn, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))
+) -> dict[str, Any]:
+    """A token for subscribing to the deadline calendar from a client that cannot send headers (shown once).
+
+    It reads `/v1/deadlines.ics` and nothing else; each read is recorded under its id like any key's;
+    `DELETE /v1/deadlines/feed-tokens/{id}` (or `community-trigger keys revoke`) ends it."""
+    label = f"calendar feed of {key.key_id}" + (f": {body.label}" if body.label else "")
+    token, secret = svc.keys.create(Role.CALENDAR, label=label)
+    return {
+        "id": token.key_id, "version": 1, "recorded_at": utc_time(token.created_at), "token": secret,
+        "url": f"/v1/deadlines.ics?token={secret}",
+    }  # fmt: skip
+
+
+@router.delete(
+    "/deadlines/feed-tokens/{token_id}", response_model=FeedTokenRevoked, summary="Revoke a calendar feed token"
+)
+def revoke_feed_token(
+    svc: Svc, token_id: str = Path(pattern=r"^[0-9a-f]{12}$"), key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))
+) -> dict[str, Any]:
+    """Ends a feed token at once: a coordinator may end any, an auditor those it made."""
+    token = next((k for k in svc.keys.list() if k.key_id == token_id and k.role is Role.CALENDAR), None)
+    mine = token is not None and token.label is not None and token.label.startswith(f"calendar feed of {key.key_id}")
+    if token is None or token.revoked_at is not None or not (key.role is COORDINATOR or mine):
+        raise NotFound("feed token", token_id)  # another's token is not told apart from none
+    svc.keys.revoke(token_id)
+    return {"id": token_id, "revoked": True}

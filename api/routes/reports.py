@@ -28,7 +28,8 @@ PUBLICATION_CSV_EXAMPLE = ",".join(PUBLICATION_FIELDS) + "\r\n2026,2026-04-01,20
     "/reports/publication", response_model=PublicationOut, summary="The year's publication figures",
     responses={
         200: {
-            "description": "The figures as JSON, or as CSV with `Accept: text/csv`",
+            "description": "The figures as JSON, or as CSV (a download named `asb-case-reviews-YYYY-YYYY.csv`)"
+            " with `?format=csv` or `Accept: text/csv`",
             "content": {"text/csv": {"schema": {"type": "string"}, "example": PUBLICATION_CSV_EXAMPLE}},
         }
     },
@@ -38,11 +39,14 @@ def publication(
     svc: Svc,
     key: ApiKey = Depends(allow(ANALYST, COORDINATOR, AUDITOR)),
     year: int = Query(ge=2014, le=2100, description="the reporting year that starts in this year"),
+    format: str | None = Query(
+        default=None, pattern="^(json|csv)$", description="`csv` for a CSV download (as `Accept: text/csv` does)"
+    ),
 ) -> Any:
     """RULES.md section 10: applications received, thresholds not met, reviews carried out and with recommendations."""
     read_own_writes(svc, key)
     figures = publication_figures(svc.pool, svc.policies.in_force, year, local_date(now()))
-    if "text/csv" in request.headers.get("accept", ""):
+    if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=PUBLICATION_FIELDS)
         writer.writeheader()

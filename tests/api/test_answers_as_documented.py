@@ -73,6 +73,7 @@ def journey(app_client, coordinator, police, auditor, analyst, admin) -> Journey
     j.call(police, "PATCH", "/v1/complaints/{complaint_id}", last, json={"agency_reference": "HC-77"})
     j.call(police, "POST", "/v1/complaints/{complaint_id}/withdrawal", last, json={"reason": "logged twice"})
     j.call(c, "GET", "/v1/people/{person_id}/complaints", person)
+    j.call(police, "GET", "/v1/complaints", params={"since": "2026-09-01", "limit": 2})
 
     created = j.call(
         c, "POST", "/v1/case-reviews",
@@ -128,6 +129,9 @@ def journey(app_client, coordinator, police, auditor, analyst, admin) -> Journey
         j.call(caller, "GET", "/v1/reports/publication", params={"year": 2026})
         j.call(caller, "GET", "/v1/reports/what-if", params={"policy": "contract-check@1", "year": 2026})
     j.call(analyst, "GET", "/v1/reports/publication", params={"year": 2026}, headers={"Accept": "text/csv"})
+    feed = j.call(c, "POST", "/v1/deadlines/feed-tokens", json={"label": "phone"}).json()
+    j.call(None, "GET", "/v1/deadlines.ics", params={"token": feed["token"]})
+    j.call(c, "DELETE", "/v1/deadlines/feed-tokens/{token_id}", {"token_id": feed["id"]})
 
     erased = j.call(c, "POST", "/v1/people", json={"display_name": "Sam Erased"}).json()["id"]
     j.call(c, "POST", "/v1/people/{person_id}/erasure", {"person_id": erased}, json={"reason": "subject_request"})

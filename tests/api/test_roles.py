@@ -24,6 +24,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/people/{person_id}/erasure"): {C},
     ("GET", "/v1/people/{person_id}/complaints"): {C, AG, AU},
     ("POST", "/v1/complaints"): {C, AG},
+    ("GET", "/v1/complaints"): {C, AG, AU},
     ("GET", "/v1/complaints/{complaint_id}"): {C, AG, AU},
     ("PATCH", "/v1/complaints/{complaint_id}"): {C, AG},
     ("POST", "/v1/complaints/{complaint_id}/withdrawal"): {C, AG},
@@ -47,6 +48,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/deadlines"): {C, AU},
     ("GET", "/v1/deadlines/alarms"): {C, AU},
     ("GET", "/v1/deadlines.ics"): {C, AU},
+    ("POST", "/v1/deadlines/feed-tokens"): {C, AU},
+    ("DELETE", "/v1/deadlines/feed-tokens/{token_id}"): {C, AU},
     ("GET", "/v1/events"): {C, AU},
     ("GET", "/v1/audit"): {AU},
     ("POST", "/v1/policies"): {AD},
@@ -78,6 +81,8 @@ def concrete(path: str) -> str:
 def call(client_or_caller, method: str, path: str):
     if method == "GET":
         return client_or_caller.get(path)
+    if method == "DELETE":
+        return client_or_caller.request("DELETE", path)
     return getattr(client_or_caller, method.lower())(path, json={})
 
 
