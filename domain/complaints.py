@@ -61,7 +61,7 @@ class Complaint(AuditedAggregate):
         source: ComplaintSource
         location_key: str | None
 
-        personal_fields = ("location_key",)  # the victim's: sealed with their key (api/event_store.py)
+        personal_fields = ("location_key",)  # the victim's: sealed with their key (store/personal_data.py)
         subject_field = "victim_id"
 
         @staticmethod

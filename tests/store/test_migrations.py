@@ -136,8 +136,9 @@ def test_a_database_made_by_main_before_the_migrations_migrates_to_the_same_sche
     server_url, migrated
 ):
     from domain.actor import SYSTEM
+    from domain.complaints import Complaint
     from domain.people import Contact
-    from domain.vocabulary import CaseStatus, Decision
+    from domain.vocabulary import CaseStatus, ComplaintSource, Decision
     from service.bootstrap import open_services
     from service.commands import RegisterPerson
 
@@ -157,6 +158,19 @@ def test_a_database_made_by_main_before_the_migrations_migrates_to_the_same_sche
                 complaint.description: "Music at full volume past midnight",
                 complaint.location: "Park Parade",
             }
+            # Event evolution on rows really stored by older code: the complaint's Logged event was written
+            # at class_version 1, sealed by the personal-data mapper; it unseals, then upcasts to today's shape.
+            with services.pool.connection() as conn:
+                stored = conn.execute(
+                    "SELECT state FROM community_trigger_events WHERE originator_id = %s AND originator_version = 1",
+                    (DESCRIBED_COMPLAINT,),
+                ).fetchone()
+            state = bytes(stored["state"])
+            assert b'"class_version"' not in state and b'"source"' not in state  # version 1: the library writes none
+            assert type(complaint).__name__ == "Complaint" and Complaint.Logged.class_version > 1
+            assert (complaint.source, complaint.location_key) == (ComplaintSource.OTHER, None)
+            policy = services.policies.in_force(date(2026, 11, 2))  # its PolicyBook event, stored as version 1 too
+            assert (policy.name, policy.version, policy.reporting_window.count) == ("safer-havant", 1, 1)
             review = casework.case_review(CASE_REVIEW)
             assert review.status is CaseStatus.UNDER_REVIEW and review.victim_id == PERSON
             assert (review.decision.decision, review.decision.decided_on) == (Decision.MET, date(2026, 11, 5))
