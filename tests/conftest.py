@@ -150,6 +150,21 @@ def fresh_app(server_url):
         yield client
 
 
+@pytest.fixture
+def own_store(server_url):
+    """An app over a database of its own: for figures that count everything in the store."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from store.database import scratch_database
+
+    with (
+        scratch_database(server_url, "ct_accept") as url,
+        TestClient(create_app(url, read_wait_seconds=10, check_audit=True)) as client,
+    ):
+        yield client, url
+
+
 def caller_for(client, role: str, agency: str | None = None) -> Caller:
     from domain.vocabulary import Role
 
