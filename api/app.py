@@ -9,8 +9,22 @@ from fastapi import FastAPI, Request
 
 from api import audit, idempotency, observability, problems
 from api.problems import Problem
+from api.routes import (  # RULES.md 13
+    actions,
+    case_review_journey,
+    case_reviews,
+    complaints,
+    consents,
+    deadlines,
+    events,
+    information_requests,
+    letters,
+    pcc_reviews,
+    people,
+    policies,
+    reports,
+)
 from api.routes import audit as audit_routes
-from api.routes import case_reviews, complaints, consents, deadlines, events, people, policies, reports
 from service.bootstrap import Services, open_services
 from service.projection_worker import ProjectionWorker
 from store.database import schema_lock
@@ -80,6 +94,8 @@ def create_app(
     observability.install(app)  # outermost: it times, counts and logs every request, refusals included
     app.include_router(audit_routes.router)
     for routes in (people, complaints, consents, case_reviews, deadlines, events, policies, reports):
+        app.include_router(routes.router)
+    for routes in (case_review_journey, actions, information_requests, letters, pcc_reviews):
         app.include_router(routes.router)
 
     @app.get("/healthz", tags=["health"])

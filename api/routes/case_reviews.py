@@ -43,7 +43,7 @@ from domain.case_reviews import CaseReview
 from domain.deadlines import calendar_for, deadlines_for
 from domain.vocabulary import CaseStatus
 from projections.case_list import CaseList
-from service.authorization import roles_for
+from service.authorization import READ_CASE_REVIEWS, roles_for
 from service.errors import NotFound
 from store.api_keys import ApiKey
 
@@ -63,7 +63,7 @@ def request_case_review(body: CaseReviewIn, svc: Svc, key: ApiKey = Depends(allo
 
 
 @router.get("/case-reviews/{review_id}")
-def read_case_review(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> dict[str, Any]:
+def read_case_review(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(*READ_CASE_REVIEWS))) -> dict[str, Any]:
     review = svc.casework.case_review(review_id)
     return case_review_view(svc.casework, review, due_date_of(svc, review))
 
@@ -139,9 +139,7 @@ def list_item(svc: Services, row: dict[str, Any], today: date) -> dict[str, Any]
 
 
 @router.get("/case-reviews/{review_id}/history")
-def case_review_history(
-    review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))
-) -> dict[str, Any]:
+def case_review_history(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(*READ_CASE_REVIEWS))) -> dict[str, Any]:
     read_own_writes(svc, key)
     review = svc.casework.case_review(review_id)
     complaints, consents = svc.assessor.relied_on(review, now())
