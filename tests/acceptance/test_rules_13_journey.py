@@ -107,7 +107,11 @@ def walked(app_client, coordinator):
     ok(coordinator.post(f"{case}/updates", json={"updated_on": day(THIRD_UPDATE), "channel": "phone"}))
     actions = ok(coordinator.get(f"{case}"), 200)["actions"]
     by_agency = {action["agency"]: action["id"] for action in actions}
-    ok(police.post(f"/v1/actions/{by_agency[POLICE]}/done", json={"done_on": day(ACTION_A_DONE), "evidence": "Six patrols"}))
+    ok(
+        police.post(
+            f"/v1/actions/{by_agency[POLICE]}/done", json={"done_on": day(ACTION_A_DONE), "evidence": "Six patrols"}
+        )
+    )
     closed = ok(landlord.post(f"/v1/actions/{by_agency[LANDLORD]}/done", json={"done_on": day(ACTION_B_DONE)}))
     assert closed["status"] == "closed"
     pcc_id = ok(coordinator.post(f"{case}/pcc-review-requests", json={
@@ -154,7 +158,9 @@ def test_each_step_shows_in_the_history_with_its_actor(walked, coordinator):
         ("threshold_decision", "safer-havant/threshold_decision@1"),
         ("outcome", "safer-havant/outcome@1"),
     ]
-    assert [s for s in steps if s[0] == "CaseReview.UpdateGiven"] == [("CaseReview.UpdateGiven", "coordinator", None)] * 3
+    assert [s for s in steps if s[0] == "CaseReview.UpdateGiven"] == [
+        ("CaseReview.UpdateGiven", "coordinator", None)
+    ] * 3
     # The PCC reads the case and its history too (API.md v1.1, role pcc).
     assert walked["pcc"].get(f"{walked['case']}/history").status_code == 200
 
