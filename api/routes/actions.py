@@ -65,21 +65,22 @@ def own_agency(key: ApiKey, agency: str | None, what: str) -> str | None:
 
 
 @router.get(
-    "/actions", summary="List actions with their state today",
+    "/actions", summary="List actions with their state on a day",
     responses={200: {"content": {"application/json": {"example": ACTIONS_EXAMPLE}}}},
 )  # fmt: skip
 def list_actions(
     svc: Svc,
     key: ApiKey = Depends(allow(*READ_PROMISES)),
     agency: str | None = AGENCY_QUERY,
-    state: ActionState | None = Query(default=None, description="as on today: open, overdue, done or dropped"),
+    state: ActionState | None = Query(default=None, description="as on `on`: open, overdue, done or dropped"),
+    on: date | None = Query(default=None, description="the day the states are as on (YYYY-MM-DD); default today"),
     limit: int = Query(default=50, ge=1, le=200),
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """Every action across case reviews, by due date (those without one last); an agency key sees only its own.
     `action` is the applicant's text, "[erased]" once they are erased."""
     read_own_writes(svc, key)
-    today = local_date(now())
+    today = on or local_date(now())
     after = None
     if cursor is not None:
         due, id = cursor_position(cursor, {"due_date": date.fromisoformat, "id": UUID})

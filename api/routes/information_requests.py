@@ -72,21 +72,22 @@ def request_information(
 
 
 @router.get(
-    "/information-requests", summary="List information requests with their state today",
+    "/information-requests", summary="List information requests with their state on a day",
     responses={200: {"content": {"application/json": {"example": REQUESTS_EXAMPLE}}}},
 )  # fmt: skip
 def list_information_requests(
     svc: Svc,
     key: ApiKey = Depends(allow(*READ_PROMISES)),
     agency: str | None = AGENCY_QUERY,
-    state: InformationRequestState | None = Query(default=None, description="as on today: open, overdue or answered"),
+    state: InformationRequestState | None = Query(default=None, description="as on `on`: open, overdue or answered"),
+    on: date | None = Query(default=None, description="the day the states are as on (YYYY-MM-DD); default today"),
     limit: int = Query(default=50, ge=1, le=200),
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """Every information request across case reviews, by due date; an agency key sees only those made to it.
     `question` is the applicant's text, "[erased]" once they are erased."""
     read_own_writes(svc, key)
-    today = local_date(now())
+    today = on or local_date(now())
     after = None
     if cursor is not None:
         after = cursor_position(cursor, {"due_date": date.fromisoformat, "id": UUID})
