@@ -107,10 +107,7 @@ def promise_alarms_on(svc: Services, day: date) -> list[dict[str, Any]]:
         for row in rows[kind]:
             by_case.setdefault(row["case_review_id"], {"actions": [], "information_requests": []})[kind].append(row)
     updates = {row["case_review_id"]: row for row in rows["updates"]}
-    received = {row["case_review_id"]: row["received_date"] for row in rows["updates"]}
-    missing = set(by_case) - set(received)
-    if missing:
-        received.update(_received_dates(svc, missing))
+    received = {row["case_review_id"]: row["received_date"] for kind in rows.values() for row in kind}
     items = []
     for case_id in sorted(set(by_case) | set(updates), key=str):
         terms = terms_for(svc.policies, received[case_id])
@@ -140,14 +137,6 @@ def promise_alarms_on(svc: Services, day: date) -> list[dict[str, Any]]:
             )
     items.sort(key=lambda item: (item["due_date"], item["kind"], item["case_review_id"], item["id"] or ""))
     return items
-
-
-def _received_dates(svc: Services, case_ids: set[UUID]) -> dict[UUID, date]:
-    with svc.pool.connection() as conn:
-        rows = conn.execute(
-            "SELECT id, received_date FROM case_list.case_reviews WHERE id = ANY(%s)", (list(case_ids),)
-        ).fetchall()
-    return {row["id"]: row["received_date"] for row in rows}
 
 
 # --- one case review ---------------------------------------------------------------------------

@@ -47,6 +47,7 @@ class Promises(FoldsCaseReviews, ReadModel):
                 """CREATE TABLE IF NOT EXISTS {actions} (
                     id uuid PRIMARY KEY,
                     case_review_id uuid NOT NULL,
+                    received_date date NOT NULL,
                     applicant_id uuid NOT NULL,
                     agency text NOT NULL,
                     action_owner_id uuid NOT NULL,
@@ -62,6 +63,7 @@ class Promises(FoldsCaseReviews, ReadModel):
                 CREATE TABLE IF NOT EXISTS {requests} (
                     id uuid PRIMARY KEY,
                     case_review_id uuid NOT NULL,
+                    received_date date NOT NULL,
                     applicant_id uuid NOT NULL,
                     agency text NOT NULL,
                     requested_on date NOT NULL,
@@ -282,7 +284,7 @@ class Promises(FoldsCaseReviews, ReadModel):
 
 def _action_row(case: CaseReview, action: Action) -> tuple[Any, ...]:
     return (
-        action.id, case.id, case.applicant_id, action.agency, action.action.person_id, action.action.text_id,
+        action.id, case.id, case.received_date, case.applicant_id, action.agency, action.action.person_id, action.action.text_id,
         action.due_date, action.agreed_on, action.pcc_review_id, action.done_on, action.dropped_on,
     )  # fmt: skip
 
@@ -290,7 +292,7 @@ def _action_row(case: CaseReview, action: Action) -> tuple[Any, ...]:
 def _request_row(case: CaseReview, request: InformationRequest) -> tuple[Any, ...]:
     question = request.question
     return (
-        request.id, case.id, case.applicant_id, request.agency, request.requested_on, request.due_date,
+        request.id, case.id, case.received_date, case.applicant_id, request.agency, request.requested_on, request.due_date,
         question.person_id if question else None, question.text_id if question else None, request.answered_on,
     )  # fmt: skip
 
@@ -312,13 +314,13 @@ def information_request_of(row: dict[str, Any]) -> InformationRequest:
     )  # fmt: skip
 
 
-UPSERT_ACTION = """INSERT INTO {schema}.actions (id, case_review_id, applicant_id, agency, action_owner_id,
-        action_text_id, due_date, agreed_on, pcc_review_id, done_on, dropped_on)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+UPSERT_ACTION = """INSERT INTO {schema}.actions (id, case_review_id, received_date, applicant_id, agency,
+        action_owner_id, action_text_id, due_date, agreed_on, pcc_review_id, done_on, dropped_on)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
     ON CONFLICT (id) DO UPDATE SET done_on = excluded.done_on, dropped_on = excluded.dropped_on"""
-UPSERT_REQUEST = """INSERT INTO {schema}.information_requests (id, case_review_id, applicant_id, agency, requested_on,
-        due_date, question_owner_id, question_text_id, answered_on)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+UPSERT_REQUEST = """INSERT INTO {schema}.information_requests (id, case_review_id, received_date, applicant_id,
+        agency, requested_on, due_date, question_owner_id, question_text_id, answered_on)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
     ON CONFLICT (id) DO UPDATE SET answered_on = excluded.answered_on"""
 UPSERT_UPDATES = """INSERT INTO {schema}.updates_owed (case_review_id, received_date, decided_on, update_dates,
         closed_from, reopened_on, closed_since)

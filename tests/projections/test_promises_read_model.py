@@ -23,6 +23,7 @@ from service import commands as c
 from tests.conftest import without_assessment
 
 D = date(2026, 11, 18)
+RECEIVED = date(2026, 10, 1)
 AROUND = (None, D - timedelta(days=1), D, D + timedelta(days=1))
 
 
@@ -39,15 +40,17 @@ def test_the_sql_states_of_actions_and_requests_are_the_domains_on_every_combina
         for due, done, dropped in itertools.product(AROUND, AROUND, AROUND):
             if done and dropped:
                 continue  # the domain never has both
+            agreed = D - timedelta(days=10)
             row = (
                 uuid4(),
                 uuid4(),
+                RECEIVED,
                 uuid4(),
                 "vivid-homes",
                 uuid4(),
                 uuid4(),
                 due,
-                D - timedelta(days=10),
+                agreed,
                 None,
                 done,
                 dropped,
@@ -55,14 +58,16 @@ def test_the_sql_states_of_actions_and_requests_are_the_domains_on_every_combina
             actions.append(row)
         for due, answered in itertools.product(AROUND[1:], AROUND):
             requests.append(
-                (uuid4(), uuid4(), uuid4(), "vivid-homes", D - timedelta(days=5), due, None, None, answered)
+                (uuid4(), uuid4(), RECEIVED, uuid4(), "vivid-homes", D - timedelta(days=5), due, None, None, answered)
             )
         table = sql.Identifier(ScratchPromises.schema, "actions")
         cur.executemany(
-            sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)").format(table), actions
+            sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)").format(table), actions
         )
         table = sql.Identifier(ScratchPromises.schema, "information_requests")
-        cur.executemany(sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)").format(table), requests)
+        cur.executemany(
+            sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)").format(table), requests
+        )
     try:
         every = ScratchPromises.actions_page(pool, on=D, limit=1000)
         assert len(every) == len(actions)
@@ -139,5 +144,5 @@ def test_the_read_model_holds_dates_and_ids_only_and_a_rebuild_equals_the_live_o
     assert updates[6] is None  # escalated to the PCC: not closed
     assert rebuild(casework.store, services.pool, model, batch_size=13) > 0
     assert rows() == before
-    texts = casework.resolve_texts([TextRef(r[4], r[5]) for r in mine["actions"]])
+    texts = casework.resolve_texts([TextRef(r[5], r[6]) for r in mine["actions"]])
     assert sorted(texts.values()) == ["Mediate", "Patrol"]  # the text stays in the applicant's stream
