@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from api.answers import DeadlinesOut, FeedTokenOut, FeedTokenRevoked
 from api.auth import allow, allow_feed
 from api.dependencies import AUDITOR, COORDINATOR, Services, Svc, cursor_position, encode_cursor, now, read_own_writes
+from api.journey_views import promise_alarms_on
 from api.problems import invalid
 from api.routes import ThreadRoute
 from api.schemas import Body, ShortText, example
@@ -107,13 +108,15 @@ def deadlines(
 
 @router.get("/deadlines/alarms", response_model=DeadlinesOut, summary="Deadlines overdue or due soon")
 def alarms(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)), on: str | None = None) -> dict[str, Any]:
-    """What the coordinator must act on today: open applications overdue or due within 5 working days, with no delay notice."""
+    """What the coordinator must act on today: open applications overdue or due within 5 working days, with no delay
+    notice; and beside them (`promises`) actions, updates and information requests overdue or due soon."""
     read_own_writes(svc, key)
     day = _day(on)
     items = [deadline_as_on(svc, row, day) for row in _rows_as_on(svc, day, after=None, limit=None, open_only=True)]
     return {
         "on": day.isoformat(),
         "items": [item for item in items if item["deadline_state"] in ALARM_STATES],
+        "promises": promise_alarms_on(svc, day),  # actions, updates, information requests (RULES.md 13)
         "next_cursor": None,  # one page: the alarms are few by nature
     }
 
