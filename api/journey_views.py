@@ -7,7 +7,8 @@ from typing import Any
 from uuid import UUID
 
 from api.dependencies import Services
-from api.views import event_data, plain, text_refs
+from api.views import _step as _recorded  # a step shows as the lifecycle's do: its time in UTC, `Z`
+from api.views import event_data, text_refs
 from domain.case_reviews import CaseReview
 from domain.people import ERASED, TextRef
 from domain.promises import (
@@ -31,15 +32,6 @@ def _text(texts: dict[TextRef, str | None], ref: TextRef | None) -> str | None:
 
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def _recorded(event: Any, texts: dict[TextRef, str | None]) -> dict[str, Any]:
-    """An event's facts, with who recorded it and when (as api/views.py shows a lifecycle step)."""
-    return {
-        **plain(event_data(event), texts),
-        "recorded_at": event.timestamp.isoformat(),
-        "actor": event.actor.to_dict(),
-    }
 
 
 # --- finding what an id belongs to -------------------------------------------------------------

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
+from api.answers import ActionPage, ActionWritten
 from api.auth import allow
 from api.dependencies import (
     IfMatch,
@@ -22,7 +23,7 @@ from api.journey_schemas import ActionDoneIn, ActionDroppedIn
 from api.journey_views import action_item, owning_case_review
 from api.problems import Problem
 from api.routes import ThreadRoute
-from api.routes.case_review_journey import written_answer
+from api.writes import location
 from domain.audited import local_date
 from domain.people import TextRef
 from domain.promises import ActionState
@@ -35,24 +36,8 @@ router = APIRouter(prefix="/v1", tags=["the victim's part and the promises"], ro
 
 AGENCY_QUERY = Query(default=None, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="the owning agency")
 
-ACTIONS_EXAMPLE = {
-    "items": [
-        {
-            "id": "5e0c7f2a-9d41-5b8e-a3c6-2f1d0e9b8a7c",
-            "case_review_id": "c1a2b3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
-            "applicant_id": "4d2c8a9e-5b1f-4c3a-9e7d-2f6b8c1a0e53",
-            "agency": "vivid-homes",
-            "action": "Offer mediation to both households",
-            "due_date": "2026-12-01",
-            "agreed_on": "2026-11-12",
-            "state": "overdue",
-            "done_on": None,
-            "dropped_on": None,
-            "pcc_review_id": None,
-        }
-    ],
-    "next_cursor": None,
-}
+# Where a write on an action is seen: its application (the action's own path names no application).
+OWNING_APPLICATION = "/v1/case-reviews/{case_review_id}"
 
 
 def own_agency(key: ApiKey, agency: str | None, what: str) -> str | None:
@@ -65,8 +50,7 @@ def own_agency(key: ApiKey, agency: str | None, what: str) -> str | None:
 
 
 @router.get(
-    "/actions", summary="List actions with their state on a day",
-    responses={200: {"content": {"application/json": {"example": ACTIONS_EXAMPLE}}}},
+    "/actions", response_model=ActionPage, summary="List actions with their state on a day",
 )  # fmt: skip
 def list_actions(
     svc: Svc,
@@ -99,9 +83,10 @@ def list_actions(
 
 
 @router.post(
-    "/actions/{action_id}/done", status_code=201, summary="Mark an action done",
-    responses=written_answer("The action is done; the application closes once no action is open"),
+    "/actions/{action_id}/done", status_code=201, response_model=ActionWritten, summary="Mark an action done",
+    response_description="The action is done; the application closes once no action is open",
 )  # fmt: skip
+@location(OWNING_APPLICATION)
 def mark_action_done(
     action_id: UUID,
     body: ActionDoneIn,
@@ -119,9 +104,10 @@ def mark_action_done(
 
 
 @router.post(
-    "/actions/{action_id}/dropped", status_code=201, summary="Drop an action",
-    responses=written_answer("The action is dropped, with the reason"),
+    "/actions/{action_id}/dropped", status_code=201, response_model=ActionWritten, summary="Drop an action",
+    response_description="The action is dropped, with the reason",
 )  # fmt: skip
+@location(OWNING_APPLICATION)
 def drop_action(
     action_id: UUID,
     body: ActionDroppedIn,

@@ -6,33 +6,26 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
+from api.answers import StepWritten
 from api.auth import allow
 from api.dependencies import IfMatch, Svc, expected_version, now, written
 from api.journey_schemas import InvolvementIn, ReviewMeetingIn, UpdateIn
 from api.routes import ThreadRoute
+from api.routes.case_reviews import APPLICATION
+from api.writes import location
 from service import commands as c
 from service.authorization import roles_for
 from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["the victim's part and the promises"], route_class=ThreadRoute)
 
-WRITE_EXAMPLE = {
-    "id": "c1a2b3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
-    "version": 7,
-    "recorded_at": "2026-11-10T14:05:00.123456+00:00",
-    "status": "under_review",
-}
-
-
-def written_answer(description: str) -> dict[int | str, dict[str, Any]]:
-    """The documented 201 of a step recorded on an application: the application's id, version and status."""
-    return {201: {"description": description, "content": {"application/json": {"example": WRITE_EXAMPLE}}}}
-
 
 @router.post(
-    "/case-reviews/{review_id}/involvement", status_code=201, summary="Record the applicant's involvement",
-    responses=written_answer("The involvement is recorded; a later record replaces it whole"),
+    "/case-reviews/{review_id}/involvement", status_code=201, response_model=StepWritten,
+    summary="Record the applicant's involvement",
+    response_description="The involvement is recorded; a later record replaces it whole",
 )  # fmt: skip
+@location(APPLICATION)
 def record_involvement(
     review_id: UUID,
     body: InvolvementIn,
@@ -49,9 +42,10 @@ def record_involvement(
 
 
 @router.post(
-    "/case-reviews/{review_id}/review-meeting", status_code=201, summary="Record a review meeting",
-    responses=written_answer("The meeting is recorded (stage review_meeting_held)"),
+    "/case-reviews/{review_id}/review-meeting", status_code=201, response_model=StepWritten,
+    summary="Record a review meeting", response_description="The meeting is recorded (stage review_meeting_held)",
 )  # fmt: skip
+@location(APPLICATION)
 def hold_review_meeting(
     review_id: UUID,
     body: ReviewMeetingIn,
@@ -67,9 +61,11 @@ def hold_review_meeting(
 
 
 @router.post(
-    "/case-reviews/{review_id}/updates", status_code=201, summary="Record an update to the applicant",
-    responses=written_answer("The update is recorded; the next one is due the policy's working days after it"),
+    "/case-reviews/{review_id}/updates", status_code=201, response_model=StepWritten,
+    summary="Record an update to the applicant",
+    response_description="The update is recorded; the next one is due the policy's working days after it",
 )  # fmt: skip
+@location(APPLICATION)
 def give_update(
     review_id: UUID,
     body: UpdateIn,

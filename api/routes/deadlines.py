@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
-from api.answers import DeadlinesOut, FeedTokenOut, FeedTokenRevoked
+from api.answers import AlarmsOut, DeadlinesOut, FeedTokenOut, FeedTokenRevoked
 from api.auth import allow, allow_feed
 from api.dependencies import AUDITOR, COORDINATOR, Services, Svc, cursor_position, encode_cursor, now, read_own_writes
 from api.journey_views import promise_alarms_on
@@ -106,7 +106,7 @@ def deadlines(
     return {"on": day.isoformat(), "items": [deadline_as_on(svc, row, day) for row in rows], "next_cursor": next_cursor}
 
 
-@router.get("/deadlines/alarms", response_model=DeadlinesOut, summary="Deadlines overdue or due soon")
+@router.get("/deadlines/alarms", response_model=AlarmsOut, summary="Deadlines overdue or due soon")
 def alarms(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)), on: str | None = None) -> dict[str, Any]:
     """What the coordinator must act on today: open applications overdue or due within 5 working days, with no delay
     notice; and beside them (`promises`) actions, updates and information requests overdue or due soon."""

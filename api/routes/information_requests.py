@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
+from api.answers import InformationRequestPage, InformationRequestWritten
 from api.auth import allow
 from api.dependencies import (
     IfMatch,
@@ -21,8 +22,9 @@ from api.dependencies import (
 from api.journey_schemas import InformationAnswerIn, InformationRequestIn
 from api.journey_views import information_request_item, owning_case_review
 from api.routes import ThreadRoute
-from api.routes.actions import AGENCY_QUERY, own_agency
-from api.routes.case_review_journey import written_answer
+from api.routes.actions import AGENCY_QUERY, OWNING_APPLICATION, own_agency
+from api.routes.case_reviews import APPLICATION
+from api.writes import location
 from domain.audited import local_date
 from domain.people import TextRef
 from domain.promises import InformationRequestState
@@ -34,28 +36,13 @@ from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["the victim's part and the promises"], route_class=ThreadRoute)
 
-REQUESTS_EXAMPLE = {
-    "items": [
-        {
-            "id": "b8e2d4f6-1a3c-4e5f-9b7d-0c2e4a6b8d1f",
-            "case_review_id": "c1a2b3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
-            "applicant_id": "4d2c8a9e-5b1f-4c3a-9e7d-2f6b8c1a0e53",
-            "agency": "vivid-homes",
-            "requested_on": "2026-11-06",
-            "due_date": "2026-11-13",
-            "question": "Which tenancy actions have you taken since June?",
-            "state": "open",
-            "answered_on": None,
-        }
-    ],
-    "next_cursor": None,
-}
-
 
 @router.post(
-    "/case-reviews/{review_id}/information-requests", status_code=201, summary="Ask an agency for information",
-    responses=written_answer("The request is recorded; `id` is the request's, for its answer"),
+    "/case-reviews/{review_id}/information-requests", status_code=201, response_model=InformationRequestWritten,
+    summary="Ask an agency for information",
+    response_description="The request is recorded; `id` is the request's, for its answer",
 )  # fmt: skip
+@location(APPLICATION)
 def request_information(
     review_id: UUID,
     body: InformationRequestIn,
@@ -73,8 +60,8 @@ def request_information(
 
 
 @router.get(
-    "/information-requests", summary="List information requests with their state on a day",
-    responses={200: {"content": {"application/json": {"example": REQUESTS_EXAMPLE}}}},
+    "/information-requests", response_model=InformationRequestPage,
+    summary="List information requests with their state on a day",
 )  # fmt: skip
 def list_information_requests(
     svc: Svc,
@@ -107,9 +94,10 @@ def list_information_requests(
 
 
 @router.post(
-    "/information-requests/{request_id}/answer", status_code=201, summary="Answer an information request",
-    responses=written_answer("The answer is recorded"),
+    "/information-requests/{request_id}/answer", status_code=201, response_model=InformationRequestWritten,
+    summary="Answer an information request", response_description="The answer is recorded",
 )  # fmt: skip
+@location(OWNING_APPLICATION)
 def answer_information_request(
     request_id: UUID,
     body: InformationAnswerIn,

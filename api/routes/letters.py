@@ -8,12 +8,15 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from api.answers import LetterWritten
 from api.audit import AuditedContent
 from api.auth import allow
 from api.dependencies import IfMatch, Svc, expected_version, now, read_own_writes, written
 from api.journey_schemas import LetterSentIn
+from api.openapi import problems
 from api.routes import ThreadRoute
-from api.routes.case_review_journey import written_answer
+from api.routes.case_reviews import APPLICATION
+from api.writes import location
 from domain.audited import local_date
 from domain.vocabulary import LetterKind
 from service import commands as c
@@ -29,6 +32,7 @@ LETTER_EXAMPLE = (
     "<p>Thank you for your request for an anti-social behaviour (ASB) case review, which we received on 2 November"
     " 2026.</p>…</html>"
 )
+PDF_EXAMPLE = "%PDF-1.7\n…"  # a PDF file's first bytes: the answer is binary, a client saves or shows it as a file
 
 
 @router.get(
@@ -40,10 +44,10 @@ LETTER_EXAMPLE = (
             "description": "The letter as an HTML page (default) or a PDF (`Accept: application/pdf`)",
             "content": {
                 "text/html": {"schema": {"type": "string"}, "example": LETTER_EXAMPLE},
-                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}, "example": PDF_EXAMPLE},
             },
         },
-        409: {"description": "The step the letter reports has not happened yet"},
+        **problems(**{"409": "The step the letter reports has not happened yet"}),
     },
 )
 def read_letter(
@@ -70,9 +74,11 @@ def read_letter(
 
 
 @router.post(
-    "/case-reviews/{review_id}/letters/{kind}/sent", status_code=201, summary="Record a letter as sent",
-    responses=written_answer("The letter is recorded as sent, with its template version"),
+    "/case-reviews/{review_id}/letters/{kind}/sent", status_code=201, response_model=LetterWritten,
+    summary="Record a letter as sent",
+    response_description="The letter is recorded as sent, with its template version",
 )  # fmt: skip
+@location(APPLICATION)
 def record_letter_sent(
     review_id: UUID,
     kind: LetterKind,

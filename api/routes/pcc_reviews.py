@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
+from api.answers import PccReviewPage, PccReviewWritten
 from api.auth import allow
 from api.dependencies import (
     IfMatch,
@@ -21,7 +22,9 @@ from api.dependencies import (
 from api.journey_schemas import PccReviewRequestIn, PccReviewResultIn
 from api.journey_views import owning_case_review
 from api.routes import ThreadRoute
-from api.routes.case_review_journey import written_answer
+from api.routes.actions import OWNING_APPLICATION
+from api.routes.case_reviews import APPLICATION
+from api.writes import location
 from projections.promises import Promises
 from service import commands as c
 from service.authorization import READ_PCC_REVIEWS, roles_for
@@ -30,27 +33,13 @@ from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["the victim's part and the promises"], route_class=ThreadRoute)
 
-PCC_REVIEWS_EXAMPLE = {
-    "items": [
-        {
-            "id": "e4f5a6b7-c8d9-4e0f-a1b2-c3d4e5f6a7b8",
-            "case_review_id": "c1a2b3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
-            "requested_on": "2026-11-20",
-            "told_on": "2026-11-13",
-            "grounds": ["threshold_wrongly_applied"],
-            "accepted_late": False,
-            "result": None,
-            "decided_on": None,
-        }
-    ],
-    "next_cursor": None,
-}
-
 
 @router.post(
-    "/case-reviews/{review_id}/pcc-review-requests", status_code=201, summary="Record a request for a PCC review",
-    responses=written_answer("The request is recorded; `id` is the PCC review's, for its result"),
+    "/case-reviews/{review_id}/pcc-review-requests", status_code=201, response_model=PccReviewWritten,
+    summary="Record a request for a PCC review",
+    response_description="The request is recorded; `id` is the PCC review's, for its result",
 )  # fmt: skip
+@location(APPLICATION)
 def request_pcc_review(
     review_id: UUID,
     body: PccReviewRequestIn,
@@ -71,9 +60,11 @@ def request_pcc_review(
 
 
 @router.post(
-    "/pcc-review-requests/{pcc_review_id}/result", status_code=201, summary="Record the PCC's result",
-    responses=written_answer("The result is recorded; `upheld` reopens the review with the next steps as actions"),
+    "/pcc-review-requests/{pcc_review_id}/result", status_code=201, response_model=PccReviewWritten,
+    summary="Record the PCC's result",
+    response_description="The result is recorded; `upheld` reopens the review with the next steps as actions",
 )  # fmt: skip
+@location(OWNING_APPLICATION)
 def decide_pcc_review(
     pcc_review_id: UUID,
     body: PccReviewResultIn,
@@ -93,8 +84,7 @@ def decide_pcc_review(
 
 
 @router.get(
-    "/pcc-review-requests", summary="List requests for a PCC review",
-    responses={200: {"content": {"application/json": {"example": PCC_REVIEWS_EXAMPLE}}}},
+    "/pcc-review-requests", response_model=PccReviewPage, summary="List requests for a PCC review",
 )  # fmt: skip
 def list_pcc_reviews(
     svc: Svc,

@@ -177,6 +177,40 @@ def test_the_pcc_decides_a_review_and_an_upheld_one_reopens_the_case_with_its_ne
     problem(keys["pcc"].post(f"/v1/pcc-review-requests/{pcc_id}/result", json=body), 409)  # decided once
 
 
+def test_a_write_on_an_action_request_or_pcc_review_points_at_its_application_with_the_applications_etag(
+    keys, app_client
+):
+    """API.md v1.1: a 201 answers `Location` and `ETag`; a write on a promise names only the promise in its path, so
+    its Location is the application it belongs to, and its ETag that application's version (the `If-Match` of the
+    next write on it), while `id` stays the promise's."""
+    case = walk(keys)
+    settle(app_client)
+    writes = [
+        keys["landlord"].post(f"/v1/information-requests/{case['request']}/answer", json={"answered_on": "2026-11-10"}),
+        keys["police"].post(f"/v1/actions/{case['actions'][POLICE]}/done", json={"done_on": "2026-11-20"}),
+        keys["coordinator"].post(
+            f"/v1/actions/{case['actions'][LANDLORD]}/dropped", json={"dropped_on": "2026-11-20", "reason": "Moved"}
+        ),
+        keys["coordinator"].post(
+            f"{case['path']}/pcc-review-requests",
+            json={"requested_on": "2026-11-20", "grounds": ["actions_inadequate"]},
+        ),
+    ]
+    settle(app_client)
+    writes.append(keys["pcc"].post(f"/v1/pcc-review-requests/{writes[-1].json()['id']}/result", json={
+        "result": "not_upheld", "reasons": "The actions agreed were carried out", "decided_on": "2026-11-27",
+    }))  # fmt: skip
+    for written, promise in zip(
+        writes, [case["request"], case["actions"][POLICE], case["actions"][LANDLORD], None, None], strict=True
+    ):
+        assert written.status_code == 201, written.text
+        assert written.headers["Location"] == case["path"]
+        assert written.headers["ETag"] == f'"{written.json()["version"]}"'
+        assert written.json()["id"] == (promise or written.json()["pcc_review_id"])
+    assert [w.json()["version"] for w in writes] == sorted({w.json()["version"] for w in writes})  # one each
+    assert ok(keys["coordinator"].get(case["path"]), 200)["version"] == writes[-1].json()["version"]
+
+
 # --- bad bodies: 422 naming the field, nothing recorded ------------------------------------------
 
 
