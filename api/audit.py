@@ -6,8 +6,8 @@ audited without doing anything. The row is written before the answer leaves: a c
 without being recorded, however slowly it reads or whether it reads at all; if the row cannot be
 written, the data is not sent.
 
-An answer that is not JSON (a letter as HTML or PDF) names the ids it shows with `AuditedContent`,
-and is recorded like a JSON one; other non-JSON answers (CSV figures, the calendar of ids) hold none.
+An answer that is not JSON (a letter as HTML or PDF, the calendar feed of applications) names the
+ids it shows with `AuditedContent`, and is recorded like a JSON one; the CSV figures hold none.
 
 A busy route may name the ids itself by answering with `AuditedJSON` (the case list does): the
 layer then records those instead of parsing the answer again to walk it. With `check_declared`
@@ -210,7 +210,8 @@ class AuditedJSON(Response):
 
 
 class AuditedContent(Response):
-    """A read's answer that is not JSON (a letter as HTML or PDF) with the ids of every person it shows.
+    """A read's answer that is not JSON (a letter as HTML or PDF, the calendar feed) with the ids of every person
+    it shows.
 
     Nothing can be walked in such an answer, so the layer records the declared ids as they are."""
 
@@ -252,7 +253,7 @@ class ReadAudit:
                     if scope.get("state", {}).get(DECLARED) is not None:  # AuditedContent: a letter, say
                         start, declared_content = message, True
                         return
-            if start is None:  # a refusal, or not JSON (the CSV figures, the calendar's ids): straight through
+            if start is None:  # a refusal, or not JSON and naming no one (the CSV figures): straight through
                 await send(message)
                 return
             body.append(message.get("body", b""))

@@ -125,7 +125,8 @@ class CaseList(FoldsCaseReviews, ReadModel):
     ) -> list[dict[str, Any]]:
         """Applications received by `day` and not finished by `shown_after` (an earlier day, or `day` for open only).
 
-        By due date, after the keyset `after`: the deadline view and the alarms read this.
+        By due date, after the keyset `after`: the deadline view, the alarms and the calendar feed read this (the
+        feed's read audit names the applications' people: applicant, victim, members).
         """
         conditions = [sql.SQL("received_date <= %s"), sql.SQL("(finished_on IS NULL OR finished_on > %s)")]
         params: list[Any] = [day, shown_after]
@@ -134,7 +135,7 @@ class CaseList(FoldsCaseReviews, ReadModel):
             params.extend(after)
         query = sql.SQL(
             "SELECT id, received_date, due_date, finished_on, delay_notified_on, new_target_date, policy_name,"
-            " policy_version FROM {} WHERE {} ORDER BY due_date, id"
+            " policy_version, applicant_id, victim_id, member_ids FROM {} WHERE {} ORDER BY due_date, id"
         ).format(sql.Identifier(cls.schema, "case_reviews"), sql.SQL(" AND ").join(conditions))
         if limit is not None:
             query += sql.SQL(" LIMIT %s")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from api.answers import AlarmsOut, DeadlinesOut, FeedTokenOut, FeedTokenRevoked
+from api.audit import AuditedContent
 from api.auth import allow, allow_feed
 from api.dependencies import AUDITOR, COORDINATOR, Services, Svc, cursor_position, encode_cursor, now, read_own_writes
 from api.journey_views import promise_alarms_on
@@ -134,11 +135,13 @@ CALENDAR_EXAMPLE = (
     "/deadlines.ics", response_class=Response, summary="Due dates as a calendar feed",
     responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}, "example": CALENDAR_EXAMPLE}}}},
 )  # fmt: skip
-def calendar_feed(svc: Svc, key: ApiKey = Depends(allow_feed(COORDINATOR, AUDITOR))) -> Response:
-    """The due dates of open applications as an iCalendar feed. No personal data: ids only.
+def calendar_feed(svc: Svc, key: ApiKey = Depends(allow_feed(COORDINATOR, AUDITOR))) -> AuditedContent:
+    """The due dates of open applications as an iCalendar feed: no names or texts, the applications' ids only.
 
     A calendar client that cannot send headers subscribes with a feed token in the URL
-    (`?token=`, from `POST /v1/deadlines/feed-tokens`), which reads this feed and nothing else."""
+    (`?token=`, from `POST /v1/deadlines/feed-tokens`), which reads this feed and nothing else.
+    Each read is recorded in the read audit under the key or token that read, with the people whose
+    applications the feed lists (an application's id tells whose case it is to whoever holds the record)."""
     read_own_writes(svc, key)
     day = local_date(now())
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -149,7 +152,8 @@ def calendar_feed(svc: Svc, key: ApiKey = Depends(allow_feed(COORDINATOR, AUDITO
         "CALSCALE:GREGORIAN",
         "X-WR-CALNAME:ASB case review deadlines",
     ]
-    for row in _rows_as_on(svc, day, after=None, limit=None, open_only=True):
+    rows = _rows_as_on(svc, day, after=None, limit=None, open_only=True)
+    for row in rows:
         due = row["due_date"]
         lines += [
             "BEGIN:VEVENT",
@@ -162,7 +166,8 @@ def calendar_feed(svc: Svc, key: ApiKey = Depends(allow_feed(COORDINATOR, AUDITO
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
-    return Response("\r\n".join(lines) + "\r\n", media_type="text/calendar")
+    people = [person for row in rows for person in (row["applicant_id"], row["victim_id"], *row["member_ids"])]
+    return AuditedContent(("\r\n".join(lines) + "\r\n").encode(), "text/calendar", people)
 
 
 class FeedTokenIn(Body):
