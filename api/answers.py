@@ -15,15 +15,20 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from domain.calendar import DeadlineState
+from domain.promises import ActionState, AlarmKind, InformationRequestState
 from domain.vocabulary import (
     CaseStatus,
     Channel,
     ComplaintCategory,
     ConsentPurpose,
+    ContactChannel,
     Decision,
     DiscretionGrounds,
     Dissatisfaction,
     EscalationResult,
+    InvitationMode,
+    InvolvementLevel,
+    LetterKind,
     Role,
     Route,
     Verdict,
@@ -47,6 +52,9 @@ COMPLAINT = "9b7e1f3a-2c4d-4e5f-8a6b-1c2d3e4f5a6b"
 APPLICATION = "c1a2b3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
 CONSENT = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
 ESCALATION = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
+ACTION = "5e0c7f2a-9d41-4b8e-a3c6-2f1d0e9b8a7c"  # ... an action, an information request, a PCC review
+INFORMATION_REQUEST = "b8e2d4f6-1a3c-4e5f-9b7d-0c2e4a6b8d1f"
+PCC_REVIEW = "e4f5a6b7-c8d9-4e0f-a1b2-c3d4e5f6a7b8"
 RECORDED_AT = "2026-11-02T09:30:00.123456Z"
 ACTOR = {"key_id": "3f9a0c1b2d4e", "role": "coordinator", "agency": None}
 
@@ -463,6 +471,149 @@ class EscalationOut(Answer):
     decided_on: DateText | None
 
 
+# The parts of an application's answer for RULES.md section 13 (the victim's part and the promises):
+# each step as its event records it, with who recorded it and when; each promise with its state as on `as_on`.
+
+
+class InvolvementStep(Step):
+    model_config = answer_example(
+        level="attend", invited=True, invitation_mode="online", attended=True,
+        impact_statement="I have not slept properly for months.", not_invited_reason=None, recorded_at=RECORDED_AT,
+        actor=ACTOR,
+    )  # fmt: skip
+
+    level: InvolvementLevel = Field(description="how far the applicant chose to take part")
+    invited: bool | None = Field(description="whether they were invited to the review meeting (null: not decided)")
+    invitation_mode: InvitationMode | None
+    attended: bool | None = Field(description="null until a review meeting was held")
+    impact_statement: str | None = Field(description="the applicant's own words; gone once they are erased")
+    not_invited_reason: str | None
+
+
+class ReviewMeetingStep(Step):
+    model_config = answer_example(
+        held_on="2026-11-10", chair="Sam Patel", independent_chair=True,
+        agencies_present=["hampshire-constabulary", "vivid-homes"], recorded_at=RECORDED_AT, actor=ACTOR,
+    )  # fmt: skip
+
+    held_on: DateText
+    chair: str | None
+    independent_chair: bool | None = Field(description="independent of the agencies involved (null: not said)")
+    agencies_present: list[str]
+
+
+class UpdateStep(Step):
+    model_config = answer_example(
+        updated_on="2026-11-19", channel="phone", summary="Told the applicant the police visited",
+        recorded_at=RECORDED_AT, actor=ACTOR,
+    )  # fmt: skip
+
+    updated_on: DateText
+    channel: ContactChannel
+    summary: str | None
+
+
+class LetterSentStep(Step):
+    model_config = answer_example(
+        kind="outcome", sent_on="2026-11-13", channel="letter", template_version="safer-havant/outcome@1",
+        recorded_at=RECORDED_AT, actor=ACTOR,
+    )  # fmt: skip
+
+    kind: LetterKind
+    sent_on: DateText
+    channel: ContactChannel
+    template_version: str = Field(description="the template the letter is rendered from: set/kind@version")
+
+
+class PccReviewRequestStep(Step):
+    model_config = answer_example(
+        pcc_review_id=PCC_REVIEW, requested_on="2026-11-20", grounds=["threshold_wrongly_applied"],
+        reason="Two of my reports were not counted", late_acceptance_reason=None, recorded_at=RECORDED_AT,
+        actor=ACTOR,
+    )  # fmt: skip
+
+    pcc_review_id: IdText
+    requested_on: DateText
+    grounds: list[str] = Field(description="from the policy's `pcc_review_grounds`")
+    reason: str | None
+    late_acceptance_reason: str | None = Field(description="why a late request was accepted; null when in time")
+
+
+class PccReviewResultStep(Step):
+    model_config = answer_example(
+        pcc_review_id=PCC_REVIEW, result="upheld", reasons="The review did not hear the housing provider",
+        decided_on="2026-12-04", next_steps=[example_of(RecommendationOut)], recorded_at=RECORDED_AT, actor=ACTOR,
+    )  # fmt: skip
+
+    pcc_review_id: IdText
+    result: EscalationResult
+    reasons: str | None
+    decided_on: DateText
+    next_steps: list[RecommendationOut] = Field(description="what must happen next (upheld only): each an action")
+
+
+class CaseReviewAction(Answer):
+    model_config = answer_example(
+        id=ACTION, action="Offer mediation to both households", agency="vivid-homes", due_date="2026-12-01",
+        agreed_on="2026-11-12", state="open", done_on=None, evidence=None, dropped_on=None, drop_reason=None,
+        pcc_review_id=None,
+    )  # fmt: skip
+
+    id: IdText
+    action: str | None = Field(description='what is to be done; "[erased]" once the applicant is erased')
+    agency: str = Field(description="the agency that owns it")
+    due_date: DateText | None
+    agreed_on: DateText
+    state: ActionState = Field(description="as on `as_on`")
+    done_on: DateText | None
+    evidence: str | None
+    dropped_on: DateText | None
+    drop_reason: str | None
+    pcc_review_id: IdText | None = Field(description="the PCC review whose next step it is; null for a recommendation")
+
+
+class NextUpdateOut(Answer):
+    model_config = answer_example(
+        due_date="2026-11-19", counted_from="2026-11-05", working_days_left=4, state="due_soon", every_working_days=10
+    )
+
+    due_date: DateText = Field(description="the applicant's next update is due by this day")
+    counted_from: DateText = Field(description="the day the interval counts from: the decision or the last update")
+    working_days_left: int = Field(description="as on `as_on` (negative: overdue)")
+    state: DeadlineState
+    every_working_days: int = Field(description="the policy's `update_every_working_days`")
+
+
+class CaseReviewInformationRequest(Answer):
+    model_config = answer_example(
+        id=INFORMATION_REQUEST, agency="vivid-homes", requested_on="2026-11-06", due_date="2026-11-13",
+        question="Which tenancy actions have you taken since June?", state="answered", answered_on="2026-11-12",
+        answer="A tenancy warning was issued on 3 September.",
+    )  # fmt: skip
+
+    id: IdText
+    agency: str = Field(description="the agency asked")
+    requested_on: DateText
+    due_date: DateText
+    question: str | None
+    state: InformationRequestState = Field(description="as on `as_on`")
+    answered_on: DateText | None
+    answer: str | None
+
+
+class PccReviewOut(Answer):
+    model_config = answer_example(
+        id=PCC_REVIEW, told_on="2026-11-13", request=example_of(PccReviewRequestStep),
+        result=example_of(PccReviewResultStep), accepted_late=False,
+    )  # fmt: skip
+
+    id: IdText
+    told_on: DateText = Field(description="when the applicant was told the outcome the request is about")
+    request: PccReviewRequestStep
+    result: PccReviewResultStep | None = Field(description="null until the PCC decides")
+    accepted_late: bool
+
+
 class CaseReviewOut(Answer):
     """An application for an ASB case review with its lifecycle (RULES.md section 9)."""
 
@@ -472,8 +623,11 @@ class CaseReviewOut(Answer):
         dissatisfaction="no_action_taken", complaint_ids=[COMPLAINT], acknowledged_on="2026-11-03",
         threshold_decision=example_of(DecisionStep), information_shared=[example_of(InformationStep)],
         delay_notices=[], review=example_of(ReviewStep), reviews=[example_of(ReviewStep)],
-        outcome_notices=[example_of(OutcomeStep)], escalations=[], version=7, recorded_at=RECORDED_AT,
-        updated_at=RECORDED_AT,
+        outcome_notices=[example_of(OutcomeStep)], escalations=[], involvement=example_of(InvolvementStep),
+        review_meetings=[example_of(ReviewMeetingStep)], actions=[example_of(CaseReviewAction)],
+        updates=[example_of(UpdateStep)], next_update=None,
+        information_requests=[example_of(CaseReviewInformationRequest)], letters_sent=[example_of(LetterSentStep)],
+        pcc_reviews=[], as_on="2026-11-25", version=7, recorded_at=RECORDED_AT, updated_at=RECORDED_AT,
     )  # fmt: skip
 
     id: IdText
@@ -495,6 +649,15 @@ class CaseReviewOut(Answer):
     reviews: list[ReviewStep] = Field(description="every review, the first and any after an upheld escalation")
     outcome_notices: list[OutcomeStep]
     escalations: list[EscalationOut]
+    involvement: InvolvementStep | None = Field(description="the applicant's part in the review (RULES.md 13)")
+    review_meetings: list[ReviewMeetingStep]
+    actions: list[CaseReviewAction] = Field(description="the recommendations and a PCC's next steps, as actions")
+    updates: list[UpdateStep] = Field(description="the updates given to the applicant")
+    next_update: NextUpdateOut | None = Field(description="the update owed next; null when none is owed")
+    information_requests: list[CaseReviewInformationRequest]
+    letters_sent: list[LetterSentStep]
+    pcc_reviews: list[PccReviewOut] = Field(description="requests for a review by the Police and Crime Commissioner")
+    as_on: DateText = Field(description="the day the promises' states are as on (today)")
     version: int
     recorded_at: TimeText = Field(description="when the application was recorded")
     updated_at: TimeText = Field(description="when it last changed")
@@ -585,6 +748,34 @@ class DeadlinesOut(Page[DeadlineItem]):
     model_config = answer_example(on="2026-11-25", items=[example_of(DeadlineItem)], next_cursor=None)
 
     on: DateText = Field(description="the day the deadlines are seen as on")
+
+
+class PromiseAlarm(Answer):
+    """An action, update or information request overdue or due soon (RULES.md section 13)."""
+
+    model_config = answer_example(
+        kind="action", id=ACTION, case_review_id=APPLICATION, due_date="2026-11-20", state="overdue",
+        agency="hampshire-constabulary",
+    )  # fmt: skip
+
+    kind: AlarmKind
+    id: IdText | None = Field(description="the action's or information request's id; null for an update")
+    case_review_id: IdText
+    due_date: DateText
+    state: DeadlineState = Field(description="overdue or due_soon, as on `on`")
+    agency: str | None = Field(description="the agency that must act; null where it is the coordinator (updates)")
+
+
+class AlarmsOut(DeadlinesOut):
+    """What the coordinator must act on: applications overdue or due soon, and beside them the promises."""
+
+    model_config = answer_example(
+        on="2026-11-25", items=[example_of(DeadlineItem)], promises=[example_of(PromiseAlarm)], next_cursor=None
+    )
+
+    promises: list[PromiseAlarm] = Field(
+        description="actions, updates and information requests overdue or due soon on `on`, earliest due first"
+    )
 
 
 # --- the read audit ----------------------------------------------------------------------
@@ -703,3 +894,118 @@ ComplaintOfVictimPage = page_of(ComplaintOfVictim)
 ComplaintListPage = page_of(ComplaintListItem)
 AuditedReadPage = page_of(AuditedRead)
 PolicyPage = page_of(PolicyOut)
+
+
+# --- the victim's part and the promises (RULES.md section 13) ------------------------------
+
+
+class ActionWritten(StepWritten):
+    """An action marked done or dropped: `id` is the action's; `version` and `status` are its application's."""
+
+    model_config = answer_example(
+        id=ACTION, version=9, recorded_at=RECORDED_AT, status="closed", action_id=ACTION, case_review_id=APPLICATION
+    )
+
+    action_id: IdText = Field(description="the action's id (the same as `id`)")
+    case_review_id: IdText = Field(description="the application it belongs to")
+
+
+class InformationRequestWritten(StepWritten):
+    """`id` is the information request's (answered at /v1/information-requests/{id}/answer); `version` and
+    `status` are its application's."""
+
+    model_config = answer_example(
+        id=INFORMATION_REQUEST, version=4, recorded_at=RECORDED_AT, status="under_review",
+        request_id=INFORMATION_REQUEST, case_review_id=APPLICATION,
+    )  # fmt: skip
+
+    request_id: IdText = Field(description="the information request's id (the same as `id`)")
+    case_review_id: IdText = Field(description="the application it belongs to")
+
+
+class LetterWritten(StepWritten):
+    model_config = answer_example(
+        id=APPLICATION, version=6, recorded_at=RECORDED_AT, status="actions_open", kind="outcome",
+        template_version="safer-havant/outcome@1",
+    )  # fmt: skip
+
+    kind: LetterKind
+    template_version: str = Field(description="the template the letter is rendered from: set/kind@version")
+
+
+class PccReviewWritten(StepWritten):
+    """`id` is the PCC review's (its result goes to /v1/pcc-review-requests/{id}/result); `version` and `status`
+    are its application's."""
+
+    model_config = answer_example(
+        id=PCC_REVIEW, version=10, recorded_at=RECORDED_AT, status="escalated", pcc_review_id=PCC_REVIEW,
+        case_review_id=APPLICATION,
+    )  # fmt: skip
+
+    pcc_review_id: IdText = Field(description="the PCC review's id (the same as `id`)")
+    case_review_id: IdText = Field(description="the application it belongs to")
+
+
+class ActionItem(Answer):
+    """An action with its state as on `on` (RULES.md section 13)."""
+
+    model_config = answer_example(
+        id=ACTION, case_review_id=APPLICATION, applicant_id=VICTIM, agency="vivid-homes",
+        action="Offer mediation to both households", due_date="2026-12-01", agreed_on="2026-11-12", state="overdue",
+        done_on=None, dropped_on=None, pcc_review_id=None,
+    )  # fmt: skip
+
+    id: IdText
+    case_review_id: IdText
+    applicant_id: IdText = Field(description="whose text `action` is")
+    agency: str = Field(description="the agency that owns it")
+    action: str | None = Field(description='what is to be done; "[erased]" once the applicant is erased')
+    due_date: DateText | None
+    agreed_on: DateText
+    state: ActionState = Field(description="as on `on`")
+    done_on: DateText | None
+    dropped_on: DateText | None
+    pcc_review_id: IdText | None = Field(description="the PCC review whose next step it is; null for a recommendation")
+
+
+class InformationRequestItem(Answer):
+    """An information request with its state as on `on` (RULES.md section 13)."""
+
+    model_config = answer_example(
+        id=INFORMATION_REQUEST, case_review_id=APPLICATION, applicant_id=VICTIM, agency="vivid-homes",
+        requested_on="2026-11-06", due_date="2026-11-13", question="Which tenancy actions have you taken since June?",
+        state="open", answered_on=None,
+    )  # fmt: skip
+
+    id: IdText
+    case_review_id: IdText
+    applicant_id: IdText = Field(description="whose text `question` is")
+    agency: str = Field(description="the agency asked")
+    requested_on: DateText
+    due_date: DateText
+    question: str | None = Field(description='"[erased]" once the applicant is erased')
+    state: InformationRequestState = Field(description="as on `on`")
+    answered_on: DateText | None
+
+
+class PccReviewItem(Answer):
+    """A request for a review by the Police and Crime Commissioner."""
+
+    model_config = answer_example(
+        id=PCC_REVIEW, case_review_id=APPLICATION, requested_on="2026-11-20", told_on="2026-11-13",
+        grounds=["threshold_wrongly_applied"], accepted_late=False, result=None, decided_on=None,
+    )  # fmt: skip
+
+    id: IdText
+    case_review_id: IdText
+    requested_on: DateText
+    told_on: DateText = Field(description="when the applicant was told the outcome the request is about")
+    grounds: list[str]
+    accepted_late: bool
+    result: EscalationResult | None = Field(description="null until the PCC decides")
+    decided_on: DateText | None
+
+
+ActionPage = page_of(ActionItem)
+InformationRequestPage = page_of(InformationRequestItem)
+PccReviewPage = page_of(PccReviewItem)

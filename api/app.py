@@ -11,8 +11,22 @@ from api import audit, idempotency, observability, openapi, problems, writes
 from api.answers import HealthOut
 from api.openapi import problems as problem_answers
 from api.problems import Problem
+from api.routes import (  # RULES.md 13
+    actions,
+    case_review_journey,
+    case_reviews,
+    complaints,
+    consents,
+    deadlines,
+    events,
+    information_requests,
+    letters,
+    pcc_reviews,
+    people,
+    policies,
+    reports,
+)
 from api.routes import audit as audit_routes
-from api.routes import case_reviews, complaints, consents, deadlines, events, people, policies, reports
 from service.bootstrap import Services, open_services
 from service.projection_worker import ProjectionWorker
 
@@ -82,6 +96,8 @@ def create_app(
     openapi.document(app)  # after the layers that add to the OpenAPI themselves (Idempotency-Key)
     app.include_router(audit_routes.router)
     for routes in (people, complaints, consents, case_reviews, deadlines, events, policies, reports):
+        app.include_router(routes.router)
+    for routes in (case_review_journey, actions, information_requests, letters, pcc_reviews):
         app.include_router(routes.router)
 
     @app.get(

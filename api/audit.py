@@ -6,6 +6,9 @@ audited without doing anything. The row is written before the answer leaves: a c
 without being recorded, however slowly it reads or whether it reads at all; if the row cannot be
 written, the data is not sent.
 
+An answer that is not JSON (a letter as HTML or PDF, the calendar feed of applications) names the
+ids it shows with `AuditedContent`, and is recorded like a JSON one; the CSV figures hold none.
+
 A busy route may name the ids itself by answering with `AuditedJSON` (the case list does): the
 layer then records those instead of parsing the answer again to walk it. With `check_declared`
 on (the test suite's apps), the layer walks the answer anyway and fails the request when the two
@@ -206,6 +209,21 @@ class AuditedJSON(Response):
         await super().__call__(scope, receive, send)
 
 
+class AuditedContent(Response):
+    """A read's answer that is not JSON (a letter as HTML or PDF, the calendar feed) with the ids of every person
+    it shows.
+
+    Nothing can be walked in such an answer, so the layer records the declared ids as they are."""
+
+    def __init__(self, content: bytes, media_type: str, person_ids: Iterable[str | None], **kwargs: Any) -> None:
+        self.person_ids = sorted({str(person_id) for person_id in person_ids if person_id})
+        super().__init__(content, media_type=media_type, **kwargs)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope.setdefault("state", {})[DECLARED] = self.person_ids
+        await super().__call__(scope, receive, send)
+
+
 class UndeclaredPersonIds(RuntimeError):
     """A route's AuditedJSON named other ids than its answer holds (only raised with `check_declared`)."""
 
@@ -220,16 +238,22 @@ class ReadAudit:
             await self.app(scope, receive, send)
             return
         start: Message | None = None
+        declared_content = False
         body: list[bytes] = []
 
         async def send_after_audit(message: Message) -> None:
             nonlocal start
+            nonlocal declared_content
             if message["type"] == "http.response.start":
                 content_type = Headers(raw=message.get("headers", [])).get("content-type", "")
-                if 200 <= message["status"] < 300 and content_type.startswith("application/json"):
-                    start = message  # held back until the read is recorded
-                    return
-            if start is None:  # a refusal, or not JSON (the CSV figures, the calendar's ids): straight through
+                if 200 <= message["status"] < 300:
+                    if content_type.startswith("application/json"):
+                        start = message  # held back until the read is recorded
+                        return
+                    if scope.get("state", {}).get(DECLARED) is not None:  # AuditedContent: a letter, say
+                        start, declared_content = message, True
+                        return
+            if start is None:  # a refusal, or not JSON and naming no one (the CSV figures): straight through
                 await send(message)
                 return
             body.append(message.get("body", b""))
@@ -238,7 +262,9 @@ class ReadAudit:
             content = b"".join(body)
             route = route_template(scope)
             declared = scope.get("state", {}).get(DECLARED)
-            if declared is not None and not self.check_declared:
+            if declared_content:  # not JSON: nothing to walk, the declared ids are the record
+                person_ids = declared
+            elif declared is not None and not self.check_declared:
                 person_ids = declared
             else:
                 try:

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.actor import Actor
+from domain.audited import local_date
 from domain.case_reviews import CaseReview
 from domain.complaints import Complaint
 from domain.consents import Consent
@@ -154,7 +155,13 @@ def _step(event: Any, texts: dict[TextRef, str | None]) -> dict[str, Any]:
     }
 
 
-def case_review_view(app: Casework, review: CaseReview, due_date: date | None) -> dict[str, Any]:
+def case_review_view(
+    app: Casework, review: CaseReview, due_date: date | None, on: date | None = None
+) -> dict[str, Any]:
+    """The application as recorded, with RULES.md section 13's promises and their states as on `on` (default today)."""
+    from api.dependencies import now  # here, not at the top: api.journey_views reads this module
+    from api.journey_views import journey_view
+
     events: list[Any] = [
         review.decision, *review.information_shared, *review.delay_notices, *review.reviews,
         *(e for escalation in review.escalations.values() for e in escalation.values()),
@@ -192,6 +199,7 @@ def case_review_view(app: Casework, review: CaseReview, due_date: date | None) -
         "reviews": [_step(e, texts) for e in review.reviews],
         "outcome_notices": [_step(e, texts) for e in review.outcome_notices],
         "escalations": escalations,
+        **journey_view(app, review, on or local_date(now())),
         "version": review.version,
         "recorded_at": utc_time(review.created_on),
         "updated_at": utc_time(review.modified_on),

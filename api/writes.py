@@ -25,7 +25,8 @@ Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
 def location(template: str) -> Callable[[Endpoint], Endpoint]:
-    """Declare where a route's 201 answer points: a path with the route's path parameters and `{id}`, the answer's id.
+    """Declare where a route's 201 answer points: a path with the route's path parameters, `{id}` (the answer's id)
+    and any other field of the answer (`{case_review_id}`, for a write whose path names only an action).
 
     Put it under the route's decorator: `@router.post(...)` then `@location("/v1/people/{id}")`.
     """
@@ -84,7 +85,8 @@ def write_headers(scope: Scope, status: int, content: bytes) -> list[tuple[bytes
         route, path_params = _route(scope)
         template = location_template(route)
         if template is not None:
-            where = template.format(**{**path_params, "id": answer.get("id")})
+            fields = {name: value for name, value in answer.items() if isinstance(value, str)}
+            where = template.format(**{**fields, **path_params, "id": answer.get("id")})
             headers.append((b"location", (scope.get("root_path", "") + where).encode()))
     return headers
 

@@ -27,14 +27,19 @@ from uuid import UUID, SafeUUID
 from zoneinfo import ZoneInfo
 
 from domain.policy import HAVANT_PARTNER_AGENCIES
+from domain.promises import next_step_action_id, recommendation_action_id
 from domain.vocabulary import (
     Channel,
     ComplaintCategory,
     ConsentPurpose,
+    ContactChannel,
     Decision,
     DiscretionGrounds,
     Dissatisfaction,
     EscalationResult,
+    InvitationMode,
+    InvolvementLevel,
+    LetterKind,
     Route,
 )
 
@@ -187,10 +192,120 @@ class DecideEscalation:
     decided_on: date
 
 
+# RULES.md section 13: the victim's part and the partnership's promises.
+
+
+@dataclass(frozen=True)
+class RecordInvolvement:
+    at: datetime
+    application_id: UUID
+    level: InvolvementLevel
+    invited: bool | None
+    invitation_mode: InvitationMode | None
+    attended: bool | None
+    impact_statement: str | None
+    not_invited_reason: str | None
+
+
+@dataclass(frozen=True)
+class HoldReviewMeeting:
+    at: datetime
+    application_id: UUID
+    held_on: date
+    chair: str
+    independent_chair: bool
+    agencies_present: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MarkActionDone:
+    """`agency` owns the action and marks it done (as itself)."""
+
+    at: datetime
+    application_id: UUID
+    action_id: UUID
+    agency: str
+    done_on: date
+    evidence: str | None
+
+
+@dataclass(frozen=True)
+class DropAction:
+    at: datetime
+    application_id: UUID
+    action_id: UUID
+    dropped_on: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class GiveUpdate:
+    at: datetime
+    application_id: UUID
+    updated_on: date
+    channel: ContactChannel
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class RequestInformation:
+    at: datetime
+    application_id: UUID
+    request_id: UUID
+    agency: str
+    requested_on: date
+    due_date: date
+    question: str
+
+
+@dataclass(frozen=True)
+class AnswerInformationRequest:
+    """`agency` is the agency asked, which answers (as itself)."""
+
+    at: datetime
+    application_id: UUID
+    request_id: UUID
+    agency: str
+    answered_on: date
+    answer: str
+
+
+@dataclass(frozen=True)
+class RecordLetterSent:
+    at: datetime
+    application_id: UUID
+    kind: LetterKind
+    sent_on: date
+    channel: ContactChannel
+
+
+@dataclass(frozen=True)
+class RequestPccReview:
+    at: datetime
+    application_id: UUID
+    pcc_review_id: UUID
+    requested_on: date
+    grounds: tuple[str, ...]
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class DecidePccReview:
+    at: datetime
+    application_id: UUID
+    pcc_review_id: UUID
+    result: EscalationResult
+    reasons: str
+    decided_on: date
+    next_steps: tuple[Recommendation, ...]
+
+
 Step = (
     RegisterPerson | LogComplaint | WithdrawComplaint | RequestCaseReview | GiveConsent | WithdrawConsent
     | Acknowledge | DecideThreshold | ShareInformation | NotifyDelay | CompleteReview | NotifyOutcome
-    | RequestEscalation | DecideEscalation
+    | RequestEscalation | DecideEscalation | RecordInvolvement | HoldReviewMeeting | MarkActionDone | DropAction
+    | GiveUpdate | RequestInformation | AnswerInformationRequest | RecordLetterSent | RequestPccReview
+    | DecidePccReview
 )  # fmt: skip
 
 # --- the fictional Havant ----------------------------------------------------------------
@@ -429,6 +544,67 @@ _ESCALATION_REASONS = (
     "Behaviour has continued since the review",
     None,
 )
+_CHAIRS = (
+    "Community Safety Manager, Havant Borough Council",
+    "Inspector, Havant and Waterlooville Neighbourhood Policing Team",
+    "Independent chair from the Safer Portsmouth Partnership",
+    "Head of Housing Services, Havant Borough Council",
+)
+_IMPACT = (
+    "I have not slept properly for months and I am afraid to go out after dark.",
+    "My children are frightened to play in the garden.",
+    "I feel I have been passed from one agency to another and nothing changes.",
+    "The noise has made my health worse and I have had to take time off work.",
+)
+_QUESTIONS = (
+    "Which actions have you taken against the person responsible in the last six months?",
+    "Please share your contact log with the applicant since January.",
+    "Is the person responsible known to your service, and is any support in place?",
+    "What tenancy enforcement is open on the neighbouring property?",
+)
+_ANSWERS = (
+    "Two warnings given; a Community Protection Warning is being drafted.",
+    "Contact log attached to the case file: eleven contacts, three visits.",
+    "Known to the service; a support plan is in place since September.",
+    "A notice of seeking possession was served; a hearing is listed.",
+)
+_UPDATE_SUMMARIES = (
+    "Told the applicant the police visited the address again",
+    "Explained where the review has got to and the next steps",
+    "Shared the date of the review meeting",
+    "Told the applicant which actions are done and which are still open",
+    None,
+)
+_EVIDENCE = (
+    "Completed; recorded on the agency's case management system",
+    "Visit made and logged; letter sent to the household",
+    "Referral accepted by the receiving service",
+    None,
+)
+_DROP_REASONS = (
+    "The person responsible has moved away from the area",
+    "Superseded by a civil injunction obtained by the council",
+    "The applicant asked for this action not to go ahead",
+)
+_NOT_INVITED = {
+    "written_statement": "The applicant chose to send a written statement instead of attending",
+    "updates_only": "The applicant asked to be kept updated only",
+}
+_PCC_GROUNDS = ("threshold_wrongly_applied", "procedure_not_followed", "actions_inadequate")
+_PCC_REASONS = (
+    "The applicant says the agencies did not consider all of the reports",
+    "The applicant says they were not told about the review meeting in time",
+    "The applicant says the actions agreed will not stop the behaviour",
+)
+_PCC_RESULT_REASONS = {
+    "upheld": "The review did not hear from the housing provider; a new meeting with an independent chair is needed",
+    "not_upheld": "The partnership followed its procedure and the actions agreed address the behaviour reported",
+}
+_PCC_NEXT_STEPS = (
+    ("Hold a new case review meeting with an independent chair", "havant-borough-council"),
+    ("Share the housing provider's records with the review", "landlord"),
+)
+_CONTACT_CHANNELS = tuple(ContactChannel)
 _CATEGORY_CUMULATIVE = tuple(itertools.accumulate(_CATEGORY_WEIGHTS))
 _LOCALITY_CUMULATIVE = tuple(itertools.accumulate(_LOCALITY_WEIGHTS))
 _CHANNELS = tuple(Channel)
@@ -438,7 +614,8 @@ _CHANNEL_WEIGHTS = (35, 30, 15, 5, 15)  # 101, online, email, letter, in person
 
 _KINDS: tuple[type, ...] = Step.__args__  # planned steps name their kind by its place in here
 (_REGISTER, _LOG, _WITHDRAW, _REQUEST, _CONSENT, _WITHDRAW_CONSENT, _ACKNOWLEDGE, _DECIDE, _SHARE, _DELAY,
- _COMPLETE, _OUTCOME, _ESCALATE, _SETTLE) = range(len(_KINDS))  # fmt: skip
+ _COMPLETE, _OUTCOME, _ESCALATE, _SETTLE, _INVOLVE, _MEET, _DONE, _DROP, _UPDATE, _ASK, _ANSWER, _LETTER, _PCC_ASK,
+ _PCC_DECIDE) = range(len(_KINDS))  # fmt: skip
 _FIELDS = {kind: tuple(f.name for f in fields(kind))[1:] for kind in _KINDS}  # after `at`
 _new, _set = object.__new__, object.__setattr__
 
@@ -537,6 +714,13 @@ class _Case(NamedTuple):
     info_consent: bool = False
     withdraw_info_consent: bool = False
     old_only: bool = False  # not met because everything reported is older than six months
+    # RULES.md 13: what becomes of each action of the first round (done, late, dropped, overdue: open past its
+    # due date, open: never done; random beyond those given), a review by the PCC after the (last) outcome
+    # (upheld | not_upheld), an information request left unanswered, an update missed on purpose.
+    fates: tuple[str, ...] = ()
+    pcc: str | None = None
+    info_open: bool = False
+    missed_update: bool = False
     # the complaint shape, from shape(): qualifying incidents, second reports of them,
     # non-qualifying complaints, complaints older than six months, complaints after the application
     qualifying: int = 0
@@ -574,7 +758,7 @@ def _fixed_cases(today: date) -> list[_Case]:
         return _weekday(today - timedelta(days=n))
 
     return [
-        _Case(ago(230), kind="chronic", recommendations=3),
+        _Case(ago(230), kind="chronic", recommendations=3, fates=("late", "dropped", "open"), missed_update=True),
         _Case(ago(160), group=6, late_consents=2, decide_wd=8, info_consent=True),
         _Case(ago(90), kind="not_met", group=4),
         _Case(ago(70), on_behalf=True, consent_wd=4, decide_wd=7, complete_wd=19, info_consent=True,
@@ -587,12 +771,12 @@ def _fixed_cases(today: date) -> list[_Case]:
         _Case(back(3), decide_wd=10),  # acknowledged, decision still to come
         _Case(ago(45), kind="not_met"),  # not met, applicant told: closed
         _Case(back(7), kind="not_met", decide_wd=5, outcome_wd=4),  # not met, applicant not told yet
-        _Case(back(11), decide_wd=4, shares=3, complete_wd=19),  # under review, information shared
+        _Case(back(11), decide_wd=4, shares=3, complete_wd=19, info_open=True),  # under review, information shared
         _Case(back(19), decide_wd=5, delay_wd=16, complete_wd=30),  # under review, delay notified
-        _Case(ago(110), recommendations=3, info_consent=True),  # completed in time, closed
-        _Case(ago(150), complete_wd=28, delay_wd=17),  # completed late after a delay notice, closed
+        _Case(ago(110), recommendations=3, info_consent=True, fates=("done", "late", "done"), pcc="not_upheld"),
+        _Case(ago(150), complete_wd=28, delay_wd=17, fates=("overdue", "done")),  # completed late after a delay notice
         _Case(back(23), complete_wd=22, outcome_wd=3),  # completed late, applicant not told yet
-        _Case(ago(200), recommendations=0),  # completed in time with no recommendations
+        _Case(ago(200), recommendations=0, pcc="upheld"),  # completed in time with no recommendations; PCC upheld
         _Case(back(40), kind="not_met", decide_wd=5, escalation="open"),  # escalation awaiting decision
         _Case(ago(250), kind="not_met", escalation="upheld"),  # not met, upheld on appeal, reviewed
         _Case(ago(130), kind="discretion"),  # met by discretion (s.104(5))
@@ -815,7 +999,38 @@ class _World:
         if kind == _SETTLE:
             app, escalation, result, decided_on = values
             return _make(DecideEscalation, at, (_uuid4(app), _uuid4(escalation), EscalationResult(result), decided_on))
-        return _make(_KINDS[kind], at, (_uuid4(values[0]), *values[1:]))  # acknowledge, share, delay, outcome
+        if kind == _INVOLVE:
+            app, level, invited, mode, attended, impact, reason = values
+            return _make(RecordInvolvement, at, (
+                _uuid4(app), InvolvementLevel(level), invited, None if mode is None else InvitationMode(mode), attended,
+                impact, reason,
+            ))  # fmt: skip
+        if kind in (_DONE, _DROP):
+            app, (source, number), index, *rest = values
+            application = _uuid4(app)
+            action = (
+                recommendation_action_id(application, number, index)
+                if source == "review"
+                else next_step_action_id(application, _uuid4(number), index)
+            )
+            return _make(MarkActionDone if kind == _DONE else DropAction, at, (application, action, *rest))
+        if kind == _UPDATE:
+            app, updated_on, channel, summary = values
+            return _make(GiveUpdate, at, (_uuid4(app), updated_on, ContactChannel(channel), summary))
+        if kind in (_ASK, _ANSWER):
+            return _make(_KINDS[kind], at, (_uuid4(values[0]), _uuid4(values[1]), *values[2:]))
+        if kind == _LETTER:
+            app, letter, sent_on, channel = values
+            return _make(RecordLetterSent, at, (_uuid4(app), LetterKind(letter), sent_on, ContactChannel(channel)))
+        if kind == _PCC_ASK:
+            return _make(RequestPccReview, at, (_uuid4(values[0]), _uuid4(values[1]), *values[2:]))
+        if kind == _PCC_DECIDE:
+            app, pcc, result, reasons, decided_on, next_steps = values
+            return _make(DecidePccReview, at, (
+                _uuid4(app), _uuid4(pcc), EscalationResult(result), reasons, decided_on,
+                tuple(Recommendation(*step) for step in next_steps),
+            ))  # fmt: skip
+        return _make(_KINDS[kind], at, (_uuid4(values[0]), *values[1:]))  # acknowledge, share, delay, outcome, meeting
 
     # --- background: one victim and their complaints ---
 
@@ -1121,6 +1336,7 @@ class _World:
         if c.ack:
             acknowledged = min(decided, wd(rng.choice((0, 1, 1, 2))))
             add(acknowledged, _ACKNOWLEDGE, app, acknowledged)
+            add(acknowledged, _LETTER, app, LetterKind.ACKNOWLEDGEMENT.value, acknowledged, self.channel())
 
         grounds = reason = None
         if c.kind in ("met", "chronic") and (not c.group or c.group >= 5):
@@ -1134,16 +1350,25 @@ class _World:
             reason = _NOT_MET_REASONS["group" if c.group else "old" if c.old_only else "few"]
         add(decided, _DECIDE, app, decided, intended.value, grounds, reason)
 
+        rounds = 0  # rounds of review so far: an action's id names its round (domain.promises)
+        open_ended = False  # an action is never done: the case stays open, and the applicant is owed updates
+        ends: list[date] = []  # when each action was done or dropped
         if intended is Decision.MET:
+            add(decided, _LETTER, app, LetterKind.THRESHOLD_DECISION.value, decided, self.channel())
             delay = wd(c.delay_wd) if c.delay_wd is not None and c.delay_wd < c.complete_wd else None
             completed = wd(max(c.complete_wd, c.decide_wd + 2))
             # A notice's new target lies past the review's due date (RULES.md 14); 24 working days
             # from receipt clears the 20 even when bank holidays push the due date out by a few days.
             past_due = wd(24)
-            last = self.review(add, app, decided, completed, c.shares, c.recommendations, c.outcome_wd, delay, past_due)
+            rounds += 1
+            last, ended = self.review(add, app, decided, completed, c.shares, c.recommendations, c.outcome_wd, delay,
+                                      past_due, rounds, c.fates, c.info_open)  # fmt: skip
+            open_ended |= ended is None
+            ends += [ended] if ended else []
         else:
             last = wd(c.outcome_wd, decided)
             add(last, _OUTCOME, app, last)
+            add(last, _LETTER, app, LetterKind.THRESHOLD_DECISION.value, last, self.channel())
 
         if c.escalation:  # an appeal, often to the Police and Crime Commissioner
             escalation = self.bits(128)
@@ -1155,34 +1380,144 @@ class _World:
                 if c.escalation == EscalationResult.UPHELD:  # back to review: a new round
                     completed = wd(rng.randint(12, 20), last)
                     shares, recommendations = rng.randint(1, 2), rng.randint(1, 3)
-                    last = self.review(add, app, last, completed, shares, recommendations, c.outcome_wd, None)
+                    rounds += 1
+                    last, ended = self.review(add, app, last, completed, shares, recommendations, c.outcome_wd, None,
+                                              None, rounds)  # fmt: skip
+                    open_ended |= ended is None
+                    ends += [ended] if ended else []
+        elif c.pcc or rng.random() < 0.04:  # a review by the Police and Crime Commissioner (RULES.md 13)
+            result = c.pcc or rng.choice(("upheld", "not_upheld"))
+            pcc = self.bits(128)
+            asked = wd(rng.randint(3, 15), last)  # within 20 working days of being told
+            grounds = tuple(sorted(rng.sample(_PCC_GROUNDS, rng.randint(1, 2))))
+            add(asked, _PCC_ASK, app, pcc, asked, grounds, rng.choice(_PCC_REASONS))
+            settled = wd(rng.randint(10, 20), asked)
+            if result == "upheld":  # what must happen next, as actions; then back to review
+                landlord = rng.choice(LANDLORDS)
+                steps_next = tuple(
+                    (action, landlord if agency == "landlord" else agency, settled + timedelta(days=rng.randint(15, 30)))
+                    for action, agency in _PCC_NEXT_STEPS[: rng.randint(1, 2)]
+                )  # fmt: skip
+                add(settled, _PCC_DECIDE, app, pcc, result, _PCC_RESULT_REASONS[result], settled, steps_next)
+                for index, (_, agency, due) in enumerate(steps_next):
+                    done = max(settled, _weekday(due - timedelta(days=rng.randint(0, 6))))
+                    add(done, _DONE, app, ("pcc", pcc), index, agency, done, rng.choice(_EVIDENCE))
+                    ends.append(done)
+                completed = wd(rng.randint(12, 20), settled)
+                rounds += 1
+                last, ended = self.review(add, app, settled, completed, rng.randint(1, 2), rng.randint(0, 2),
+                                          c.outcome_wd, None, None, rounds)  # fmt: skip
+                open_ended |= ended is None
+                ends += [ended] if ended else []
+            else:
+                add(settled, _PCC_DECIDE, app, pcc, result, _PCC_RESULT_REASONS[result], settled, ())
+                last = settled
         if info is not None and c.withdraw_info_consent:
             withdrawn = wd(rng.randint(3, 15), last)
             add(withdrawn, _WITHDRAW_CONSENT, info, withdrawn)
+        # Updates to the applicant from the decision until the case closes (RULES.md 13): about every 6 to 10
+        # working days, now and then one missed (more than the policy's 10).
+        closes = self.today if open_ended else max([last, *ends])
+        updated, missed = decided, c.missed_update
+        while True:
+            gap = rng.randint(11, 14) if missed or rng.random() < 0.12 else rng.randint(6, 10)
+            missed = False
+            updated = wd(gap, updated)
+            if updated > min(closes, self.today):
+                break
+            add(updated, _UPDATE, app, updated, self.channel(), rng.choice(_UPDATE_SUMMARIES))
+
+    def channel(self) -> str:
+        """How the partnership reached the applicant: a letter or an email mostly, a call sometimes."""
+        r = self.random()
+        return "letter" if r < 0.45 else "email" if r < 0.8 else "phone" if r < 0.95 else "in_person"
+
+    def fate(self, due: date | None) -> str:
+        """What becomes of an action: mostly done in time, some late, dropped or never done."""
+        r = self.random()
+        if r < 0.6:
+            return "done"
+        if r < 0.78:
+            return "late" if due is not None else "done"
+        if r < 0.86:
+            return "dropped"
+        return "open"
 
     def review(self, add, app: int, start: date, completed: date, shares: int, recommendations: int,
-               outcome_wd: int, delay: date | None, past_due: date | None = None) -> date:  # fmt: skip
-        """One round of review: agencies share, maybe a delay notice, completion, the applicant told."""
+               outcome_wd: int, delay: date | None, past_due: date | None = None, round_: int = 1,
+               fates: tuple[str, ...] = (), info_open: bool = False) -> tuple[date, date | None]:  # fmt: skip
+        """One round of review: agencies share and are asked for information, maybe a delay notice, the review
+        meeting and the applicant's part in it, completion, the applicant told (with letters), and what
+        becomes of each action agreed. Returns the day the applicant was told, and the day the last action
+        was done or dropped (that day, or None when an action is never done)."""
         rng = self.rng
         half = max(1, _weekdays_after(start, completed) // 2)
-        for agency in rng.sample(PARTNER_AGENCIES, shares):  # in the first half of the review
+        shared_by = rng.sample(PARTNER_AGENCIES, shares)
+        for agency in shared_by:  # in the first half of the review
             shared = _add_working_days(start, rng.randint(1, half))
             summary = _SUMMARIES[agency].format(n=rng.randint(2, 14), k=rng.randint(1, 5))
             add(shared, _SHARE, app, agency, shared, summary)
+        # The coordinator asks an agency for what it has (Schedule 4), due in one or two weeks.
+        asked = _add_working_days(start, 1)
+        request, asked_of = self.bits(128), rng.choice(PARTNER_AGENCIES)
+        due = _add_working_days(asked, 10 if info_open else rng.choice((5, 5, 10)))
+        add(asked, _ASK, app, request, asked_of, asked, due, rng.choice(_QUESTIONS))
+        if not info_open:  # answered by its due date mostly, late now and then
+            answered = max(
+                asked, _add_working_days(due, rng.randint(-3, 0) if rng.random() < 0.75 else rng.randint(1, 6))
+            )
+            add(answered, _ANSWER, app, request, asked_of, answered, rng.choice(_ANSWERS))
         if delay is not None:
             target = _add_working_days(max(completed, delay, past_due or delay), rng.randint(1, 4))
             add(delay, _DELAY, app, rng.choice(_DELAY_REASONS), target, delay)
+            add(delay, _LETTER, app, LetterKind.DELAY.value, delay, self.channel())
+        # The review meeting, in the last days of the review, and the applicant's part in it.
+        held = max(start, _add_working_days(completed, -rng.randint(0, 2)))
+        add(held, _MEET, app, held, rng.choice(_CHAIRS), rng.random() < 0.6, tuple(sorted(shared_by)))
+        level = rng.choice(("attend", "attend", "written_statement", "updates_only"))
+        impact = rng.choice(_IMPACT) if rng.random() < 0.7 else None
+        if level == "attend":
+            mode = rng.choice(("in_person", "online"))
+            add(held, _INVOLVE, app, level, True, mode, rng.random() < 0.8, impact, None)
+        else:
+            add(held, _INVOLVE, app, level, False, None, None, impact, _NOT_INVITED[level])
         landlord = rng.choice(LANDLORDS)
-        actions = tuple(
-            (action, landlord if agency == "landlord" else agency,
-             # an ongoing action has no due date: the third of three or more, and a few others
-             None if (i == 2 or rng.random() < 0.1) else completed + timedelta(days=rng.randint(14, 90)))
-            for i, (action, agency) in enumerate(rng.sample(_ACTIONS, recommendations))
-        )  # fmt: skip
+        chosen = list(enumerate(rng.sample(_ACTIONS, recommendations)))
+        actions = []
+        for i, (action, agency) in chosen:
+            fate = fates[i] if i < len(fates) else None
+            # an ongoing action has no due date: the third of three or more, and a few others
+            due_on = None if (i == 2 or rng.random() < 0.1) else completed + timedelta(days=rng.randint(14, 90))
+            if due_on is None and fate in ("late", "overdue"):
+                due_on = completed + timedelta(days=rng.randint(14, 40))
+            actions.append((action, landlord if agency == "landlord" else agency, due_on))
+        actions = tuple(actions)
         add(completed, _COMPLETE, app, completed, actions)
         told = _add_working_days(completed, outcome_wd)
         add(told, _OUTCOME, app, told)
-        return told
+        add(told, _LETTER, app, LetterKind.OUTCOME.value, told, self.channel())
+        ended: date | None = told
+        for index, (_, agency, due_on) in enumerate(actions):
+            fate = (fates[index] if index < len(fates) else None) or self.fate(due_on)
+            if fate in ("open", "overdue"):
+                ended = None
+                continue
+            if fate == "dropped":
+                dropped = _weekday(completed + timedelta(days=rng.randint(7, 40)))
+                dropped = max(completed, dropped)
+                add(dropped, _DROP, app, ("review", round_), index, dropped, rng.choice(_DROP_REASONS))
+                ended = ended and max(ended, dropped)
+                continue
+            if due_on is None:
+                done = completed + timedelta(days=rng.randint(20, 60))
+            elif fate == "late":
+                done = due_on + timedelta(days=rng.randint(3, 20))
+            else:
+                done = due_on - timedelta(days=rng.randint(0, 10))
+            done = max(completed, _weekday(done))
+            add(done, _DONE, app, ("review", round_), index, agency, done, rng.choice(_EVIDENCE))
+            ended = ended and max(ended, done)
+        return told, ended
 
     # --- the whole stream ---
 
@@ -1235,10 +1570,11 @@ def generate(
 
 # Measured on generated streams (tests/test_generator.py checks the estimate): a background
 # complaint brings its share of registrations and withdrawals; an application brings about 6.9
-# complaints of its own and its lifecycle and people, about 6.1 steps beyond those complaints' share.
+# complaints of its own and its lifecycle and people, about 19.5 steps beyond those complaints' share (RULES.md
+# 13's updates, letters, actions and requests included).
 _STEPS_PER_COMPLAINT = 1.43
 _COMPLAINTS_PER_APPLICATION = 6.85
-_STEPS_PER_APPLICATION = 6.1
+_STEPS_PER_APPLICATION = 19.5
 
 
 def estimate_events(complaints: int, applications: int | None = None) -> int:

@@ -18,6 +18,7 @@ from service import commands as c
 from service.casework import Casework
 
 COORDINATOR = Actor(key_id="demo-data", role=Role.COORDINATOR)
+PCC = Actor(key_id="demo-data", role=Role.PCC)  # the local policing body's results (RULES.md 13)
 DEMO_SEED = 2014
 DEMO_COMPLAINTS = 600
 
@@ -85,6 +86,47 @@ def command_for(casework: Casework, step: Any) -> tuple[Any, Actor]:
             return c.DecideEscalation(
                 step.application_id, escalation_id=step.escalation_id, result=step.result, decided_on=step.decided_on
             ), COORDINATOR
+        case g.RecordInvolvement():
+            return c.RecordInvolvement(
+                step.application_id, level=step.level, invited=step.invited, invitation_mode=step.invitation_mode,
+                attended=step.attended, impact_statement=step.impact_statement,
+                not_invited_reason=step.not_invited_reason,
+            ), COORDINATOR  # fmt: skip
+        case g.HoldReviewMeeting():
+            return c.HoldReviewMeeting(
+                step.application_id, held_on=step.held_on, chair=step.chair, independent_chair=step.independent_chair,
+                agencies_present=list(step.agencies_present),
+            ), COORDINATOR  # fmt: skip
+        case g.MarkActionDone():  # the owning agency marks its action done
+            return c.MarkActionDone(
+                step.application_id, step.action_id, done_on=step.done_on, evidence=step.evidence
+            ), agency_actor(step.agency)
+        case g.DropAction():
+            return c.DropAction(step.application_id, step.action_id, step.dropped_on, step.reason), COORDINATOR
+        case g.GiveUpdate():
+            return c.GiveUpdate(step.application_id, step.updated_on, step.channel, step.summary), COORDINATOR
+        case g.RequestInformation():
+            return c.RequestInformation(
+                step.application_id, step.request_id, agency=step.agency, requested_on=step.requested_on,
+                due_date=step.due_date, question=step.question,
+            ), COORDINATOR  # fmt: skip
+        case g.AnswerInformationRequest():  # the agency asked answers
+            return c.AnswerInformationRequest(
+                step.application_id, step.request_id, answered_on=step.answered_on, answer=step.answer
+            ), agency_actor(step.agency)
+        case g.RecordLetterSent():
+            return c.RecordLetterSent(step.application_id, step.kind, step.sent_on, step.channel), COORDINATOR
+        case g.RequestPccReview():
+            return c.RequestPccReview(
+                step.application_id, step.pcc_review_id, requested_on=step.requested_on, grounds=list(step.grounds),
+                reason=step.reason,
+            ), COORDINATOR  # fmt: skip
+        case g.DecidePccReview():  # the local policing body decides
+            next_steps = [c.NextStepInput(s.action, s.agency, s.due_date) for s in step.next_steps]
+            return c.DecidePccReview(
+                step.application_id, step.pcc_review_id, result=step.result, reasons=step.reasons,
+                decided_on=step.decided_on, next_steps=next_steps,
+            ), PCC  # fmt: skip
         case _:
             raise TypeError(f"unknown step {type(step).__name__}")
 

@@ -823,7 +823,7 @@ class CaseReview(AuditedAggregate):
         """Record that a letter rendered from a template version was sent; each follows the step it reports."""
         if not template_version.strip():
             raise InvalidFact("name the template version the letter was rendered from", field="template_version")
-        step_on = self._letter_step(kind)
+        step_on = self.letter_step_on(kind)
         self._check_date(sent_on, "sent_on", recorded_at)
         require_not_before(sent_on, step_on, "sent_on", f"the step the {kind.value} letter reports")
         self._record(
@@ -972,8 +972,8 @@ class CaseReview(AuditedAggregate):
             raise RuleBroken(f"that action was already dropped on {action.dropped_on.isoformat()}")
         return action
 
-    def _letter_step(self, kind: LetterKind) -> date:
-        """The date of the step a letter of `kind` reports; RuleBroken when it has not happened."""
+    def letter_step_on(self, kind: LetterKind) -> date:
+        """The date of the step a letter of `kind` reports; RuleBroken (409) when it has not happened."""
         if kind is LetterKind.ACKNOWLEDGEMENT:
             if self.acknowledged_on is None:
                 raise RuleBroken("the application is not acknowledged yet: no acknowledgement letter")

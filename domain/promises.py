@@ -173,6 +173,20 @@ def next_update_due(
     )
 
 
+def closure_on(closed_periods: Iterable[tuple[date, date | None]], on: date) -> tuple[date | None, date | None]:
+    """(closed on, reopened on) as they stood on `on`, from a case's closed periods (CaseReview.closed_periods):
+    the closure in force on `on`, else None; and the last reopening on or before `on`, else None."""
+    closed_on = reopened_on = None
+    for closed, reopened in closed_periods:
+        if closed > on:
+            break
+        if reopened is None or reopened > on:
+            closed_on = closed  # closed on `on`
+        else:
+            closed_on, reopened_on = None, reopened
+    return closed_on, reopened_on
+
+
 def update_due_on(
     review: CaseReview,
     calendar: WorkingCalendar,
@@ -182,14 +196,7 @@ def update_due_on(
     due_soon_days: int = DUE_SOON_WORKING_DAYS,
 ) -> NextUpdate | None:
     """next_update_due for one case review as on `on`, with the closure (if any) that stood on that day."""
-    closed_on = reopened_on = None
-    for closed, reopened in review.closed_periods:
-        if closed > on:
-            break
-        if reopened is None or reopened > on:
-            closed_on = closed  # closed on `on`
-        else:
-            closed_on, reopened_on = None, reopened
+    closed_on, reopened_on = closure_on(review.closed_periods, on)
     return next_update_due(
         calendar,
         decided_on=None if review.decision is None else review.decision.decided_on,
@@ -242,6 +249,29 @@ def alarms_on(
 ) -> tuple[Alarm, ...]:
     """The case review's actions, next update and information requests that are overdue or due soon
     on `on` (stages are listed elsewhere), earliest due first. Facts dated after `on` are not yet known."""
+    update = update_due_on(review, calendar, every_working_days=update_every_working_days, on=on)
+    return promise_alarms(
+        calendar,
+        actions=review.actions.values(),
+        information_requests=review.information_requests.values(),
+        next_update=update,
+        on=on,
+        due_soon_days=due_soon_days,
+    )
+
+
+def promise_alarms(
+    calendar: WorkingCalendar,
+    *,
+    actions: Iterable[Action],
+    information_requests: Iterable[InformationRequest],
+    next_update: NextUpdate | None,
+    on: date,
+    due_soon_days: int = DUE_SOON_WORKING_DAYS,
+) -> tuple[Alarm, ...]:
+    """alarms_on from the promises themselves (a read model holds them without the aggregate): the actions and
+    information requests open on `on`, and the next update owed (`next_update_due` as on `on`), that are
+    overdue or due soon, earliest due first."""
     alarms: list[Alarm] = []
 
     def alarm(kind: AlarmKind, id: UUID | None, due: date, agency: str | None) -> None:
@@ -249,15 +279,14 @@ def alarms_on(
         if state is not DeadlineState.ON_TRACK:
             alarms.append(Alarm(kind=kind, id=id, due_date=due, state=state, agency=agency))
 
-    for action in review.actions.values():
+    for action in actions:
         if action.agreed_on > on or action.due_date is None:
             continue
         if action_state(action, on) in (ActionState.OPEN, ActionState.OVERDUE):
             alarm(AlarmKind.ACTION, action.id, action.due_date, action.agency)
-    update = update_due_on(review, calendar, every_working_days=update_every_working_days, on=on)
-    if update is not None:
-        alarm(AlarmKind.UPDATE, None, update.due_date, None)
-    for request in review.information_requests.values():
+    if next_update is not None:
+        alarm(AlarmKind.UPDATE, None, next_update.due_date, None)
+    for request in information_requests:
         if request.requested_on > on:
             continue
         if information_request_state(request, on) is not InformationRequestState.ANSWERED:

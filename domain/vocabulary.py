@@ -60,6 +60,7 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     ANALYST = "analyst"
     ADMIN = "admin"
+    PCC = "pcc"  # the local policing body: reads case reviews, decides reviews of them (Crime and Policing Act 2026)
     CALENDAR = "calendar"  # a feed token: reads the deadline calendar (.ics) and nothing else
 
 

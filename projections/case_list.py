@@ -15,12 +15,11 @@ from domain.calendar import DeadlineState
 from domain.case_reviews import CaseReview
 from domain.deadlines import deadlines_for
 from domain.policy import Policy
+from projections.case_fold import CASE_EVENTS, FoldsCaseReviews
 from projections.runner import ReadModel
 
-CACHE_SIZE = 10_000
 
-
-class CaseList(ReadModel):
+class CaseList(FoldsCaseReviews, ReadModel):
     schema = "case_list"
 
     def __init__(self, app: Application, policy_for: Callable[[date], Policy]) -> None:
@@ -126,7 +125,8 @@ class CaseList(ReadModel):
     ) -> list[dict[str, Any]]:
         """Applications received by `day` and not finished by `shown_after` (an earlier day, or `day` for open only).
 
-        By due date, after the keyset `after`: the deadline view and the alarms read this.
+        By due date, after the keyset `after`: the deadline view, the alarms and the calendar feed read this (the
+        feed's read audit names the applications' people: applicant, victim, members).
         """
         conditions = [sql.SQL("received_date <= %s"), sql.SQL("(finished_on IS NULL OR finished_on > %s)")]
         params: list[Any] = [day, shown_after]
@@ -135,7 +135,7 @@ class CaseList(ReadModel):
             params.extend(after)
         query = sql.SQL(
             "SELECT id, received_date, due_date, finished_on, delay_notified_on, new_target_date, policy_name,"
-            " policy_version FROM {} WHERE {} ORDER BY due_date, id"
+            " policy_version, applicant_id, victim_id, member_ids FROM {} WHERE {} ORDER BY due_date, id"
         ).format(sql.Identifier(cls.schema, "case_reviews"), sql.SQL(" AND ").join(conditions))
         if limit is not None:
             query += sql.SQL(" LIMIT %s")
@@ -167,28 +167,11 @@ class CaseList(ReadModel):
 
     # --- applying ------------------------------------------------------------------------
 
-    def forget(self) -> None:
-        self._cases = OrderedDict()  # rebound, not cleared: a shadow copy must not empty the live cache
-
-    def _case_before(self, event: Any) -> CaseReview | None:
-        if event.originator_version == 1:
-            return None
-        case = self._cases.pop(event.originator_id, None)
-        if case is None or case.version != event.originator_version - 1:
-            case = self.app.repository.get(event.originator_id, version=event.originator_version - 1)
-        return case
-
     def apply(self, cur: psycopg.Cursor, event: Any, position: int) -> None:
         self.apply_batch(cur, [(position, event)])
 
     def apply_batch(self, cur: psycopg.Cursor, events: Sequence[tuple[int, Any]]) -> None:
-        # Fold every event into its case in memory, then write each case touched once.
-        touched: dict[UUID, CaseReview] = {}
-        for _, event in events:
-            case = event.mutate(self._case_before(event))
-            self._cases[case.id] = touched[case.id] = case
-        while len(self._cases) > CACHE_SIZE:
-            self._cases.popitem(last=False)
+        touched = self.fold(events)  # each case touched, written once
         cur.executemany(self._upsert, [self._row(case) for case in touched.values()])
 
     def _row(self, case: CaseReview) -> tuple[Any, ...]:
@@ -237,12 +220,6 @@ HAVING bool_and(status = 'closed' AND updated_at < %(closed_before)s)
    )
 ORDER BY person_id
 """
-
-CASE_EVENTS = [
-    value
-    for value in vars(CaseReview).values()
-    if isinstance(value, type) and issubclass(value, CaseReview.Event) and value.__qualname__.startswith("CaseReview.")
-]
 
 
 def refresh_due_dates(pool: Any, policy_for: Callable[[date], Policy], since: date) -> int:

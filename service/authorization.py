@@ -6,13 +6,16 @@ command line, the demo loader) obeys the same table, and checks what only the lo
 tell (an agency changes only the complaints it logged).
 """
 
+from uuid import UUID
+
 from domain.actor import Actor
 from domain.complaints import Complaint
 from domain.vocabulary import Role
 from service import commands as c
-from service.errors import Forbidden
+from service.errors import Forbidden, NotFound
 
 COORDINATOR, AGENCY, AUDITOR, ANALYST, ADMIN = Role.COORDINATOR, Role.AGENCY, Role.AUDITOR, Role.ANALYST, Role.ADMIN
+PCC = Role.PCC
 
 COMMAND_ROLES: dict[type, tuple[Role, ...]] = {
     c.RegisterPerson: (COORDINATOR, AGENCY),
@@ -31,10 +34,24 @@ COMMAND_ROLES: dict[type, tuple[Role, ...]] = {
     c.NotifyOutcome: (COORDINATOR,),
     c.RequestEscalation: (COORDINATOR,),
     c.DecideEscalation: (COORDINATOR,),
+    # RULES.md 13 (API.md v1.1, the victim's part and the promises): coordinator unless said.
+    c.RecordInvolvement: (COORDINATOR,),
+    c.HoldReviewMeeting: (COORDINATOR,),
+    c.MarkActionDone: (COORDINATOR, AGENCY),  # an agency: only its own actions (require_own_promise)
+    c.DropAction: (COORDINATOR,),
+    c.GiveUpdate: (COORDINATOR,),
+    c.RequestInformation: (COORDINATOR,),
+    c.AnswerInformationRequest: (COORDINATOR, AGENCY),  # an agency: only the requests made to it
+    c.RecordLetterSent: (COORDINATOR,),
+    c.RequestPccReview: (COORDINATOR,),  # the coordinator records the applicant's request
+    c.DecidePccReview: (PCC,),
 }
 
 # Reads, by what is read. An analyst never receives personal data; an admin never receives case data.
 READ_CASES = (COORDINATOR, AUDITOR)  # people, case reviews, consents, assessments, deadlines, history, the feed
+READ_CASE_REVIEWS = (COORDINATOR, AUDITOR, PCC)  # one case review, its history and its letters (API.md v1.1)
+READ_PROMISES = (COORDINATOR, AUDITOR, AGENCY)  # actions and information requests; an agency: its own only
+READ_PCC_REVIEWS = (COORDINATOR, AUDITOR, PCC)
 READ_COMPLAINTS = (COORDINATOR, AUDITOR, AGENCY)  # an agency: only those it logged
 READ_FIGURES = (ANALYST, COORDINATOR, AUDITOR)  # publication figures and what-if: aggregates only
 READ_POLICIES = (ADMIN, COORDINATOR, AUDITOR, ANALYST)
@@ -65,6 +82,13 @@ def require_own_complaint(actor: Actor, complaint: Complaint, verb: str) -> None
     """An agency changes only the complaints it logged."""
     if actor.role is AGENCY and complaint.agency != actor.agency:
         raise Forbidden(f"an agency {verb} only the complaints it logged")
+
+
+def require_own_promise(actor: Actor, agency: str, what: str, id: UUID) -> None:
+    """An agency sees and closes only its own actions and the information requests made to it. Another
+    agency's is answered as if it did not exist (404, not 403): a 403 would tell that it exists."""
+    if actor.role is AGENCY and agency != actor.agency:
+        raise NotFound(what, id)
 
 
 def may_read_complaint(actor: Actor, complaint: Complaint) -> bool:

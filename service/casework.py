@@ -33,6 +33,7 @@ from domain.people import Person, PersonalText, PersonErased, TextRef
 from service import commands as c
 from service.authorization import authorize, require_own_complaint
 from service.errors import Conflict, NotFound, RecordedTooLate, StaleVersion
+from service.journey import JourneyHandlers
 from store.event_store import EventStore
 from store.group_commit import GroupCommit, GroupFailed
 from store.recorder import ALREADY_RECORDED, RECORDED_TOO_LATE, KnownAtGuard, WriteReceipt
@@ -93,7 +94,7 @@ class Written:
     aggregate: AuditedAggregate
 
 
-class Casework:
+class Casework(JourneyHandlers):
     """Handles the commands of service/commands.py against the event store.
 
     `assess(review, as_known_at)` gives the automatic threshold assessment a decision records
@@ -129,6 +130,7 @@ class Casework:
             c.NotifyOutcome: self._notify_outcome,
             c.RequestEscalation: self._request_escalation,
             c.DecideEscalation: self._decide_escalation,
+            **self.journey_handlers(),  # RULES.md section 13 (service/journey.py)
         }
 
     def handle(

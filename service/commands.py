@@ -15,10 +15,14 @@ from domain.vocabulary import (
     Channel,
     ComplaintCategory,
     ConsentPurpose,
+    ContactChannel,
     Decision,
     DiscretionGrounds,
     Dissatisfaction,
     EscalationResult,
+    InvitationMode,
+    InvolvementLevel,
+    LetterKind,
     Route,
 )
 
@@ -174,8 +178,124 @@ class DecideEscalation:
     expected_version: int | None = None
 
 
+# --- RULES.md section 13: the victim's part and the partnership's promises --------------------------
+
+
+@dataclass(frozen=True)
+class RecordInvolvement:
+    case_review_id: UUID
+    level: InvolvementLevel
+    invited: bool | None = None
+    invitation_mode: InvitationMode | None = None
+    attended: bool | None = None
+    impact_statement: str | None = None
+    not_invited_reason: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class HoldReviewMeeting:
+    case_review_id: UUID
+    held_on: date
+    chair: str | None = None
+    independent_chair: bool | None = None
+    agencies_present: list[str] = field(default_factory=list)
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class MarkActionDone:
+    """Actions are addressed by their own id (API.md); the caller finds the case review they belong to."""
+
+    case_review_id: UUID
+    action_id: UUID
+    done_on: date
+    evidence: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class DropAction:
+    case_review_id: UUID
+    action_id: UUID
+    dropped_on: date
+    reason: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class GiveUpdate:
+    case_review_id: UUID
+    updated_on: date
+    channel: ContactChannel
+    summary: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RequestInformation:
+    case_review_id: UUID
+    request_id: UUID
+    agency: str
+    requested_on: date
+    due_date: date
+    question: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class AnswerInformationRequest:
+    case_review_id: UUID
+    request_id: UUID
+    answered_on: date
+    answer: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RecordLetterSent:
+    """The template version is the one the partnership's set gives the letter under the application's policy."""
+
+    case_review_id: UUID
+    kind: LetterKind
+    sent_on: date
+    channel: ContactChannel
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RequestPccReview:
+    case_review_id: UUID
+    pcc_review_id: UUID
+    requested_on: date
+    grounds: list[str]
+    reason: str | None = None
+    late_acceptance_reason: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class NextStepInput:
+    action: str
+    agency: str
+    due_date: date | None = None
+
+
+@dataclass(frozen=True)
+class DecidePccReview:
+    case_review_id: UUID
+    pcc_review_id: UUID
+    result: EscalationResult
+    reasons: str
+    decided_on: date
+    next_steps: list[NextStepInput] = field(default_factory=list)
+    expected_version: int | None = None
+
+
 Command = (
     RegisterPerson | ErasePerson | LogComplaint | AmendComplaint | WithdrawComplaint | GiveConsent | WithdrawConsent
     | RequestCaseReview | Acknowledge | DecideThreshold | ShareInformation | NotifyDelay | CompleteReview
-    | NotifyOutcome | RequestEscalation | DecideEscalation
+    | NotifyOutcome | RequestEscalation | DecideEscalation | RecordInvolvement | HoldReviewMeeting | MarkActionDone
+    | DropAction | GiveUpdate | RequestInformation | AnswerInformationRequest | RecordLetterSent | RequestPccReview
+    | DecidePccReview
 )  # fmt: skip

@@ -136,6 +136,11 @@ def admin(app_client, services) -> Caller:
     return _caller(app_client, services, "admin")
 
 
+@pytest.fixture(scope="session")
+def pcc(app_client, services) -> Caller:
+    return _caller(app_client, services, "pcc")
+
+
 @pytest.fixture(scope="module")
 def fresh_app(server_url):
     """An app over a database of its own, for tests that need to know everything in the store."""

@@ -55,7 +55,7 @@ from domain.case_reviews import CaseReview
 from domain.deadlines import calendar_for, deadlines_for
 from domain.vocabulary import CaseStatus
 from projections.case_list import CaseList
-from service.authorization import roles_for
+from service.authorization import READ_CASE_REVIEWS, roles_for
 from service.casework import new_id
 from service.errors import NotFound
 from store.api_keys import ApiKey
@@ -78,7 +78,7 @@ def request_case_review(body: CaseReviewIn, svc: Svc, key: ApiKey = Depends(allo
 
 
 @router.get("/case-reviews/{review_id}", response_model=CaseReviewOut, summary="Read an application")
-def read_case_review(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> dict[str, Any]:
+def read_case_review(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(*READ_CASE_REVIEWS))) -> dict[str, Any]:
     """The application with its status, due date, decision, notices, reviews and escalations."""
     review = svc.casework.case_review(review_id)
     return case_review_view(svc.casework, review, due_date_of(svc, review))
@@ -157,7 +157,7 @@ def list_item(svc: Services, row: dict[str, Any], today: date) -> dict[str, Any]
 
 @router.get("/case-reviews/{review_id}/history", response_model=HistoryOut, summary="An application's history")
 def case_review_history(
-    review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))
+    review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(*READ_CASE_REVIEWS))
 ) -> dict[str, Any]:
     """Every event of the application and of the complaints and consents it relied on, in recorded order."""
     read_own_writes(svc, key)

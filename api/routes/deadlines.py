@@ -7,9 +7,11 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
-from api.answers import DeadlinesOut, FeedTokenOut, FeedTokenRevoked
+from api.answers import AlarmsOut, DeadlinesOut, FeedTokenOut, FeedTokenRevoked
+from api.audit import AuditedContent
 from api.auth import allow, allow_feed
 from api.dependencies import AUDITOR, COORDINATOR, Services, Svc, cursor_position, encode_cursor, now, read_own_writes
+from api.journey_views import promise_alarms_on
 from api.problems import invalid
 from api.routes import ThreadRoute
 from api.schemas import Body, ShortText, example
@@ -105,15 +107,17 @@ def deadlines(
     return {"on": day.isoformat(), "items": [deadline_as_on(svc, row, day) for row in rows], "next_cursor": next_cursor}
 
 
-@router.get("/deadlines/alarms", response_model=DeadlinesOut, summary="Deadlines overdue or due soon")
+@router.get("/deadlines/alarms", response_model=AlarmsOut, summary="Deadlines overdue or due soon")
 def alarms(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)), on: str | None = None) -> dict[str, Any]:
-    """What the coordinator must act on today: open applications overdue or due within 5 working days, with no delay notice."""
+    """What the coordinator must act on today: open applications overdue or due within 5 working days, with no delay
+    notice; and beside them (`promises`) actions, updates and information requests overdue or due soon."""
     read_own_writes(svc, key)
     day = _day(on)
     items = [deadline_as_on(svc, row, day) for row in _rows_as_on(svc, day, after=None, limit=None, open_only=True)]
     return {
         "on": day.isoformat(),
         "items": [item for item in items if item["deadline_state"] in ALARM_STATES],
+        "promises": promise_alarms_on(svc, day),  # actions, updates, information requests (RULES.md 13)
         "next_cursor": None,  # one page: the alarms are few by nature
     }
 
@@ -131,11 +135,13 @@ CALENDAR_EXAMPLE = (
     "/deadlines.ics", response_class=Response, summary="Due dates as a calendar feed",
     responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}, "example": CALENDAR_EXAMPLE}}}},
 )  # fmt: skip
-def calendar_feed(svc: Svc, key: ApiKey = Depends(allow_feed(COORDINATOR, AUDITOR))) -> Response:
-    """The due dates of open applications as an iCalendar feed. No personal data: ids only.
+def calendar_feed(svc: Svc, key: ApiKey = Depends(allow_feed(COORDINATOR, AUDITOR))) -> AuditedContent:
+    """The due dates of open applications as an iCalendar feed: no names or texts, the applications' ids only.
 
     A calendar client that cannot send headers subscribes with a feed token in the URL
-    (`?token=`, from `POST /v1/deadlines/feed-tokens`), which reads this feed and nothing else."""
+    (`?token=`, from `POST /v1/deadlines/feed-tokens`), which reads this feed and nothing else.
+    Each read is recorded in the read audit under the key or token that read, with the people whose
+    applications the feed lists (an application's id tells whose case it is to whoever holds the record)."""
     read_own_writes(svc, key)
     day = local_date(now())
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -146,7 +152,8 @@ def calendar_feed(svc: Svc, key: ApiKey = Depends(allow_feed(COORDINATOR, AUDITO
         "CALSCALE:GREGORIAN",
         "X-WR-CALNAME:ASB case review deadlines",
     ]
-    for row in _rows_as_on(svc, day, after=None, limit=None, open_only=True):
+    rows = _rows_as_on(svc, day, after=None, limit=None, open_only=True)
+    for row in rows:
         due = row["due_date"]
         lines += [
             "BEGIN:VEVENT",
@@ -159,7 +166,8 @@ def calendar_feed(svc: Svc, key: ApiKey = Depends(allow_feed(COORDINATOR, AUDITO
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
-    return Response("\r\n".join(lines) + "\r\n", media_type="text/calendar")
+    people = [person for row in rows for person in (row["applicant_id"], row["victim_id"], *row["member_ids"])]
+    return AuditedContent(("\r\n".join(lines) + "\r\n").encode(), "text/calendar", people)
 
 
 class FeedTokenIn(Body):

@@ -39,8 +39,93 @@ class Journey:
         return response
 
 
+def _walk_the_victims_part_and_the_promises(j: Journey, c, police, pcc) -> None:
+    """RULES.md section 13 on an application of its own (as tests/acceptance/test_rules_13_journey.py walks it):
+    involvement, a review meeting, updates, an information request asked and answered, letters sent and read,
+    actions done and dropped, a PCC review requested and upheld, and the lists of each."""
+    applicant = j.call(c, "POST", "/v1/people", json={"display_name": "Morgan Ellis"}).json()["id"]
+    for day in ("2026-07-01", "2026-07-20", "2026-08-10"):
+        j.call(
+            police, "POST", "/v1/complaints",
+            json={"victim_id": applicant, "agency": "hampshire-constabulary", "incident_date": day,
+                  "reported_date": day, "caused_harassment_alarm_distress": True, "category": "intimidation"},
+        )  # fmt: skip
+    created = j.call(
+        c, "POST", "/v1/case-reviews",
+        json={"route": "individual", "applicant_id": applicant, "victim_id": applicant, "received_date": "2026-09-07",
+              "channel": "online", "dissatisfaction": "no_action_taken"},
+    ).json()  # fmt: skip
+    review = {"review_id": created["id"]}
+    base = "/v1/case-reviews/{review_id}"
+    j.call(c, "POST", base + "/acknowledgement", review, json={"acknowledged_on": "2026-09-08"})
+    j.call(c, "POST", base + "/threshold-decision", review, json={"decision": "met", "decided_on": "2026-09-10"})
+    letter = {**review, "kind": "threshold_decision"}
+    j.call(c, "POST", base + "/letters/{kind}/sent", letter, json={"sent_on": "2026-09-11", "channel": "letter"})
+    assert j.call(c, "GET", base + "/letters/{kind}", letter).headers["content-type"].startswith("text/html")
+    pdf = j.call(pcc, "GET", base + "/letters/{kind}", letter, headers={"Accept": "application/pdf"})
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    j.call(
+        c, "POST", base + "/involvement", review,
+        json={"level": "attend", "invited": True, "invitation_mode": "online",
+              "impact_statement": "I am afraid to leave the house after dark."},
+    )  # fmt: skip
+    asked = j.call(
+        c, "POST", base + "/information-requests", review,
+        json={"agency": "hampshire-constabulary", "requested_on": "2026-09-11", "due_date": "2026-09-18",
+              "question": "Which visits did officers make in August?"},
+    ).json()  # fmt: skip
+    assert asked["id"] == asked["request_id"] != created["id"]
+    for caller in (c, police):
+        j.call(caller, "GET", "/v1/information-requests", params={"limit": 2})
+    j.call(
+        police, "POST", "/v1/information-requests/{request_id}/answer", {"request_id": asked["id"]},
+        json={"answered_on": "2026-09-17", "answer": "Three visits; two warnings given."},
+    )  # fmt: skip
+    j.call(c, "POST", base + "/updates", review, json={"updated_on": "2026-09-23", "channel": "phone"})
+    j.call(
+        c, "POST", base + "/review-meeting", review,
+        json={"held_on": "2026-09-29", "chair": "Sam Patel", "independent_chair": True,
+              "agencies_present": ["hampshire-constabulary", "vivid-homes"]},
+    )  # fmt: skip
+    j.call(
+        c, "POST", base + "/review", review,
+        json={"completed_on": "2026-10-01",
+              "recommendations": [{"action": "Patrol at night", "agency": "hampshire-constabulary",
+                                   "due_date": "2026-10-16"},
+                                  {"action": "Offer mediation", "agency": "vivid-homes", "due_date": "2026-10-30"}]},
+    )  # fmt: skip
+    j.call(c, "POST", base + "/outcome-notices", review, json={"notified_on": "2026-10-05"})
+    actions = {action["agency"]: action["id"] for action in j.call(c, "GET", base, review).json()["actions"]}
+    for caller in (c, police):
+        j.call(caller, "GET", "/v1/actions", params={"on": "2026-10-20", "limit": 2})
+    j.call(
+        police, "POST", "/v1/actions/{action_id}/done", {"action_id": actions["hampshire-constabulary"]},
+        json={"done_on": "2026-10-20", "evidence": "Six patrols"},
+    )  # fmt: skip
+    j.call(
+        c, "POST", "/v1/actions/{action_id}/dropped", {"action_id": actions["vivid-homes"]},
+        json={"dropped_on": "2026-10-29", "reason": "The neighbours moved away"},
+    )  # fmt: skip
+    requested = j.call(
+        c, "POST", base + "/pcc-review-requests", review,
+        json={"requested_on": "2026-11-02", "grounds": ["actions_inadequate"], "reason": "The patrols stopped"},
+    ).json()  # fmt: skip
+    assert requested["id"] == requested["pcc_review_id"] != created["id"]
+    j.call(
+        pcc, "POST", "/v1/pcc-review-requests/{pcc_review_id}/result", {"pcc_review_id": requested["id"]},
+        json={"result": "upheld", "reasons": "The patrols were not enough", "decided_on": "2026-11-13",
+              "next_steps": [{"action": "Hold a new meeting", "agency": "havant-borough-council",
+                              "due_date": "2026-12-18"}]},
+    )  # fmt: skip
+    for caller in (pcc, c):
+        j.call(caller, "GET", "/v1/pcc-review-requests", params={"limit": 2})
+    j.call(pcc, "GET", base, review)  # every part of section 13 in one answer, as the PCC reads it
+    alarms = j.call(c, "GET", "/v1/deadlines/alarms", params={"on": "2026-12-16"}).json()
+    assert any(alarm["case_review_id"] == created["id"] for alarm in alarms["promises"])
+
+
 @pytest.fixture(scope="module")
-def journey(app_client, coordinator, police, auditor, analyst, admin) -> Journey:
+def journey(app_client, coordinator, police, auditor, analyst, admin, pcc) -> Journey:
     j = Journey(app_client, app_client.get("/openapi.json").json())
     c = coordinator
 
@@ -115,6 +200,7 @@ def journey(app_client, coordinator, police, auditor, analyst, admin) -> Journey
     j.call(
         c, "POST", "/v1/consents/{consent_id}/withdrawal", {"consent_id": consent}, json={"withdrawn_on": "2026-11-20"}
     )
+    _walk_the_victims_part_and_the_promises(j, c, police, pcc)
 
     for caller in (c, auditor):
         j.call(caller, "GET", base, review)

@@ -98,6 +98,30 @@ def test_a_calendar_client_subscribes_with_a_revocable_feed_token_in_the_url(app
     assert app_client.get(made.json()["url"]).status_code == 401
 
 
+def test_a_read_of_the_calendar_feed_through_a_feed_token_is_recorded_under_the_tokens_key_id(
+    app_client, coordinator, auditor
+):
+    """API.md: every read of case data is recorded, who and whom. The feed lists applications by id, so a read of it
+    names the people of each (applicant, victim, members), under the feed token's own key id."""
+    applicant, victim = _victim(coordinator), _victim(coordinator)
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()  # received by today: open, in the feed
+    review = coordinator.post(
+        "/v1/case-reviews",
+        json={"route": "individual", "applicant_id": applicant, "victim_id": victim, "received_date": yesterday,
+              "channel": "online", "dissatisfaction": "no_action_taken"},
+    )  # fmt: skip
+    assert review.status_code == 201, review.text
+    made = coordinator.post("/v1/deadlines/feed-tokens", json={"label": "audit check"}).json()
+    feed = app_client.get(made["url"])
+    assert feed.status_code == 200 and f"UID:{review.json()['id']}@community-trigger" in feed.text
+    for person in (applicant, victim):
+        reads = auditor.get("/v1/audit", params={"person_id": person, "key_id": made["id"]}).json()["items"]
+        assert [(read["key_id"], read["role"], read["route"]) for read in reads] == [
+            (made["id"], "calendar", "/v1/deadlines.ics")
+        ]
+        assert {applicant, victim} <= set(reads[0]["person_ids"])
+
+
 def test_csv_downloads_by_query_carry_a_filename(analyst):
     response = analyst.get("/v1/reports/publication", params={"year": 2026, "format": "csv"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")

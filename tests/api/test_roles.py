@@ -10,8 +10,10 @@ import uuid
 import pytest
 from fastapi import routing
 
-C, AG, AU, AN, AD = "coordinator", "agency", "auditor", "analyst", "admin"
-ROLES = (C, AG, AU, AN, AD)
+from tests.conftest import caller_for
+
+C, AG, AU, AN, AD, P = "coordinator", "agency", "auditor", "analyst", "admin", "pcc"
+ROLES = (C, AG, AU, AN, AD, P)
 REVIEW = "/v1/case-reviews/{review_id}"
 
 # API.md: coordinator everything on case work; agency logs, amends and withdraws its own complaints,
@@ -33,8 +35,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/consents/{consent_id}/withdrawal"): {C},
     ("POST", "/v1/case-reviews"): {C},
     ("GET", "/v1/case-reviews"): {C, AU},
-    ("GET", REVIEW): {C, AU},
-    ("GET", REVIEW + "/history"): {C, AU},
+    ("GET", REVIEW): {C, AU, P},
+    ("GET", REVIEW + "/history"): {C, AU, P},
     ("GET", REVIEW + "/assessment"): {C, AU},
     ("GET", REVIEW + "/threshold-decision/replay"): {C, AU},
     ("POST", REVIEW + "/acknowledgement"): {C},
@@ -56,6 +58,22 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/policies"): {C, AU, AN, AD},
     ("GET", "/v1/reports/publication"): {C, AU, AN},
     ("GET", "/v1/reports/what-if"): {C, AU, AN},
+    # API.md v1.1, the victim's part and the promises: coordinator unless said; the owning agency marks its
+    # action done, the agency asked answers; role pcc reads case reviews and their history, decides PCC reviews.
+    ("POST", REVIEW + "/involvement"): {C},
+    ("POST", REVIEW + "/review-meeting"): {C},
+    ("POST", REVIEW + "/updates"): {C},
+    ("POST", REVIEW + "/information-requests"): {C},
+    ("POST", REVIEW + "/pcc-review-requests"): {C},
+    ("GET", REVIEW + "/letters/{kind}"): {C, AU, P},
+    ("POST", REVIEW + "/letters/{kind}/sent"): {C},
+    ("GET", "/v1/actions"): {C, AU, AG},
+    ("POST", "/v1/actions/{action_id}/done"): {C, AG},
+    ("POST", "/v1/actions/{action_id}/dropped"): {C},
+    ("GET", "/v1/information-requests"): {C, AU, AG},
+    ("POST", "/v1/information-requests/{request_id}/answer"): {C, AG},
+    ("GET", "/v1/pcc-review-requests"): {C, AU, P},
+    ("POST", "/v1/pcc-review-requests/{pcc_review_id}/result"): {P},
 }
 # Outside /v1 and needing no key: liveness and readiness, metrics, the API's own description.
 PUBLIC = {("GET", "/healthz"), ("GET", "/metrics")}
@@ -87,8 +105,8 @@ def call(client_or_caller, method: str, path: str):
 
 
 @pytest.fixture(scope="module")
-def callers(coordinator, police, auditor, analyst, admin):
-    return {C: coordinator, AG: police, AU: auditor, AN: analyst, AD: admin}
+def callers(app_client, coordinator, police, auditor, analyst, admin):
+    return {C: coordinator, AG: police, AU: auditor, AN: analyst, AD: admin, P: caller_for(app_client, P)}
 
 
 def test_every_route_has_an_expected_row(app_client):

@@ -35,6 +35,8 @@ OTHER_ROLES = {
     "auditor": (Role.AUDITOR, None),
     "analyst": (Role.ANALYST, None),
     "admin": (Role.ADMIN, None),
+    "pcc": (Role.PCC, None),
+    "calendar": (Role.CALENDAR, None),  # a feed token sent as a header: refused everywhere, and documented so
 }
 
 
@@ -105,6 +107,11 @@ def test_a_coordinators_answers_are_as_documented(case, coordinator_session):
 @schema_for_other_roles.parametrize()
 def test_every_roles_answers_are_as_documented(case, other_role_session):
     case.call_and_validate(base_url=BASE_URL, session=other_role_session, checks=CHECKS)
+
+
+def test_every_role_is_run():
+    """A role added to the vocabulary is run here too (its answers, refusals included, must be as documented)."""
+    assert {Role.COORDINATOR, *(role for role, _ in OTHER_ROLES.values())} == set(Role)
 
 
 def test_a_body_that_is_not_utf8_is_422_naming_the_body(coordinator):

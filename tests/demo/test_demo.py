@@ -54,3 +54,23 @@ def test_the_demo_covers_every_lifecycle_state_and_deadline_state(demo):
     assert {case["deadline_state"] for case in cases} >= {"completed_in_time", "completed_late"}
     open_now = {item["deadline_state"] for item in _all(client, headers, "/v1/deadlines", on=TODAY.isoformat())}
     assert open_now >= {"on_track", "due_soon", "overdue", "delay_notified"}
+
+
+def test_the_demo_shows_every_state_of_the_promises_through_the_api(demo):
+    """RULES.md 13, loaded through the commands: the lists, the alarms and the letters as a coordinator sees them."""
+    client, headers, services, _ = demo
+    services.runner.wait_for(services.runner.head(), timeout=30)
+    actions = _all(client, headers, "/v1/actions", on=TODAY.isoformat())
+    assert {action["state"] for action in actions} == {"open", "overdue", "done", "dropped"}
+    assert any(a["done_on"] and a["due_date"] and a["done_on"] > a["due_date"] for a in actions)  # done late
+    requests = _all(client, headers, "/v1/information-requests", on=TODAY.isoformat())
+    assert {"open", "answered"} <= {request["state"] for request in requests}
+    pcc = _all(client, headers, "/v1/pcc-review-requests")
+    assert {item["result"] for item in pcc} >= {"upheld", "not_upheld"}
+    alarms = client.get("/v1/deadlines/alarms", headers=headers, params={"on": TODAY.isoformat()}).json()["promises"]
+    assert {(alarm["kind"], alarm["state"]) for alarm in alarms} >= {("action", "overdue"), ("update", "overdue")}
+    reviewed = next(a["case_review_id"] for a in actions if a["state"] == "dropped")
+    case = client.get(f"/v1/case-reviews/{reviewed}", headers=headers).json()
+    assert case["letters_sent"] and case["involvement"] and case["review_meetings"] and case["updates"]
+    letter = client.get(f"/v1/case-reviews/{reviewed}/letters/outcome", headers=headers)
+    assert letter.status_code == 200 and "What the agencies will do" in letter.text

@@ -9,6 +9,7 @@ decision, and every step is accepted by the domain aggregates, replayed in memor
 import calendar
 import dataclasses
 import gc
+import itertools
 import os
 import subprocess
 import sys
@@ -31,16 +32,26 @@ from demo.generator import (
     NON_PARTNER_AGENCIES,
     PARTNER_AGENCIES,
     Acknowledge,
+    AnswerInformationRequest,
     CompleteReview,
     DecideEscalation,
+    DecidePccReview,
     DecideThreshold,
+    DropAction,
     GiveConsent,
+    GiveUpdate,
+    HoldReviewMeeting,
     LogComplaint,
+    MarkActionDone,
     NotifyDelay,
     NotifyOutcome,
+    RecordInvolvement,
+    RecordLetterSent,
     RegisterPerson,
     RequestCaseReview,
     RequestEscalation,
+    RequestInformation,
+    RequestPccReview,
     ShareInformation,
     Step,
     WithdrawComplaint,
@@ -57,6 +68,7 @@ from domain.vocabulary import (
 )
 
 TODAY = date(2026, 11, 23)
+PCC_GROUNDS = ("threshold_wrongly_applied", "procedure_not_followed", "actions_inadequate")  # Havant's (RULES.md 13)
 ROOT = Path(__file__).resolve().parents[2]
 LONDON = ZoneInfo("Europe/London")
 STEP_KINDS = Step.__args__
@@ -130,8 +142,10 @@ def test_ids_are_version_4_uuids(demo):
         for field in dataclasses.fields(step):
             if field.name.endswith(("_id", "_ids")):
                 value = getattr(step, field.name)
+                # An action's id is the domain's, derived from its case review (domain.promises: uuid5).
+                version = 5 if field.name == "action_id" else 4
                 for uuid in () if value is None else value if isinstance(value, tuple) else (value,):
-                    assert uuid.version == 4 and uuid.variant == "specified in RFC 4122"
+                    assert uuid.version == version and uuid.variant == "specified in RFC 4122"
 
 
 def test_steps_equal_their_dataclass_construction(demo):
@@ -318,6 +332,38 @@ def deadline_state(review, on: date) -> str | None:
         return "overdue"
     left = sum(1 for n in range(1, (due - on).days + 1) if (on + timedelta(days=n)).weekday() < 5)
     return "due_soon" if left <= 5 else "on_track"
+
+
+def test_demo_covers_every_state_of_the_promises(demo):
+    """RULES.md 13 in the demo as on its today: an overdue action, one done late, one dropped, an open information
+    request and an answered one, an update missed, PCC reviews upheld and not, letters sent, involvement recorded."""
+    from domain.calendar import WorkingCalendar
+    from domain.promises import ActionState, InformationRequestState, action_state, information_request_state
+
+    reviews = replay_on_domain(demo).values()
+    actions = [action for review in reviews for action in review.actions.values()]
+    states = Counter(action_state(action, TODAY) for action in actions)
+    assert states[ActionState.OVERDUE] and states[ActionState.DROPPED] and states[ActionState.OPEN]
+    assert any(a.done_on and a.due_date and a.done_on > a.due_date for a in actions)  # done late
+    assert any(a.done_on and a.due_date and a.done_on <= a.due_date for a in actions)  # done in time
+    assert any(a.pcc_review_id and a.done_on for a in actions)  # an upheld PCC review's next step, done
+    requests = [r for review in reviews for r in review.information_requests.values()]
+    request_states = {information_request_state(r, TODAY) for r in requests}
+    assert request_states >= {InformationRequestState.OPEN, InformationRequestState.ANSWERED}
+    results = {p.decided.result for review in reviews for p in review.pcc_reviews.values() if p.decided}
+    assert results == {EscalationResult.UPHELD, EscalationResult.NOT_UPHELD}
+    assert len({letter.kind for review in reviews for letter in review.letters}) >= 2
+    assert {review.involvement.level for review in reviews if review.involvement} >= {"attend", "written_statement"}
+    assert any(review.meetings for review in reviews)
+    calendar = WorkingCalendar(country="GB", subdivision="ENG")
+    missed = [
+        review for review in reviews if review.decision and any(
+            calendar.working_days_after(a, b) > 10 for a, b in itertools.pairwise(
+                [review.decision.decided_on, *(u.updated_on for u in review.updates)]
+            )
+        )
+    ]  # fmt: skip
+    assert missed, "no update missed"
 
 
 # --- the threshold each case was built for -----------------------------------------------------
@@ -519,7 +565,52 @@ def replay_on_domain(steps: list) -> dict:
             case DecideEscalation():
                 reviews[s.application_id].decide_escalation(escalation_id=s.escalation_id, result=s.result,
                                                             decided_on=s.decided_on, **a)  # fmt: skip
+            case _:  # RULES.md 13, as the loader gives them (an agency acts as itself, the PCC decides)
+                replay_journey_step(reviews[s.application_id], s, requests[s.application_id].applicant_id, text, a)
     return reviews
+
+
+def replay_journey_step(review, s, applicant, text, a) -> None:
+    from domain.actor import Actor
+    from domain.calendar import WorkingCalendar
+    from domain.case_reviews import Recommendation as DomainRecommendation
+    from domain.vocabulary import Role
+
+    agency = {**a, "actor": Actor(key_id=None, role=Role.AGENCY, agency=getattr(s, "agency", None))}
+    match s:
+        case RecordInvolvement():
+            review.record_involvement(level=s.level, invited=s.invited, invitation_mode=s.invitation_mode,
+                                      attended=s.attended, impact_statement=None,
+                                      not_invited_reason=text(applicant) if s.not_invited_reason else None, **a)  # fmt: skip
+        case HoldReviewMeeting():
+            review.hold_review_meeting(held_on=s.held_on, chair=text(applicant), independent_chair=s.independent_chair,
+                                       agencies_present=list(s.agencies_present), **a)  # fmt: skip
+        case MarkActionDone():
+            review.mark_action_done(action_id=s.action_id, done_on=s.done_on, evidence=None, **agency)
+        case DropAction():
+            review.drop_action(action_id=s.action_id, dropped_on=s.dropped_on, reason=text(applicant), **a)
+        case GiveUpdate():
+            review.give_update(updated_on=s.updated_on, channel=s.channel, summary=None, **a)
+        case RequestInformation():
+            review.request_information(request_id=s.request_id, agency=s.agency, requested_on=s.requested_on,
+                                       due_date=s.due_date, question=None, **a)  # fmt: skip
+        case AnswerInformationRequest():
+            review.answer_information_request(request_id=s.request_id, answered_on=s.answered_on, answer=None,
+                                              **agency)  # fmt: skip
+        case RecordLetterSent():
+            review.record_letter_sent(kind=s.kind, sent_on=s.sent_on, channel=s.channel, template_version="x/y@1", **a)
+        case RequestPccReview():
+            review.request_pcc_review(
+                pcc_review_id=s.pcc_review_id, requested_on=s.requested_on, grounds=list(s.grounds), reason=None,
+                late_acceptance_reason=None, allowed_grounds=PCC_GROUNDS,
+                calendar=WorkingCalendar(country="GB", subdivision="ENG"), request_within_working_days=20, **a,
+            )  # fmt: skip
+        case DecidePccReview():
+            steps = [DomainRecommendation(text(applicant), n.agency, n.due_date) for n in s.next_steps]
+            review.decide_pcc_review(pcc_review_id=s.pcc_review_id, result=s.result, reasons=text(applicant),
+                                     decided_on=s.decided_on, next_steps=steps, **a)  # fmt: skip
+        case _:
+            raise AssertionError(f"a step the replay does not know: {s}")
 
 
 def test_domain_accepts_the_demo(demo):

@@ -143,7 +143,7 @@ def without(view: dict, *fields: str) -> dict:
     return {k: v for k, v in view.items() if k not in fields}
 
 
-TEXT_FIELDS_OF_A_CASE = ("threshold_decision", "review", "reviews", "updated_at", "version")
+TEXT_FIELDS_OF_A_CASE = ("threshold_decision", "review", "reviews", "actions", "updated_at", "version")
 
 
 # --- sealing -------------------------------------------------------------------------------
@@ -225,6 +225,8 @@ def test_erasing_a_person_leaves_no_trace_of_their_data_and_every_case_fact_as_i
     assert review_after["threshold_decision"]["decision"] == "met"
     assert review_after["threshold_decision"]["reason"] == ERASED
     assert review_after["review"]["recommendations"][0]["action"] == ERASED
+    assert [a["action"] for a in review_after["actions"]] == [ERASED]  # the action agreed: its text (RULES.md 13)
+    assert without(review_after["actions"][0], "action") == without(review_before["actions"][0], "action")
     assert after["assessment"] == before["assessment"]
     assert after["publication"] == before["publication"]
     assert len(after["history"]) == len(before["history"])

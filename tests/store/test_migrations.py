@@ -88,8 +88,10 @@ TABLES = {
     ("public", "known_at_marks"), ("public", "personal_keys"), ("public", "api_keys"), ("public", "api_idempotency"),
     ("public", "api_read_audit"), ("case_list", "case_reviews"), ("case_facts", "complaints"),
     ("case_facts", "consents"), ("publication", "facts"), ("publication", "received"), ("public", "write_receipts"),
+    ("promises", "actions"), ("promises", "information_requests"), ("promises", "updates_owed"),
+    ("promises", "pcc_reviews"),
 }  # fmt: skip
-READ_MODELS = ("case_list", "case_facts", "publication")
+READ_MODELS = ("case_list", "case_facts", "publication", "promises")
 ALL_MIGRATIONS = sorted(path.stem for path in MIGRATIONS.glob("*.sql"))  # in the order they apply
 
 
