@@ -112,7 +112,8 @@ def test_a_read_of_the_calendar_feed_through_a_feed_token_is_recorded_under_the_
     )  # fmt: skip
     assert review.status_code == 201, review.text
     made = coordinator.post("/v1/deadlines/feed-tokens", json={"label": "audit check"}).json()
-    feed = app_client.get(made["url"])
+    assert coordinator.get("/v1/deadlines.ics").status_code == 200  # the coordinator's read waits for its own writes
+    feed = app_client.get(made["url"])  # the token has written nothing: it reads what the read models hold
     assert feed.status_code == 200 and f"UID:{review.json()['id']}@community-trigger" in feed.text
     for person in (applicant, victim):
         reads = auditor.get("/v1/audit", params={"person_id": person, "key_id": made["id"]}).json()["items"]
