@@ -52,7 +52,7 @@ Progress = Callable[[str, int, int], None]
 # --- the applications and their facts, in bulk --------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Application:
     """One application as re-deciding needs it: the facts its assessment takes, and what its stages count from."""
 
