@@ -36,7 +36,7 @@ from domain.deadlines import stage_due_dates
 from domain.eligibility import ApplicationFacts, Assessment, ComplaintRevision, ConsentRevision, assess
 from domain.errors import InvalidFact
 from domain.policy import Policy
-from domain.vocabulary import Route, StageName, Verdict
+from domain.vocabulary import GroupRule, Route, StageName, Verdict
 from projections.case_list import CaseList
 from service.assessments import folded
 from service.policies import Policies
@@ -114,10 +114,24 @@ class Facts:
         return complaints, self.consents_of_application.get(application.id, [])
 
 
+def compares_places(policies: Iterable[Policy | None]) -> bool:
+    """Whether any of `policies` decides a group by the place of its incidents (RULES.md section 11)."""
+    return any(p is not None and p.group_rule is GroupRule.LINKED_LOCATION for p in policies)
+
+
 def facts_in_bulk(
-    store: EventStore, apps: list[Application], as_known_at: datetime, progress: Progress | None = None
+    store: EventStore,
+    apps: list[Application],
+    as_known_at: datetime,
+    progress: Progress | None = None,
+    *,
+    places: bool = True,
 ) -> Facts:
-    """Every revision, recorded by `as_known_at`, of every complaint and consent `apps` may rely on: one query."""
+    """Every revision, recorded by `as_known_at`, of every complaint and consent `apps` may rely on: one query.
+
+    `places` False: the complaints' places are not read (no policy compared compares them), so the
+    victims' personal data stays sealed, and no key is looked up or anything decrypted.
+    """
     victims = list(dict.fromkeys(victim for app in apps for victim in app.victims))
     named = list(dict.fromkeys(cid for app in apps if app.facts.complaint_ids for cid in app.facts.complaint_ids))
     facts = Facts()
@@ -129,7 +143,7 @@ def facts_in_bulk(
             progress("reading the facts (events)", read[0], 0)
 
     events = fact_events(
-        store, subject_ids=[*victims, *(app.id for app in apps)], fact_ids=named, people=victims,
+        store, subject_ids=[*victims, *(app.id for app in apps)], fact_ids=named, people=victims if places else None,
         as_known_at=as_known_at, fetched=fetched,
     )  # fmt: skip
     for _, r in folded(events):
@@ -149,10 +163,11 @@ def assess_in_bulk(
     progress: Progress | None = None,
 ) -> Iterator[tuple[Application, Assessment]]:
     """Each application assessed under `policy_for(application)` as known at one moment: the bulk path."""
-    facts = facts_in_bulk(store, apps, as_known_at, progress)
-    for done, app in enumerate(apps, start=1):
+    policies = [policy_for(app) for app in apps]
+    facts = facts_in_bulk(store, apps, as_known_at, progress, places=compares_places(policies))
+    for done, (app, policy) in enumerate(zip(apps, policies, strict=True), start=1):
         complaints, consents = facts.of(app)
-        yield app, assess(app.facts, complaints, consents, policy_for(app), as_known_at)
+        yield app, assess(app.facts, complaints, consents, policy, as_known_at)
         if progress:
             progress("re-assessing", done, len(apps))
 
@@ -323,10 +338,11 @@ def what_if(
     def in_force(app: Application) -> Policy:
         return policies.in_force(app.received_date, as_known_at)
 
+    own = {app.id: in_force(app) for app in apps}
     if against == LIVE:
         recorded = _recorded_assessments(store, apps)
         apps = [app for app in apps if app.id in recorded]
-        facts = facts_in_bulk(store, apps, as_known_at, progress)
+        facts = facts_in_bulk(store, apps, as_known_at, progress, places=compares_places([policy]))
         pairs = []
         for done, app in enumerate(apps, start=1):
             before = recorded[app.id]
@@ -336,8 +352,9 @@ def what_if(
             if progress:
                 progress("re-assessing", done, len(apps))
     else:
-        before_of = (lambda app: against_policy) if against_policy is not None else in_force
-        facts = facts_in_bulk(store, apps, as_known_at, progress)
+        before_of = (lambda app: against_policy) if against_policy is not None else (lambda app: own[app.id])
+        others = [against_policy] if against_policy is not None else own.values()
+        facts = facts_in_bulk(store, apps, as_known_at, progress, places=compares_places([policy, *others]))
         pairs = []
         for done, app in enumerate(apps, start=1):
             complaints, consents = facts.of(app)
@@ -355,7 +372,7 @@ def what_if(
     for app, before, after in pairs:
         if before["verdict"] != after["verdict"]:
             report.changes.append(VerdictChange(app.id, app.received_date, before, after))
-        moves = stage_moves(against_policy or in_force(app), policy, app)
+        moves = stage_moves(against_policy or own[app.id], policy, app)
         if moves:
             report.stage_changes.append((app, moves))
     report.figures_before = figures((app, Verdict(before["verdict"])) for app, before, _ in pairs)
