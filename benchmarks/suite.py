@@ -639,7 +639,7 @@ class Suite:
             progress.status(f"what-if in bulk, {doing}: {rate_text(done, total or None, started, unit)}")
 
         # Once untimed first, so that both paths are timed with the same pages in PostgreSQL's cache.
-        for _ in assess_in_bulk(svc.store, applications(svc.pool), lambda app: policy, moment, show):
+        for _ in assess_in_bulk(svc.store, svc.pool, applications(svc.pool), lambda app: policy, moment, show):
             pass
         svc.assessor.cache.clear()
         started = time.perf_counter()
@@ -651,7 +651,9 @@ class Suite:
         one_seconds = time.perf_counter() - started
         started = time.perf_counter()
         apps = applications(svc.pool)
-        bulk = {app.id: a.verdict for app, a in assess_in_bulk(svc.store, apps, lambda app: policy, moment, show)}
+        bulk = {
+            app.id: a.verdict for app, a in assess_in_bulk(svc.store, svc.pool, apps, lambda app: policy, moment, show)
+        }
         bulk_seconds = time.perf_counter() - started
         if bulk != one_by_one:
             raise RuntimeError("the bulk what-if and the one-at-a-time assessments disagree")

@@ -94,6 +94,8 @@ def what_if_report(
     read_own_writes(svc, key)
     other = svc.policies.named(policy)
     comparison = parse_against(against)
+    # Everyone's facts, not only the caller's: the applications and their facts come from the read models.
+    svc.runner.wait_for(svc.runner.head(), svc.read_wait_seconds)
     moment = now()
     period = reporting_year(svc.policies.in_force(local_date(moment)), year) if year else None
     report = what_if(svc.store, svc.pool, svc.policies, other, against=comparison, period=period, as_known_at=moment)

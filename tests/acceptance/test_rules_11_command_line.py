@@ -135,3 +135,17 @@ def test_rules_11_what_if_re_decides_a_year_with_a_progress_display_and_writes_t
     assert code == 0 and "against live" in err
     code, _, err = run(capsys, "what-if", "--policy", "nowhere@1")
     assert code == 2 and "no policy version nowhere@1" in err
+
+
+def test_rules_11_every_shipped_procedure_is_published_and_listed(database, capsys):
+    files = sorted(PROCEDURES.glob("*.json"))
+    assert len(files) == 8
+    names = []
+    for path in files:
+        version = ["--version", "2"] if path.stem == "safer-havant" else []  # version 1 is the store's own
+        code, out, err = run(capsys, "policies", "import", str(path), *version)
+        assert code == 0, err
+        names.append(out.split()[1])
+    listed = run(capsys, "policies", "list")[1].splitlines()
+    assert listed[:2] == ["safer-havant@1  effective from 2014-10-20", "safer-havant@2  effective from 2014-10-20"]
+    assert sorted(line.split()[0] for line in listed[2:]) == sorted(n for n in names if not n.startswith("safer-"))

@@ -8,6 +8,7 @@ The place of an erased victim matches nothing any more, in either path; revision
 """
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -31,7 +32,7 @@ from domain.vocabulary import (
     Verdict,
 )
 from service import commands as c
-from service.what_if import applications, assess_in_bulk, what_if
+from service.what_if import applications, assess_in_bulk, facts_in_bulk, what_if
 from store.database import scratch_database
 
 pytestmark = pytest.mark.slow  # a generated store of its own
@@ -123,10 +124,31 @@ def test_rules_11_the_bulk_path_assesses_every_application_as_the_one_at_a_time_
     moment = datetime.now(UTC)
     apps = applications(services.pool)
     assert len(apps) >= 20
-    bulk = {app.id: a.to_dict() for app, a in assess_in_bulk(services.store, apps, lambda app: policy, moment)}
+    bulk = {
+        app.id: a.to_dict()
+        for app, a in assess_in_bulk(services.store, services.pool, apps, lambda app: policy, moment)
+    }
     for app in apps:
         one = services.assessor.assess(services.casework.case_review(app.id), moment, policy).to_dict()
         assert bulk[app.id] == one
+
+
+def test_rules_6_the_case_facts_keep_every_revision_the_events_fold_to(store):
+    """The typed revisions the bulk path reads are exactly those folding the events gives (without the place)."""
+    services, _ = store
+    moment = datetime.now(UTC)
+    apps = applications(services.pool)
+    from_rows = facts_in_bulk(services.store, services.pool, apps, moment, places=False)
+    from_events = facts_in_bulk(services.store, services.pool, apps, moment, places=True)
+    assert from_rows.complaint.keys() == from_events.complaint.keys() and len(from_rows.complaint) > 100
+    for fact, revisions in from_events.complaint.items():
+        assert from_rows.complaint[fact] == [replace(r, location_key=None) for r in revisions]
+    in_order = lambda revisions: sorted(revisions, key=lambda r: (r.consent_id, r.recorded_at))  # noqa: E731
+    assert {a: in_order(rs) for a, rs in from_rows.consents_of_application.items()} == {
+        a: in_order(rs) for a, rs in from_events.consents_of_application.items()
+    }  # each fact's in order; facts in any order (the rules take them by id)
+    assert any(r.withdrawn for rs in from_rows.complaint.values() for r in rs)
+    assert any(r.withdrawn for rs in from_rows.consents_of_application.values() for r in rs)
 
 
 def test_rules_6_the_bulk_path_assesses_as_known_at_an_earlier_moment_as_the_one_at_a_time_path_does(store):
@@ -137,7 +159,7 @@ def test_rules_6_the_bulk_path_assesses_as_known_at_an_earlier_moment_as_the_one
     known = [app for app in apps if recorded[app.id] <= moment]
     assert 5 <= len(known) < len(apps)
     own = {app.id: services.policies.in_force(app.received_date, moment) for app in known}
-    bulk = dict(assess_in_bulk(services.store, known, lambda app: own[app.id], moment))
+    bulk = dict(assess_in_bulk(services.store, services.pool, known, lambda app: own[app.id], moment))
     for app in known:
         review = services.assessor.case_review_as_known_at(app.id, moment)
         assert bulk[app].to_dict() == services.assessor.assess(review, moment).to_dict()
@@ -159,7 +181,7 @@ def test_rules_11_revisions_hold_a_digest_of_the_place_and_an_erased_victims_pla
     after = assessor.assess(services.casework.case_review(group), moment, linked)  # the cache still holds the digests
     assert after.verdict is Verdict.NOT_MET and "reported by 1 person" in after.explanation
     (app,) = [app for app in applications(services.pool) if app.id == group]
-    ((_, bulk),) = assess_in_bulk(services.store, [app], lambda app: linked, moment)
+    ((_, bulk),) = assess_in_bulk(services.store, services.pool, [app], lambda app: linked, moment)
     assert bulk.to_dict() == after.to_dict()
 
 

@@ -89,6 +89,7 @@ TABLES = {
     ("public", "known_at_marks"), ("public", "personal_keys"), ("public", "api_keys"), ("public", "api_idempotency"),
     ("public", "api_read_audit"), ("case_list", "case_reviews"), ("case_facts", "complaints"),
     ("case_facts", "consents"), ("publication", "facts"), ("publication", "received"),
+    ("case_facts", "complaint_revisions"), ("case_facts", "consent_revisions"),
 }  # fmt: skip
 READ_MODELS = ("case_list", "case_facts", "publication")
 
