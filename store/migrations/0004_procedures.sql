@@ -1,5 +1,8 @@
 -- depends: 0001_baseline
 --
+-- Numbered after main's 0002 (write receipts) and 0003 (the promises read model), which this branch was
+-- made without; it needs neither. Once merged beside them it follows 0003_promises (its `depends`).
+--
 -- RULES.md section 11: every partnership's procedure as data, and history re-decided under another.
 --
 -- The case list keeps, beside each application's review due date, the facts its procedure's stages
