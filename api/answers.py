@@ -20,6 +20,7 @@ from domain.vocabulary import (
     CaseStatus,
     Channel,
     ComplaintCategory,
+    ComplaintSource,
     ConsentPurpose,
     ContactChannel,
     Decision,
@@ -31,6 +32,7 @@ from domain.vocabulary import (
     LetterKind,
     Role,
     Route,
+    StageName,
     Verdict,
 )
 
@@ -182,8 +184,9 @@ class ComplaintOut(Answer):
         id=COMPLAINT, victim_id=VICTIM, complainant_id=VICTIM, agency="hampshire-constabulary",
         agency_reference="HC-2026-0412", incident_date="2026-10-01", reported_date="2026-10-02",
         caused_harassment_alarm_distress=True, category="noise", location="outside 14 Example Road",
-        description="Loud music and shouting after midnight", incident_ref=None, withdrawn=False,
-        withdrawal_reason=None, version=1, recorded_at=RECORDED_AT, updated_at=RECORDED_AT,
+        description="Loud music and shouting after midnight", incident_ref=None, source="phone",
+        location_key="100062456789", withdrawn=False, withdrawal_reason=None, version=1, recorded_at=RECORDED_AT,
+        updated_at=RECORDED_AT,
     )  # fmt: skip
 
     id: IdText
@@ -198,6 +201,11 @@ class ComplaintOut(Answer):
     location: str | None = Field(description="free text; null when not given or once its person is erased")
     description: str | None = Field(description="free text; null when not given or once its person is erased")
     incident_ref: str | None = Field(description="links complaints about one incident (RULES.md section 3)")
+    source: ComplaintSource = Field(description="how the complaint reached the agency (RULES.md section 11)")
+    location_key: str | None = Field(
+        description="the place as the agency identifies it: the victim's personal data; null when not given or"
+        " once the victim is erased"
+    )
     withdrawn: bool
     withdrawal_reason: str | None
     version: int
@@ -376,18 +384,74 @@ class VerdictChange(Answer):
 
     application_id: IdText
     received_date: DateText
-    before: AssessmentSummary = Field(description="under the policy the application is decided by")
-    after: AssessmentSummary = Field(description="under the other policy")
+    before: AssessmentSummary = Field(description="on the compared side (`against`)")
+    after: AssessmentSummary = Field(description="under `policy`")
+
+
+class AgainstOut(Answer):
+    model_config = answer_example(kind="version", policy={"name": "safer-havant", "version": 1})
+
+    kind: str = Field(
+        description="`version` (another version, named in `policy`), `in_force` (each application's own policy in"
+        " force on its received date) or `live` (the assessments the threshold decisions recorded)"
+    )
+    policy: PolicyRef | None = Field(default=None, description="the version compared with, for `version`")
+
+
+class StageMoveOut(Answer):
+    model_config = answer_example(name="acknowledged", before=None, after="2026-11-16")
+
+    name: StageName
+    before: DateText | None = Field(description="its due date on the compared side (null: none, or no such stage)")
+    after: DateText | None = Field(description="its due date under `policy`")
+
+
+class StageChange(Answer):
+    model_config = answer_example(
+        application_id=APPLICATION, received_date="2026-11-02", stages=[example_of(StageMoveOut)]
+    )
+
+    application_id: IdText
+    received_date: DateText
+    stages: list[StageMoveOut] = Field(description="only the stages whose due dates move")
+
+
+class WhatIfFigures(Answer):
+    """RULES.md section 10's figures over the compared applications, as if each side's verdicts were the decisions."""
+
+    model_config = answer_example(
+        applications_received=42, threshold_met=30, threshold_not_met=11, pending=1, reviews_carried_out=30,
+        reviews_with_recommendations=21,
+    )  # fmt: skip
+
+    applications_received: int = Field(description="the applications compared")
+    threshold_met: int
+    threshold_not_met: int
+    pending: int = Field(description="would be met but for consent still missing: nothing decided")
+    reviews_carried_out: int = Field(description="met: a review must follow (s.104(4))")
+    reviews_with_recommendations: int = Field(description="met, and the application's actual review made some")
 
 
 class WhatIfOut(Answer):
     model_config = answer_example(
-        policy={"name": "safer-havant", "version": 2}, as_known_at=RECORDED_AT, changes=[example_of(VerdictChange)]
-    )
+        policy={"name": "safer-havant", "version": 2}, against=example_of(AgainstOut), year=2026,
+        period={"from": "2026-04-01", "to": "2027-03-31"}, as_known_at=RECORDED_AT, applications_compared=42,
+        changes=[example_of(VerdictChange)], stage_changes=[example_of(StageChange)],
+        figures={"before": example_of(WhatIfFigures), "after": {**example_of(WhatIfFigures), "threshold_met": 31,
+                 "threshold_not_met": 10, "reviews_carried_out": 31}},
+    )  # fmt: skip
 
-    policy: PolicyRef = Field(description="the policy version re-assessed under")
+    policy: PolicyRef = Field(description="the policy version re-decided under (`after`)")
+    against: AgainstOut | None = Field(default=None, description="what it is compared with (`before`)")
+    year: int | None = Field(default=None, description="the reporting year (null: every year)")
+    period: Period | None = Field(default=None, description="the reporting year's first and last day")
     as_known_at: TimeText
+    applications_compared: int | None = Field(
+        default=None, description="received in the period (and, for `live`, decided)"
+    )
     changes: list[VerdictChange] = Field(description="only the applications whose verdict would change")
+    stage_changes: list[StageChange] | None = Field(default=None, description="the applications whose due dates move")
+    figures: dict[str, WhatIfFigures] | None = Field(default=None, description="`before` and `after`")
 
 
 # --- case reviews ------------------------------------------------------------------------
@@ -614,6 +678,33 @@ class PccReviewOut(Answer):
     accepted_late: bool
 
 
+class StageOut(Answer):
+    """One step of the application's procedure with its time limit (RULES.md section 11), as on a day (section 8)."""
+
+    model_config = answer_example(
+        name="acknowledged", due_date="2026-11-16", done_on="2026-11-04", working_days_left=8,
+        state="completed_in_time",
+    )  # fmt: skip
+
+    name: StageName
+    due_date: DateText | None = Field(description="null until the step it is counted from has happened")
+    done_on: DateText | None = Field(description="when the step happened (null: not yet, as on the day)")
+    working_days_left: int | None = Field(description="as on the day (negative: overdue); null without a due date")
+    state: DeadlineState | None = Field(description="RULES.md section 8's states, per stage; null without a due date")
+
+
+class StageAlarm(StageOut):
+    """A stage overdue or due soon: what the coordinator must act on."""
+
+    model_config = answer_example(
+        kind="stage", case_review_id=APPLICATION, name="threshold_decided", due_date="2026-11-25", done_on=None,
+        working_days_left=-1, state="overdue",
+    )  # fmt: skip
+
+    kind: str = Field(description='"stage"')
+    case_review_id: IdText
+
+
 class CaseReviewOut(Answer):
     """An application for an ASB case review with its lifecycle (RULES.md section 9)."""
 
@@ -628,6 +719,8 @@ class CaseReviewOut(Answer):
         updates=[example_of(UpdateStep)], next_update=None,
         information_requests=[example_of(CaseReviewInformationRequest)], letters_sent=[example_of(LetterSentStep)],
         pcc_reviews=[], as_on="2026-11-25", version=7, recorded_at=RECORDED_AT, updated_at=RECORDED_AT,
+        stages=[{"name": "review_completed", "due_date": "2026-11-30", "done_on": "2026-11-12", "working_days_left": 12,
+                 "state": "completed_in_time"}],
     )  # fmt: skip
 
     id: IdText
@@ -661,6 +754,10 @@ class CaseReviewOut(Answer):
     version: int
     recorded_at: TimeText = Field(description="when the application was recorded")
     updated_at: TimeText = Field(description="when it last changed")
+    stages: list[StageOut] | None = Field(
+        default=None,
+        description="each step of its procedure, in the policy's order, as on today (RULES.md sections 8 and 11)",
+    )
 
 
 class CaseListItem(Answer):
@@ -732,6 +829,8 @@ class DeadlineItem(Answer):
     model_config = answer_example(
         id=APPLICATION, received_date="2026-11-02", due_date="2026-11-30", working_days_left=3,
         deadline_state="due_soon", finished_on=None, delay_notified_on=None, new_target_date=None,
+        stages=[{"name": "review_completed", "due_date": "2026-11-30", "done_on": None, "working_days_left": 3,
+                 "state": "due_soon"}],
     )  # fmt: skip
 
     id: IdText
@@ -742,12 +841,20 @@ class DeadlineItem(Answer):
     finished_on: DateText | None = Field(description="when the review was completed or the application closed")
     delay_notified_on: DateText | None
     new_target_date: DateText | None
+    stages: list[StageOut] | None = Field(
+        default=None, description="each step of its procedure as on `on` (RULES.md sections 8 and 11)"
+    )
 
 
 class DeadlinesOut(Page[DeadlineItem]):
-    model_config = answer_example(on="2026-11-25", items=[example_of(DeadlineItem)], next_cursor=None)
+    model_config = answer_example(
+        on="2026-11-25", items=[example_of(DeadlineItem)], stages=[example_of(StageAlarm)], next_cursor=None
+    )
 
     on: DateText = Field(description="the day the deadlines are seen as on")
+    stages: list[StageAlarm] | None = Field(
+        default=None, description="alarms only: every stage of a procedure that is overdue or due soon on `on`"
+    )
 
 
 class PromiseAlarm(Answer):
@@ -770,11 +877,15 @@ class AlarmsOut(DeadlinesOut):
     """What the coordinator must act on: applications overdue or due soon, and beside them the promises."""
 
     model_config = answer_example(
-        on="2026-11-25", items=[example_of(DeadlineItem)], promises=[example_of(PromiseAlarm)], next_cursor=None
-    )
+        on="2026-11-25", items=[example_of(DeadlineItem)], promises=[example_of(PromiseAlarm)],
+        stages=[example_of(StageAlarm)], next_cursor=None,
+    )  # fmt: skip
 
     promises: list[PromiseAlarm] = Field(
         description="actions, updates and information requests overdue or due soon on `on`, earliest due first"
+    )
+    stages: list[StageAlarm] = Field(
+        description="every step of an application's procedure overdue or due soon on `on` (RULES.md section 11)"
     )
 
 
@@ -810,17 +921,38 @@ class CalendarOut(Answer):
     closure_days: list[DateText]
 
 
+class PeriodOut(Answer):
+    model_config = answer_example(months=1)
+
+    months: int | None = Field(default=None, description="counted by RULES.md section 2's corresponding-date rule")
+    days: int | None = Field(default=None)
+
+
+class StageRule(Answer):
+    model_config = answer_example(name="review_completed", days=20, day_kind="working", **{"from": "received"})
+
+    name: StageName
+    days: int
+    day_kind: str = Field(description="`working` or `calendar`")
+    from_: str = Field(alias="from", description="`received`, or the name of an earlier stage")
+
+
 class PolicyOut(Answer):
-    """One policy version (RULES.md sections 7 and 11): the parameters the rules are decided by.
+    """One policy version (RULES.md sections 7 and 11 to 13): the parameters the rules are decided by.
 
     Only `name`, `version` and `effective_from` are always there; the parameters follow the policy's
     own shape (RULES.md section 11), and section 7's names appear wherever they can say the value."""
 
     model_config = answer_example(
         name="safer-havant", version=2, effective_from="2027-04-01", individual_min_complaints=3,
-        group_min_individuals=5, reporting_window_months=1, lookback_months=6, review_due_working_days=20,
-        reporting_year_start="04-01", partner_agencies=["hampshire-constabulary", "havant-borough-council"],
-        calendar=example_of(CalendarOut),
+        group_min_individuals=5, group_rule="individuals", reporting_window={"months": 1}, lookback={"months": 6},
+        last_incident_in_window=True, category_thresholds={"hate_incident": 1}, excluded_sources=[],
+        stages=[example_of(StageRule)], tell_within_working_days=10, update_every_working_days=10,
+        pcc_request_within_working_days=20,
+        pcc_review_grounds=["threshold_wrongly_applied", "procedure_not_followed", "actions_inadequate"],
+        reporting_window_months=1, lookback_months=6, review_due_working_days=20, acknowledge_working_days=None,
+        threshold_decision_working_days=None, outcome_letter_working_days=None, reporting_year_start="04-01",
+        partner_agencies=["hampshire-constabulary", "havant-borough-council"], calendar=example_of(CalendarOut),
     )  # fmt: skip
 
     name: str
@@ -828,9 +960,23 @@ class PolicyOut(Answer):
     effective_from: DateText
     individual_min_complaints: int | None = Field(default=None, description="complaints an individual needs")
     group_min_individuals: int | None = Field(default=None, description="individuals a group application needs")
-    reporting_window_months: int | None = Field(default=None)
-    lookback_months: int | None = Field(default=None)
-    review_due_working_days: int | None = Field(default=None)
+    group_rule: str | None = Field(default=None, description="`individuals` or `linked_location` (RULES.md section 11)")
+    reporting_window: PeriodOut | None = Field(default=None, description="how soon after the incident it is reported")
+    lookback: PeriodOut | None = Field(default=None, description="the window before the received date")
+    last_incident_in_window: bool | None = Field(default=None)
+    category_thresholds: dict[str, int] | None = Field(default=None, description="category -> number that meets alone")
+    excluded_sources: list[str] | None = Field(default=None, description="complaint sources that never count")
+    stages: list[StageRule] | None = Field(default=None, description="the procedure's steps with their time limits")
+    tell_within_working_days: int | None = Field(default=None, description="RULES.md section 12")
+    update_every_working_days: int | None = Field(default=None, description="RULES.md section 13")
+    pcc_request_within_working_days: int | None = Field(default=None, description="RULES.md section 13")
+    pcc_review_grounds: list[str] | None = Field(default=None, description="RULES.md section 13")
+    reporting_window_months: int | None = Field(default=None, description="section 7's name, when in months")
+    lookback_months: int | None = Field(default=None, description="section 7's name, when in months")
+    review_due_working_days: int | None = Field(default=None, description="section 7's name")
+    acknowledge_working_days: int | None = Field(default=None, description="section 7's name; null: no such stage")
+    threshold_decision_working_days: int | None = Field(default=None, description="section 7's name")
+    outcome_letter_working_days: int | None = Field(default=None, description="section 7's name")
     reporting_year_start: str | None = Field(default=None, description='"MM-DD"')
     partner_agencies: list[str] | None = Field(default=None)
     calendar: CalendarOut | None = Field(default=None, description="the working-day calendar of its deadlines")
@@ -840,10 +986,15 @@ class PolicyWritten(Written):
     """A published policy version: `id` is the policy's book (one per name), `version` the version published."""
 
     model_config = answer_example(
-        id="5e0f3b1a-8c2d-5f4e-9a7b-6c5d4e3f2a1b", version=2, recorded_at=RECORDED_AT, policy=example_of(PolicyOut)
-    )
+        id="5e0f3b1a-8c2d-5f4e-9a7b-6c5d4e3f2a1b", version=2, recorded_at=RECORDED_AT, policy=example_of(PolicyOut),
+        derived_from={"name": "safer-havant", "version": 1}, changed=["category_thresholds"],
+    )  # fmt: skip
 
     policy: PolicyOut
+    derived_from: PolicyRef = Field(
+        description="the version it was derived from: its policy's latest, or the partnership's own for a new policy"
+    )
+    changed: list[str] = Field(description="the parameters whose values differ from that version's (RULES.md 11)")
 
 
 # --- reports and health ------------------------------------------------------------------

@@ -20,10 +20,12 @@ from pydantic import (
 )
 
 from api.problems import invalid
+from domain.complaints import MAX_LOCATION_KEY
 from domain.people import Contact
 from domain.vocabulary import (
     Channel,
     ComplaintCategory,
+    ComplaintSource,
     ConsentPurpose,
     Decision,
     DiscretionGrounds,
@@ -177,6 +179,7 @@ class ComplaintIn(CommandBody):
         victim_id=VICTIM, agency="hampshire-constabulary", agency_reference="HC-2026-0412",
         incident_date="2026-10-01", reported_date="2026-10-02", caused_harassment_alarm_distress=True,
         category="noise", location="outside 14 Example Road", description="Loud music and shouting after midnight",
+        source="phone", location_key="100062456789",
     )  # fmt: skip
 
     victim_id: UUID
@@ -190,6 +193,14 @@ class ComplaintIn(CommandBody):
     location: Text | None = None
     description: Text | None = None
     incident_ref: ShortText | None = None
+    source: ComplaintSource = Field(
+        default=ComplaintSource.OTHER, description="how the complaint reached the agency (RULES.md section 11)"
+    )
+    location_key: Annotated[str, StringConstraints(min_length=1, max_length=MAX_LOCATION_KEY)] | None = Field(
+        default=None,
+        description="the place as the agency identifies it (a UPRN, or the partnership's own place id): the victim's"
+        " personal data, compared as given; complaints at one key are one linked location (RULES.md section 11)",
+    )
 
 
 class ComplaintAmendmentIn(Body):

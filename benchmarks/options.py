@@ -14,6 +14,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--only",
         metavar="NAME[,NAME]",
-        help="measure only these parts (pg, append, rebuild, assessment, api) or the parts that give these figures"
+        help="measure only these parts (pg, append, rebuild, assessment, api, whatif) or the parts that give these figures"
         " (e.g. assessment_p99_ms); the store is always built, and bulk_load_events_per_s always measured",
     )

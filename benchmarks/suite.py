@@ -32,6 +32,7 @@ from demo import generator as g
 from demo.loader import COORDINATOR, agency_actor, load
 from domain.audited import local_date
 from domain.people import Contact
+from domain.policy import HAVANT_POLICY, reporting_year
 from domain.vocabulary import Channel, ComplaintCategory, Dissatisfaction, Role, Route
 from projections.catalogue import read_models
 from projections.rebuild import rebuild
@@ -40,6 +41,7 @@ from service.assessments import Assessor
 from service.bootstrap import Services, open_services
 from service.casework import Casework
 from service.policies import Policies
+from service.what_if import applications, assess_in_bulk, what_if
 from store.api_keys import KeyStore
 from store.database import create_database, drop_database, start_embedded
 from store.event_store import EventStore, store_environment
@@ -47,6 +49,16 @@ from store.recorder import EVENTS_TABLE
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 BENCH_SEED = 2024
+# The other policy history is re-decided under: every kind of change RULES.md section 11 allows a partnership.
+WHAT_IF_POLICY = HAVANT_POLICY.with_changes(
+    name="bench-what-if", category_thresholds={"intimidation": 2}, reporting_window={"days": 30},
+    lookback={"days": 183}, last_incident_in_window=False, excluded_sources=["diary_sheet"],
+    stages=[
+        {"name": "acknowledged", "days": 10, "day_kind": "working", "from": "received"},
+        {"name": "threshold_decided", "days": 15, "day_kind": "working", "from": "acknowledged"},
+        {"name": "review_completed", "days": 28, "day_kind": "calendar", "from": "received"},
+    ],
+)  # fmt: skip
 
 
 # --- scales --------------------------------------------------------------------------------
@@ -116,6 +128,8 @@ SPECS = [
     Spec("projection_lag_p99_ms", "ms", "notify_roundtrip_p99_ms", False, "none set"),
     Spec("pg_commits_per_s", "commits/s", "pg_commits_async_per_s", True, "physical limit"),
     Spec("pg_copy_rows_per_s", "rows/s", "pg_unnest_insert_rows_per_s", True, "physical limit"),
+    Spec("whatif_applications_per_s", "applications/s", "whatif_one_by_one_applications_per_s", True,
+         ">= 5 times the baseline", lambda v, b: v >= 5 * b),
 ]  # fmt: skip
 # The parts of one run, in the order they run, and the figures each gives (`bench --only`).
 PARTS = {
@@ -124,6 +138,7 @@ PARTS = {
     "rebuild": ["rebuild_events_per_s"],
     "assessment": ["assessment_p50_ms", "assessment_p99_ms"],
     "api": ["api_write_per_s", "api_write_p99_ms", "api_read_per_s", "api_read_p99_ms", "projection_lag_p99_ms"],
+    "whatif": ["whatif_applications_per_s"],
 }
 
 
@@ -480,6 +495,8 @@ class Suite:
             self.assessments(number)
         if "api" in self.parts:
             self.api(number)
+        if "whatif" in self.parts:
+            self.what_if(number)
 
     def raw_postgres(self) -> None:
         p = self.preset
@@ -601,6 +618,63 @@ class Suite:
             f"assessment: p50 {percentile(times, 50):.1f} ms, p99 {percentile(times, 99):.1f} ms over {len(times)}"
             f" (repository.get of the same aggregates: p50 {percentile(gets, 50):.1f} ms, p99 {percentile(gets, 99):.1f} ms;"
             f" with an empty revision cache: p50 {percentile(cold, 50):.1f} ms, p99 {percentile(cold, 99):.1f} ms over {len(cold)})"
+        )
+
+    # --- re-deciding history ------------------------------------------------------------
+
+    def what_if(self, number: int) -> None:
+        """Every application of the store re-assessed under another policy: in bulk (service/what_if.py: one query
+        for the applications, one for their facts, the pure rules per application) against one at a time
+        (`Assessor.assess` of each, as the API's assessment does, from an empty revision cache as a new process
+        would start), both as known at one moment, after one untimed bulk pass. Then the whole what-if of the latest full reporting year, as `community-trigger what-if
+        --year` runs it (both sides, stage moves, figures), timed for the notes."""
+        svc, progress = self.services, self.progress
+        svc.runner.catch_up()  # the case list the applications are read from, current
+        policy = WHAT_IF_POLICY
+        moment = datetime.now(UTC)
+        started = time.perf_counter()
+
+        def show(doing: str, done: int, total: int) -> None:
+            unit = "applications" if total else "events"
+            progress.status(f"what-if in bulk, {doing}: {rate_text(done, total or None, started, unit)}")
+
+        # Once untimed first, so that both paths are timed with the same pages in PostgreSQL's cache.
+        for _ in assess_in_bulk(svc.store, svc.pool, applications(svc.pool), lambda app: policy, moment, show):
+            pass
+        svc.assessor.cache.clear()
+        started = time.perf_counter()
+        apps = applications(svc.pool)
+        one_by_one = {}
+        for index, app in enumerate(apps, start=1):
+            one_by_one[app.id] = svc.assessor.assess(svc.casework.case_review(app.id), moment, policy).verdict
+            progress.status(f"what-if one at a time: {rate_text(index, len(apps), started, 'applications')}")
+        one_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        apps = applications(svc.pool)
+        bulk = {
+            app.id: a.verdict for app, a in assess_in_bulk(svc.store, svc.pool, apps, lambda app: policy, moment, show)
+        }
+        bulk_seconds = time.perf_counter() - started
+        if bulk != one_by_one:
+            raise RuntimeError("the bulk what-if and the one-at-a-time assessments disagree")
+        self.add("whatif_applications_per_s", len(apps) / bulk_seconds, len(apps) / one_seconds)
+        # The latest reporting year that has ended, whole, as the command line re-decides it.
+        today = local_date(moment)
+        year = today.year - 1 if (today.month, today.day) >= (4, 1) else today.year - 2
+        period = reporting_year(svc.policies.in_force(today), year)
+        started = time.perf_counter()
+        report = what_if(svc.store, svc.pool, svc.policies, policy, against=None, period=period, as_known_at=moment,
+                         progress=show)  # fmt: skip
+        year_seconds = time.perf_counter() - started
+        self.notes.setdefault("whatif_year", []).append({
+            "year": year, "applications": report.compared, "seconds": round(year_seconds, 2),
+            "verdicts_changed": len(report.changes), "with_stage_moves": len(report.stage_changes),
+        })  # fmt: skip
+        progress.step(
+            f"what-if: {len(apps):,} applications re-assessed in bulk in {bulk_seconds:.1f} s,"
+            f" {len(apps) / bulk_seconds:,.0f}/s (one at a time: {one_seconds:.1f} s, {len(apps) / one_seconds:,.0f}/s;"
+            f" {bulk_seconds and one_seconds / bulk_seconds:.1f} times); the whole what-if of reporting year {year}"
+            f" ({report.compared:,} applications, {len(report.changes):,} verdicts change) in {year_seconds:.1f} s"
         )
 
     # --- the API -------------------------------------------------------------------------

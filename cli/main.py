@@ -1,10 +1,12 @@
 """The command line: `community-trigger serve | keys | projections | what-if | people | retention ...`."""
 
 import argparse
+import json
 import logging
 import signal
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from service.settings import Settings
 
@@ -221,44 +223,141 @@ def projections(args: argparse.Namespace) -> int:
 
 def what_if_command(args: argparse.Namespace) -> int:
     import json
+    import time
 
     from domain.audited import local_date
     from domain.errors import InvalidFact
     from domain.policy import reporting_year
     from service.bootstrap import open_services
-    from service.what_if import assessing_now, what_if
+    from service.what_if import parse_against, what_if
 
     services = open_services(_database_url(args), run_projections=False)
     try:
         try:
             other = services.policies.named(args.policy)
+            against = parse_against(args.against)
+            if against and "@" in against:
+                services.policies.named(against, field="against")
         except InvalidFact as error:
-            print(f"error: {error}; see the versions with GET /v1/policies", file=sys.stderr)
+            print(f"error: {error}; see the versions with 'community-trigger policies list'", file=sys.stderr)
             return 2
         services.runner.catch_up()
-        period = (
-            reporting_year(services.policies.in_force(local_date(datetime.now(UTC))), args.year) if args.year else None
-        )
-        assess, moment = assessing_now(services)
+        moment = datetime.now(UTC)
+        period = reporting_year(services.policies.in_force(local_date(moment)), args.year) if args.year else None
+        started = time.monotonic()
+        last_shown = [0.0]
 
-        def show(done: int, total: int) -> None:
-            print(f"\rre-assessing: {done}/{total} applications", end="", file=sys.stderr, flush=True)
+        def show(doing: str, done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last_shown[0] < 0.1 and done != total:
+                return
+            last_shown[0] = now
+            if total:
+                bar = "#" * int(done / total * 30)
+                line = f"{doing}: [{bar:<30}] {done:,}/{total:,} applications"
+            else:
+                line = f"{doing}: {done:,}"
+            rate = done / max(now - started, 1e-9)
+            print(f"\r{line} ({rate:,.0f}/s, {now - started:.1f} s)".ljust(100), end="", file=sys.stderr, flush=True)
 
-        changes = [c.to_dict() for c in what_if(services.pool, assess, other, year_period=period, progress=show)]
+        report = what_if(
+            services.store, services.pool, services.policies, other, against=against, period=period,
+            as_known_at=moment, progress=show,
+        )  # fmt: skip
         print(file=sys.stderr)
-        for change in changes:
+        data = report.to_dict()
+        for change in data["changes"]:
             before, after = change["before"], change["after"]
             print(
                 f"{change['application_id']}  received {change['received_date']}  "
                 f"{before['verdict']} -> {after['verdict']}  "
                 f"reasons {','.join(before['reasons']) or '-'} -> {','.join(after['reasons']) or '-'}"
             )
+        for moved in data["stage_changes"]:
+            stages = "; ".join(f"{s['name']} {s['before'] or '-'} -> {s['after'] or '-'}" for s in moved["stages"])
+            print(f"{moved['application_id']}  received {moved['received_date']}  due dates {stages}")
+        before, after = data["figures"]["before"], data["figures"]["after"]
+        print(f"{'figure':<30}{'before':>10}{'after':>10}", file=sys.stderr)
+        for name in before:
+            print(f"{name:<30}{before[name]:>10,}{after[name]:>10,}", file=sys.stderr)
+        compared = f"against {against}" if against else "against each application's own policy in force"
         print(
-            f"{len(changes)} application(s) would change verdict under {other.name}@{other.version} (as known at {moment.isoformat()}); nothing was recorded.",
+            f"{data['applications_compared']:,} application(s) re-decided under {other.name}@{other.version} {compared}"
+            f" in {time.monotonic() - started:.1f} s (as known at {moment.isoformat()}): {len(data['changes'])}"
+            f" verdict(s) change, {len(data['stage_changes'])} with due dates that move; nothing was recorded.",
             file=sys.stderr,
         )
+        if args.csv:
+            Path(args.csv).write_text(report.csv())
+            print(f"wrote the changed applications to {args.csv}", file=sys.stderr)
         if args.json:
-            print(json.dumps(changes, indent=2))
+            print(json.dumps({**data, "year": args.year, "as_known_at": moment.isoformat()}, indent=2))
+        return 0
+    finally:
+        services.close()
+
+
+def policies_command(args: argparse.Namespace) -> int:
+    from domain.actor import SYSTEM
+    from domain.errors import InvalidFact, RuleBroken
+    from domain.policy import PolicyError
+    from domain.procedures import load_procedure
+    from service.bootstrap import open_services
+
+    services = open_services(_database_url(args), run_projections=False)
+    try:
+        policies = services.policies
+        if args.policies_command == "list":
+            for name in policies.names():
+                for policy in policies.versions(name):
+                    print(f"{policy.name}@{policy.version}  effective from {policy.effective_from.isoformat()}")
+            return 0
+        path = Path(args.file)
+        try:
+            data = json.loads(path.read_text())
+        except OSError as error:
+            print(f"error: cannot read {path}: {error.strerror or error}", file=sys.stderr)
+            return 2
+        except json.JSONDecodeError as error:
+            print(f"error: {path} is not a procedure file: it is not JSON ({error})", file=sys.stderr)
+            return 2
+        params = data.get("policy") if isinstance(data, dict) else None
+        if isinstance(params, dict):
+            # The version: --version, else the file's, else the one after the latest published.
+            latest = policies.latest(params["name"]) if isinstance(params.get("name"), str) else None
+            if args.version is not None:
+                params["version"] = args.version
+            elif "version" not in params:
+                params["version"] = latest.version + 1 if latest else 1
+            if args.effective_from is not None:
+                params["effective_from"] = args.effective_from
+        try:
+            procedure = load_procedure(json.dumps(data))  # every field checked, named as in the file
+            published = policies.publish(params, actor=SYSTEM, now=datetime.now(UTC))  # type: ignore[arg-type]
+        except PolicyError as error:
+            print(f"error: {path} is not a procedure file: {error.field}: {error.message}", file=sys.stderr)
+            return 2
+        except InvalidFact as error:
+            print(f"error: {path} was not published: policy.{error.field}: {error}", file=sys.stderr)
+            return 2
+        except RuleBroken as error:
+            print(f"error: {path} was not published: {error} (give another with --version)", file=sys.stderr)
+            return 2
+        policy = published.policy
+        if policy.name == policies.name:  # the partnership's own policy: due dates may change from its date on
+            from projections.case_list import refresh_due_dates
+
+            refresh_due_dates(services.pool, policies.in_force, policy.effective_from)
+        base = published.derived_from
+        print(
+            f"Published {policy.name}@{policy.version} ({procedure.title}), effective from"
+            f" {policy.effective_from.isoformat()}; compared with {base.name}@{base.version}:"
+        )
+        old, new = base.to_dict(), policy.to_dict()
+        for name in published.changed:
+            print(f"  {name}: {json.dumps(old[name])} -> {json.dumps(new[name])}")
+        if not published.changed:
+            print("  no parameter changed")
         return 0
     finally:
         services.close()
@@ -387,14 +486,33 @@ def parser() -> argparse.ArgumentParser:
     projections_cmd.set_defaults(run=projections)
 
     what_if_cmd = commands.add_parser(
-        "what-if", parents=[data_dir], help="re-assess every application under another policy version, changing nothing"
+        "what-if", parents=[data_dir], help="re-decide every application under another policy version, changing nothing"
     )
     what_if_cmd.add_argument("--policy", required=True, help="NAME@VERSION, for example safer-havant@2")
     what_if_cmd.add_argument(
+        "--against",
+        help="NAME@VERSION to compare with, or 'live' (the assessments the threshold decisions recorded);"
+        " default: each application's own policy in force",
+    )
+    what_if_cmd.add_argument(
         "--year", type=int, help="only applications received in the reporting year starting in YEAR"
     )
-    what_if_cmd.add_argument("--json", action="store_true", help="also print the changes as JSON")
+    what_if_cmd.add_argument("--json", action="store_true", help="also print the whole comparison as JSON")
+    what_if_cmd.add_argument("--csv", metavar="FILE", help="write the changed applications to FILE as CSV")
     what_if_cmd.set_defaults(run=what_if_command)
+
+    policies_cmd = commands.add_parser("policies", help="publish and list policy versions (RULES.md section 11)")
+    policy_commands = policies_cmd.add_subparsers(dest="policies_command", required=True)
+    import_cmd = policy_commands.add_parser(
+        "import", parents=[data_dir], help="publish a procedure file (procedures/*.json) as a new version of its policy"
+    )
+    import_cmd.add_argument("file", help="a procedure file: title, source, notes and policy (domain/procedures.py)")
+    import_cmd.add_argument("--version", type=int, help="the version to publish (default: the file's, else latest + 1)")
+    import_cmd.add_argument(
+        "--effective-from", metavar="YYYY-MM-DD", help="when it takes effect (default: the file's effective_from)"
+    )
+    policy_commands.add_parser("list", parents=[data_dir], help="every policy and version with its effective date")
+    policies_cmd.set_defaults(run=policies_command)
 
     from benchmarks.options import add_arguments as bench_arguments
 

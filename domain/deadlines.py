@@ -11,10 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 from domain.calendar import DeadlineState, WorkingCalendar, deadline_state, working_days_left
 from domain.policy import RECEIVED, CalendarSpec, Policy, Stage
-from domain.vocabulary import DayKind, StageName
+from domain.vocabulary import DayKind, Decision, StageName
+
+if TYPE_CHECKING:
+    from domain.case_reviews import CaseReview
 
 
 @cache
@@ -42,6 +46,45 @@ def stage_due_dates(
         from_date = happened.get(stage.from_step)
         due[stage.name] = None if from_date is None else stage_due_date(policy, stage, from_date)
     return due
+
+
+# The steps of a review itself: after a "not met" decision the procedure does not need them.
+_REVIEW_STEPS = (StageName.INFORMATION_REQUESTED, StageName.REVIEW_MEETING_HELD, StageName.REVIEW_COMPLETED)
+
+
+def stage_done_dates(review: "CaseReview") -> dict[StageName, date]:
+    """When each step of the procedure happened for `review` (the `done_on` of `stages_on`), from its events.
+
+    acknowledged: its acknowledgement; information_requested: the earliest information request;
+    threshold_decided: the decision; review_meeting_held: the earliest review meeting; review_completed:
+    the first review's completion; outcome_notified: the first outcome notice. Once the applicant was
+    told that the threshold was not met, the review's own steps are done with it, on that day, as the
+    application's deadline is (`CaseReview.finished_on`, RULES.md section 14): no review is owed.
+    """
+    done: dict[StageName, date] = {}
+    if review.acknowledged_on is not None:
+        done[StageName.ACKNOWLEDGED] = review.acknowledged_on
+    if review.information_requests:
+        done[StageName.INFORMATION_REQUESTED] = min(r.requested_on for r in review.information_requests.values())
+    if review.decision is not None:
+        done[StageName.THRESHOLD_DECIDED] = review.decision.decided_on
+    if review.meetings:
+        done[StageName.REVIEW_MEETING_HELD] = min(m.held_on for m in review.meetings)
+    if review.reviews:
+        done[StageName.REVIEW_COMPLETED] = review.reviews[0].completed_on
+    if review.outcome_notices:
+        done[StageName.OUTCOME_NOTIFIED] = review.outcome_notices[0].notified_on
+    finished = review.finished_on
+    if review.decision is not None and review.decision.decision is Decision.NOT_MET and finished is not None:
+        for name in _REVIEW_STEPS:
+            done.setdefault(name, finished)
+    return done
+
+
+def stage_delay_notices(review: "CaseReview") -> dict[StageName, date]:
+    """The delay notices by stage: a notice tells the applicant the review will be late (RULES.md section 8),
+    so the first one belongs to `review_completed`."""
+    return {StageName.REVIEW_COMPLETED: review.delay_notices[0].notified_on} if review.delay_notices else {}
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ from uuid import UUID
 import psycopg
 from eventsourcing.application import Application
 from psycopg import sql
+from psycopg.types.json import Jsonb
 from psycopg.types.string import TextLoader
 
 from domain.calendar import DeadlineState
 from domain.case_reviews import CaseReview
-from domain.deadlines import deadlines_for
+from domain.deadlines import deadlines_for, stage_done_dates
 from domain.policy import Policy
 from projections.case_fold import CASE_EVENTS, FoldsCaseReviews
 from projections.runner import ReadModel
@@ -135,7 +136,7 @@ class CaseList(FoldsCaseReviews, ReadModel):
             params.extend(after)
         query = sql.SQL(
             "SELECT id, received_date, due_date, finished_on, delay_notified_on, new_target_date, policy_name,"
-            " policy_version, applicant_id, victim_id, member_ids FROM {} WHERE {} ORDER BY due_date, id"
+            " policy_version, applicant_id, victim_id, member_ids, stages_done FROM {} WHERE {} ORDER BY due_date, id"
         ).format(sql.Identifier(cls.schema, "case_reviews"), sql.SQL(" AND ").join(conditions))
         if limit is not None:
             query += sql.SQL(" LIMIT %s")
@@ -165,6 +166,36 @@ class CaseList(FoldsCaseReviews, ReadModel):
             rows = conn.execute(query + sql.SQL(" ORDER BY received_date, id"), params).fetchall()
         return [(row["id"], row["received_date"]) for row in rows]
 
+    @classmethod
+    def not_completed_on(cls, pool: Any, day: date) -> list[dict[str, Any]]:
+        """Applications received by `day` whose applicant had not yet been told the outcome (completion, RULES.md
+        section 14): the ones whose procedure stages can still fall due, with what those need."""
+        query = sql.SQL(
+            "SELECT id, received_date, delay_notified_on, policy_name, policy_version, stages_done FROM {}"
+            " WHERE received_date <= %(day)s AND (stages_done->>'outcome_notified' IS NULL"
+            "  OR (stages_done->>'outcome_notified')::date > %(day)s) ORDER BY id"
+        ).format(sql.Identifier(cls.schema, "case_reviews"))
+        with pool.connection() as conn:
+            return conn.execute(query, {"day": day}).fetchall()
+
+    @classmethod
+    def applications(cls, pool: Any, period: tuple[date, date] | None = None) -> list[dict[str, Any]]:
+        """Every application (received in `period`, if given), oldest first, with what re-deciding it needs:
+        the facts an assessment takes, the dates its stages count from, its first delay notice, and whether
+        its review made recommendations (from the publication model). One query (service/what_if.py)."""
+        query = sql.SQL(
+            "SELECT c.id, c.route, c.applicant_id, c.victim_id, c.member_ids, c.received_date, c.complaint_ids,"
+            " c.stages_done, c.delay_notified_on, EXISTS (SELECT 1 FROM {facts} AS f WHERE f.case_id = c.id"
+            "  AND f.kind = 'review_with_recommendations') AS with_recommendations"
+            " FROM {cases} AS c{where} ORDER BY c.received_date, c.id"
+        ).format(
+            facts=sql.Identifier("publication", "facts"),
+            cases=sql.Identifier(cls.schema, "case_reviews"),
+            where=sql.SQL(" WHERE c.received_date BETWEEN %s AND %s" if period else ""),
+        )
+        with pool.connection() as conn:
+            return conn.execute(query, period or ()).fetchall()
+
     # --- applying ------------------------------------------------------------------------
 
     def apply(self, cur: psycopg.Cursor, event: Any, position: int) -> None:
@@ -186,6 +217,8 @@ class CaseList(FoldsCaseReviews, ReadModel):
             case.decision.decided_on if case.decision else None, case.completed_on, case.finished_on,
             deadlines_for(policy, case.received_date).review, policy.name, policy.version, first_delay, target,
             case.version, case.created_on, case.modified_on,
+            None if case.complaint_ids is None else list(case.complaint_ids),
+            Jsonb({name.value: day.isoformat() for name, day in stage_done_dates(case).items()}),
         )  # fmt: skip
 
     @property
@@ -193,13 +226,14 @@ class CaseList(FoldsCaseReviews, ReadModel):
         return sql.SQL(
             """INSERT INTO {} AS c (id, route, status, received_date, applicant_id, victim_id, member_ids, decision,
                    decided_on, completed_on, finished_on, due_date, policy_name, policy_version, delay_notified_on,
-                   new_target_date, version, requested_at, updated_at)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                   new_target_date, version, requested_at, updated_at, complaint_ids, stages_done)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                ON CONFLICT (id) DO UPDATE SET status = excluded.status, decision = excluded.decision,
                    decided_on = excluded.decided_on, completed_on = excluded.completed_on,
                    finished_on = excluded.finished_on, delay_notified_on = excluded.delay_notified_on,
                    new_target_date = excluded.new_target_date, version = excluded.version,
-                   updated_at = excluded.updated_at"""
+                   updated_at = excluded.updated_at, complaint_ids = excluded.complaint_ids,
+                   stages_done = excluded.stages_done"""
         ).format(self.table("case_reviews"))
 
 

@@ -7,14 +7,22 @@ revision per event, each carrying its recorded time, and `domain.eligibility.ass
 One query finds which versions of which facts were recorded by T. Each version's revision (the
 fact as it stood from that event on) never changes, since events never change, so revisions are
 kept in a bounded in-memory cache keyed by (fact id, version); only the facts with a version not
-held are read and decoded. A revision holds no personal data (ids, agency, dates, flags and the
-incident reference, all stored in clear; the free texts are not in it, not even by reference),
-so erasing a person leaves nothing of theirs in the cache.
+held are read and decoded. A revision holds no personal data (ids, agency, dates, flags, codes and
+the incident reference, all stored in clear; the free texts are not in it, not even by reference),
+so erasing a person leaves nothing of theirs in the cache. A complaint's `location_key` is the
+victim's personal data: a revision holds a keyed digest of it instead (`location_digest`), under a
+key made at random when the process starts and never stored, which is all a linked location needs
+(equal places have equal digests); an assessment that compares places leaves out those of erased
+victims (`Assessor.assess`).
 """
 
+import hashlib
+import hmac
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -25,6 +33,7 @@ from domain.consents import Consent
 from domain.eligibility import ApplicationFacts, Assessment, ComplaintRevision, ConsentRevision, assess
 from domain.errors import InvalidFact
 from domain.policy import Policy
+from domain.vocabulary import GroupRule, Route
 from service.errors import NotFound
 from service.policies import Policies
 from store.event_store import EventStore
@@ -44,6 +53,20 @@ def application_facts(review: CaseReview) -> ApplicationFacts:
 
 Revision = ComplaintRevision | ConsentRevision
 
+# Never stored or sent anywhere: digests made with it mean something only inside this process.
+_LOCATION_DIGEST_KEY = secrets.token_bytes(32)
+
+
+def location_digest(location_key: str | None) -> str | None:
+    """A complaint's place as revisions hold it: HMAC-SHA256 under this process's own random key.
+
+    Equal keys give equal digests, which is all the linked-location rule (RULES.md section 11) asks;
+    the place itself (the victim's personal data) is neither kept nor recoverable from it.
+    """
+    if location_key is None:
+        return None
+    return hmac.new(_LOCATION_DIGEST_KEY, location_key.encode(), hashlib.sha256).hexdigest()
+
 
 def revision(aggregate: Any, event: Any) -> Revision | None:
     """The fact as it stood once `event` was applied to give `aggregate` (None: not a complaint or consent)."""
@@ -59,6 +82,9 @@ def revision(aggregate: Any, event: Any) -> Revision | None:
             caused_had=aggregate.caused_had,
             incident_ref=aggregate.incident_ref,
             withdrawn=aggregate.withdrawn,
+            category=aggregate.category,
+            source=aggregate.source,
+            location_key=location_digest(aggregate.location_key),
         )  # fmt: skip
     if isinstance(aggregate, Consent):
         return ConsentRevision(
@@ -220,4 +246,25 @@ class Assessor:
         """The automatic assessment of `review` under `policy` (default: in force on its received date)."""
         complaints, consents = self.revisions_relied_on(review, as_known_at)
         policy = policy or self.policy_for(review, as_known_at=as_known_at)
+        if policy.group_rule is GroupRule.LINKED_LOCATION and review.route is Route.GROUP:
+            complaints = self.without_erased_places(complaints)
         return assess(application_facts(review), complaints, consents, policy, as_known_at)
+
+    def without_erased_places(self, complaints: list[ComplaintRevision]) -> list[ComplaintRevision]:
+        """The revisions with the places of erased victims taken out: a cached revision keeps the digest
+        it was made with, and an erased victim's place must match nothing any more.
+
+        Whether a victim was erased comes from their key (store/personal_keys.py): at once after an
+        erasure in this process, within the key cache's minute after one in another (README).
+        """
+        keys = self.store.personal_keys
+        erased: dict[UUID, bool] = {}
+        kept = []
+        for r in complaints:
+            if r.location_key is not None:
+                if r.victim_id not in erased:
+                    erased[r.victim_id] = keys.get(r.victim_id) is None
+                if erased[r.victim_id]:
+                    r = replace(r, location_key=None)
+            kept.append(r)
+        return kept

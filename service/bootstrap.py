@@ -60,7 +60,7 @@ def open_services(
 ) -> Services:
     store = open_store(database_url, pool_size=pool_size)
     pool = open_pool(database_url, size=pool_size)
-    policies = Policies(store)
+    policies = Policies(store, floor=Settings.from_environment().national_floor)
     policies.ensure_default(now())
     runner = ProjectionRunner(store, pool, read_models(store, policies.in_force))
     keys = KeyStore(pool)

@@ -361,6 +361,7 @@ class Casework(JourneyHandlers):
                 location=self._text(texts, victim_id, "complaint.location", command.location, actor, now),
                 description=self._text(texts, victim_id, "complaint.description", command.description, actor, now),
                 incident_ref=command.incident_ref, actor=actor, recorded_at=now, id=command.id,
+                source=command.source, location_key=command.location_key,
             )  # fmt: skip
             return complaint, [*texts, complaint]
 

@@ -14,6 +14,7 @@ from domain.people import Contact, ErasureReason
 from domain.vocabulary import (
     Channel,
     ComplaintCategory,
+    ComplaintSource,
     ConsentPurpose,
     ContactChannel,
     Decision,
@@ -54,6 +55,8 @@ class LogComplaint:
     description: str | None = None
     incident_ref: str | None = None
     id: UUID | None = None
+    source: ComplaintSource = ComplaintSource.OTHER  # how the complaint reached the agency (RULES.md section 11)
+    location_key: str | None = None  # the place, as the agency identifies it: the victim's personal data
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,13 @@
-"""The partnership's policy versions, kept as events in a PolicyBook, and read through a short cache."""
+"""The partnership's policy versions, kept as events in a PolicyBook, and read through a short cache.
+
+Every version is published through `Policies.publish` (the API's POST /v1/policies and the command
+line's `policies import` alike), which checks it against the deployment's national floor (RULES.md
+section 11), so no version that relaxes the floor is ever recorded.
+"""
 
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -9,6 +15,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.actor import SYSTEM, Actor
 from domain.errors import InvalidFact
+from domain.national_floor import NationalFloor, require_within_floor
 from domain.policy import HAVANT_POLICY, Policy, PolicyError, policy_in_force
 from domain.policy_book import PolicyBook, policy_book_id
 from store.event_store import EventStore
@@ -16,11 +23,27 @@ from store.event_store import EventStore
 CACHE_SECONDS = 2.0  # another process may publish a version; a new one is seen within this
 
 
+@dataclass(frozen=True)
+class Published:
+    """A version just published, with the version it was derived from and what it changed (API.md v1.1)."""
+
+    policy: Policy
+    derived_from: Policy  # the latest version of its policy, or the partnership's default for a new policy
+    changed: list[str]  # the parameters that differ from `derived_from` (Policy.changed_from)
+
+
 class Policies:
-    def __init__(self, store: EventStore, name: str = HAVANT_POLICY.name, default: Policy = HAVANT_POLICY) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        name: str = HAVANT_POLICY.name,
+        default: Policy = HAVANT_POLICY,
+        floor: NationalFloor | None = None,
+    ) -> None:
         self.store = store
         self.name = name
         self.default = default
+        self.floor = floor  # the deployment's national floor (COMMUNITY_TRIGGER_NATIONAL_FLOOR), if it has one
         self._lock = threading.Lock()
         self._books: dict[str, tuple[float, PolicyBook | None, dict[int, datetime]]] = {}
 
@@ -94,13 +117,21 @@ class Policies:
             raise InvalidFact(f"no policy version {reference}", field=field)
         return book.versions[int(version)]
 
-    def publish(self, params: dict[str, Any], *, actor: Actor, now: datetime) -> Policy:
-        """Publish a new version; parameters not given are taken from the current version."""
+    def latest(self, name: str) -> Policy | None:
+        """The newest version of the policy `name` (None: never published)."""
+        book = self._book(name, fresh=True)
+        return book.latest if book is not None else None
+
+    def publish(self, params: dict[str, Any], *, actor: Actor, now: datetime) -> Published:
+        """Publish a new version; parameters not given are taken from the current version (for a new
+        policy, from the partnership's default). A version that breaks a rule or relaxes the national
+        floor is refused with `InvalidFact` naming the parameter, and nothing is recorded."""
         name = params.get("name") or self.name
         book = self._book(name, fresh=True)
         base = (book.latest if book is not None else None) or self.default
         try:
             policy = base.with_changes(**params)
+            require_within_floor(policy, self.floor)
         except PolicyError as error:
             raise InvalidFact(str(error), field=error.field) from None
         if book is None:
@@ -109,4 +140,9 @@ class Policies:
         self.store.save(book)
         with self._lock:
             self._books.pop(name, None)
-        return policy
+        return Published(policy=policy, derived_from=base, changed=policy.changed_from(base))
+
+    def names(self) -> list[str]:
+        """Every policy with a published version, the partnership's own first, then by name."""
+        names = self.store.policy_names()
+        return sorted(set(names) | {self.name}, key=lambda n: (n != self.name, n))

@@ -1,10 +1,16 @@
 """Configuration from the environment (DATABASE_URL and COMMUNITY_TRIGGER_*), with defaults that work on a new machine."""
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+from domain.national_floor import NationalFloor
+from domain.policy import PolicyError
+
+NATIONAL_FLOOR_VARIABLE = "COMMUNITY_TRIGGER_NATIONAL_FLOOR"
 
 
 @dataclass(frozen=True)
@@ -17,6 +23,7 @@ class Settings:
     # (a thread in the API process), or "worker" (a `community-trigger projections run` started by you).
     projections: str
     cipher_key: str | None = None  # encrypts whole events at rest when set (README, Personal data and encryption)
+    national_floor: NationalFloor | None = None  # parameters no local policy version may relax (RULES.md section 11)
 
     @property
     def projections_inline(self) -> bool:
@@ -35,6 +42,7 @@ class Settings:
             read_wait_seconds=float(os.environ.get("COMMUNITY_TRIGGER_READ_WAIT_SECONDS", "5")),
             projections=projections_mode(os.environ.get("COMMUNITY_TRIGGER_PROJECTIONS", "")),
             cipher_key=os.environ.get("COMMUNITY_TRIGGER_CIPHER_KEY") or None,
+            national_floor=national_floor(os.environ.get(NATIONAL_FLOOR_VARIABLE, "")),
         )
 
 
@@ -47,3 +55,35 @@ def projections_mode(value: str) -> str:
     if value not in PROJECTION_MODES:
         raise ValueError(f"COMMUNITY_TRIGGER_PROJECTIONS is one of {', '.join(PROJECTION_MODES)}, not {value!r}")
     return value
+
+
+def national_floor(value: str) -> NationalFloor | None:
+    """COMMUNITY_TRIGGER_NATIONAL_FLOOR: inline JSON (it starts with `{`) or the path of a JSON file, holding the
+    policy parameters the deployment fixes as a floor, in the API's shape (domain.national_floor NationalFloor).
+
+    Unset or blank: no floor. A floor that cannot be read is refused at start with a message naming the variable
+    and, inside it, the parameter at fault: a deployment must never run believing it has a floor it has not.
+    """
+    value = value.strip()
+    if not value:
+        return None
+    if value.startswith("{"):
+        text, where = value, NATIONAL_FLOOR_VARIABLE
+    else:
+        path = Path(value).expanduser()
+        try:
+            text = path.read_text()
+        except OSError as error:
+            raise ValueError(
+                f"{NATIONAL_FLOOR_VARIABLE} is neither JSON (starting with '{{') nor a file that can be read: "
+                f"{path} ({error.strerror or error})"
+            ) from None
+        where = f"{NATIONAL_FLOOR_VARIABLE} ({path})"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{where} is not valid JSON: {error}") from None
+    try:
+        return NationalFloor.from_dict(data)
+    except PolicyError as error:
+        raise ValueError(f"{where}: {error.field}: {error.message}") from None

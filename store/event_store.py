@@ -134,6 +134,25 @@ class EventStore(Application[UUID]):
         with recorder.datastore.get_connection() as conn:
             return conn.execute(query, ("domain.people:Person.Registered",)).fetchone() is not None
 
+    def policy_names(self) -> list[str]:
+        """The name of every policy with a book, from each book's first event (a partial index finds them)."""
+        from eventsourcing.utils import get_topic
+
+        from domain.policy_book import PolicyBook
+
+        recorder: TimelineRecorder = self.recorder  # type: ignore[assignment]
+        query = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {events} WHERE topic = %s ORDER BY originator_id"
+        ).format(events=Identifier(recorder.datastore.schema, recorder.events_table_name))
+        with recorder.datastore.get_connection() as conn:
+            rows = conn.execute(query, (get_topic(PolicyBook.Opened),)).fetchall()
+        return sorted(
+            self.mapper.to_domain_event(
+                StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
+            ).name
+            for row in rows
+        )
+
     def linked_facts(self, subject_ids: Sequence[UUID], as_known_at: datetime) -> list[UUID]:
         """The facts linked to any of `subject_ids` (complaints of victims, consents of an application) recorded by then."""
         recorder: TimelineRecorder = self.recorder  # type: ignore[assignment]

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from typing import Protocol
 from uuid import UUID
@@ -48,6 +49,14 @@ class PersonalKeys(Protocol):
         """Destroy the person's key for good; False when it was already destroyed."""
 
 
+def keys_of(keys: PersonalKeys, person_ids: Iterable[UUID]) -> dict[UUID, bytes | None]:
+    """Many people's keys at once: through `get_many` where the keys offer it (ours do), else one by one."""
+    get_many = getattr(keys, "get_many", None)
+    if get_many is not None:
+        return get_many(person_ids)
+    return {person_id: keys.get(person_id) for person_id in dict.fromkeys(person_ids)}
+
+
 class PostgresPersonalKeys:
     """Keys in a table of their own, through the event store's connections (autocommit).
 
@@ -68,6 +77,16 @@ class PostgresPersonalKeys:
                 SQL("SELECT key FROM {} WHERE person_id = %s").format(self.table), (person_id,)
             ).fetchone()
         return bytes(row["key"]) if row and row["key"] is not None else None
+
+    def get_many(self, person_ids: Iterable[UUID]) -> dict[UUID, bytes | None]:
+        """Each person's key (None: destroyed or never made), in one query."""
+        ids = list(dict.fromkeys(person_ids))
+        with self._connection() as conn:
+            rows = conn.execute(
+                SQL("SELECT person_id, key FROM {} WHERE person_id = ANY(%s)").format(self.table), (ids,)
+            ).fetchall()
+        found = {row["person_id"]: bytes(row["key"]) if row["key"] is not None else None for row in rows}
+        return {person_id: found.get(person_id) for person_id in ids}
 
     def create(self, person_id: UUID) -> bytes:
         with self._connection() as conn:
@@ -146,6 +165,22 @@ class CachedPersonalKeys:
         key = self.keys.get(person_id)
         self._remember(person_id, key)
         return key
+
+    def get_many(self, person_ids: Iterable[UUID]) -> dict[UUID, bytes | None]:
+        """Each person's key: those held from memory, the others in one look-up (remembered, as `get` does)."""
+        keys: dict[UUID, bytes | None] = {}
+        missing = []
+        for person_id in dict.fromkeys(person_ids):
+            cached = self._cached(person_id)
+            if cached is NOT_HELD:
+                missing.append(person_id)
+            else:
+                keys[person_id] = cached  # type: ignore[assignment]
+        if missing:
+            for person_id, key in keys_of(self.keys, missing).items():
+                self._remember(person_id, key)
+                keys[person_id] = key
+        return keys
 
     def create(self, person_id: UUID) -> bytes:
         cached = self._cached(person_id)

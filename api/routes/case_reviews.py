@@ -58,6 +58,7 @@ from projections.case_list import CaseList
 from service.authorization import READ_CASE_REVIEWS, roles_for
 from service.casework import new_id
 from service.errors import NotFound
+from service.stages import stages_of_review
 from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["case reviews"], route_class=ThreadRoute)
@@ -79,9 +80,12 @@ def request_case_review(body: CaseReviewIn, svc: Svc, key: ApiKey = Depends(allo
 
 @router.get("/case-reviews/{review_id}", response_model=CaseReviewOut, summary="Read an application")
 def read_case_review(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(*READ_CASE_REVIEWS))) -> dict[str, Any]:
-    """The application with its status, due date, decision, notices, reviews and escalations."""
+    """The application with its status, due date, decision, notices, reviews and escalations, and each stage of its
+    procedure as on today (RULES.md sections 8 and 11)."""
     review = svc.casework.case_review(review_id)
-    return case_review_view(svc.casework, review, due_date_of(svc, review))
+    view = case_review_view(svc.casework, review, due_date_of(svc, review))
+    stages = stages_of_review(svc.policies.in_force(review.received_date), review, local_date(now()))
+    return {**view, "stages": [stage.to_dict() for stage in stages]}
 
 
 @router.get("/case-reviews", response_model=CaseListPage, summary="List applications")

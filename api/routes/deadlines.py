@@ -23,6 +23,7 @@ from domain.deadlines import DeadlineOnDay, deadline_on
 from domain.vocabulary import Role
 from projections.case_list import CaseList
 from service.errors import NotFound
+from service.stages import stage_alarms, stages_of_row
 from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["deadlines"], route_class=ThreadRoute)
@@ -56,8 +57,9 @@ def deadline_seen_on(svc: Services, row: dict[str, Any], day: date) -> DeadlineO
     """One case-list row's deadline state and working days left as on `day`: dates after `day` are not yet known."""
     finished = row["finished_on"] if row["finished_on"] and row["finished_on"] <= day else None
     delay = row["delay_notified_on"] if row["delay_notified_on"] and row["delay_notified_on"] <= day else None
-    policy = svc.policies.named(f"{row['policy_name']}@{row['policy_version']}")
-    return deadline_on(policy, due=row["due_date"], on=day, completed_on=finished, delay_notified_on=delay)
+    return deadline_on(
+        _policy_of(svc, row), due=row["due_date"], on=day, completed_on=finished, delay_notified_on=delay
+    )
 
 
 def deadline_as_on(svc: Services, row: dict[str, Any], day: date) -> dict[str, Any]:
@@ -74,7 +76,24 @@ def deadline_as_on(svc: Services, row: dict[str, Any], day: date) -> dict[str, A
         "finished_on": finished.isoformat() if finished else None,
         "delay_notified_on": delay.isoformat() if delay else None,
         "new_target_date": row["new_target_date"].isoformat() if delay and row["new_target_date"] else None,
+        "stages": [stage.to_dict() for stage in stages_of_row(_policy_of(svc, row), row, day)],
     }
+
+
+def _policy_of(svc: Services, row: dict[str, Any]) -> Any:
+    """The policy version a case-list row's application is decided under."""
+    return svc.policies.named(f"{row['policy_name']}@{row['policy_version']}")
+
+
+def stage_alarms_on(svc: Services, day: date) -> list[dict[str, Any]]:
+    """Every procedure stage overdue or due soon on `day`, of the applications not yet completed, earliest due first."""
+    items = [
+        {"kind": "stage", "case_review_id": str(row["id"]), **stage.to_dict()}
+        for row in CaseList.not_completed_on(svc.pool, day)
+        for stage in stage_alarms(stages_of_row(_policy_of(svc, row), row, day))
+    ]
+    items.sort(key=lambda item: (item["due_date"], item["case_review_id"], item["name"]))
+    return items
 
 
 @router.get("/deadlines", response_model=DeadlinesOut, summary="Deadlines as on a day")
@@ -110,7 +129,8 @@ def deadlines(
 @router.get("/deadlines/alarms", response_model=AlarmsOut, summary="Deadlines overdue or due soon")
 def alarms(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)), on: str | None = None) -> dict[str, Any]:
     """What the coordinator must act on today: open applications overdue or due within 5 working days, with no delay
-    notice; and beside them (`promises`) actions, updates and information requests overdue or due soon."""
+    notice; beside them (`promises`) actions, updates and information requests overdue or due soon (RULES.md 13),
+    and (`stages`) every step of the procedure overdue or due soon (RULES.md section 11)."""
     read_own_writes(svc, key)
     day = _day(on)
     items = [deadline_as_on(svc, row, day) for row in _rows_as_on(svc, day, after=None, limit=None, open_only=True)]
@@ -118,6 +138,7 @@ def alarms(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)), on: str
         "on": day.isoformat(),
         "items": [item for item in items if item["deadline_state"] in ALARM_STATES],
         "promises": promise_alarms_on(svc, day),  # actions, updates, information requests (RULES.md 13)
+        "stages": stage_alarms_on(svc, day),
         "next_cursor": None,  # one page: the alarms are few by nature
     }
 

@@ -15,7 +15,7 @@ from api.views import utc_time
 from domain.audited import local_date
 from domain.policy import reporting_year
 from projections.publication import PUBLICATION_FIELDS, publication_csv_row, publication_figures
-from service.what_if import assessing_now, what_if
+from service.what_if import CSV_FIELDS, parse_against, what_if
 from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["reports"], route_class=ThreadRoute)
@@ -58,23 +58,56 @@ def publication(
     return figures
 
 
-@router.get("/reports/what-if", response_model=WhatIfOut, summary="What if another policy version applied")
+WHAT_IF_CSV_EXAMPLE = (
+    ",".join(CSV_FIELDS) + "\r\nc1a2b3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d,2026-11-02,not_met,met,too_few_incidents,,"
+    "safer-havant@1,safer-havant@2,acknowledged - -> 2026-11-16\r\n"
+)
+
+
+@router.get(
+    "/reports/what-if", response_model=WhatIfOut, summary="Re-decide a year under another policy version",
+    responses={
+        200: {
+            "description": "The comparison as JSON, or the changed applications as CSV with `Accept: text/csv` or"
+            " `format=csv`",
+            "content": {"text/csv": {"schema": {"type": "string"}, "example": WHAT_IF_CSV_EXAMPLE}},
+        }
+    },
+)  # fmt: skip
 def what_if_report(
+    request: Request,
     svc: Svc,
     key: ApiKey = Depends(allow(ANALYST, COORDINATOR, AUDITOR)),
-    policy: str = Query(description="NAME@VERSION to re-assess under"),
-    year: int | None = Query(
-        default=None, ge=2014, le=2100, description="only applications received in this reporting year"
+    policy: str = Query(description="NAME@VERSION to re-decide under", max_length=120),
+    against: str | None = Query(
+        default=None,
+        max_length=120,
+        description="what to compare with: NAME@VERSION; `live`, the assessments the threshold decisions recorded"
+        " (each re-assessed as known at its own moment); default each application's own policy in force",
     ),
-) -> dict[str, Any]:
-    """Re-assess every application under another policy version, changing nothing; list the verdicts that would change."""
+    year: int | None = Query(
+        default=None, ge=2014, le=2100, description="only applications received in this reporting year (default all)"
+    ),
+    format_: str | None = Query(
+        default=None, alias="format", pattern="^(json|csv)$", description="`csv`: the changed applications"
+    ),
+) -> Any:
+    """RULES.md section 11: every application of the year assessed under `policy` and under what it is compared with,
+    changing nothing: the verdicts that change with their reasons, the stage due dates that move, and the figures
+    of RULES.md section 10 as if each had decided. No personal data: applications and complaints by id only."""
     read_own_writes(svc, key)
     other = svc.policies.named(policy)
-    period = reporting_year(svc.policies.in_force(local_date(now())), year) if year else None
-    assess, moment = assessing_now(svc)
-    changes = [change.to_dict() for change in what_if(svc.pool, assess, other, year_period=period)]
-    return {
-        "policy": {"name": other.name, "version": other.version},
-        "as_known_at": utc_time(moment),
-        "changes": changes,
-    }
+    comparison = parse_against(against)
+    # Everyone's facts, not only the caller's: the applications and their facts come from the read models.
+    svc.runner.wait_for(svc.runner.head(), svc.read_wait_seconds)
+    moment = now()
+    period = reporting_year(svc.policies.in_force(local_date(moment)), year) if year else None
+    report = what_if(svc.store, svc.pool, svc.policies, other, against=comparison, period=period, as_known_at=moment)
+    if format_ == "csv" or (format_ is None and "text/csv" in request.headers.get("accept", "")):
+        against_name = (comparison or "in-force").replace("@", "-")
+        filename = f"what-if-{other.name}-{other.version}-against-{against_name}-{year or 'all-years'}.csv"
+        return Response(
+            report.csv(), media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )  # fmt: skip
+    return {**report.to_dict(), "year": year, "as_known_at": utc_time(moment)}

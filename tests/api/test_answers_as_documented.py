@@ -134,7 +134,10 @@ def journey(app_client, coordinator, police, auditor, analyst, admin, pcc) -> Jo
     published = j.call(
         admin, "POST", "/v1/policies",
         json={"name": "contract-check", "version": 1, "effective_from": "2026-01-01",
-              "partner_agencies": ["hampshire-constabulary"], "calendar": {"closure_days": ["2026-12-29"]}},
+              "partner_agencies": ["hampshire-constabulary"], "calendar": {"closure_days": ["2026-12-29"]},
+              "lookback": {"days": 183}, "category_thresholds": {"hate_incident": 1}, "excluded_sources": ["other"],
+              "stages": [{"name": "acknowledged", "days": 10}, {"name": "review_completed", "days": 20},
+                         {"name": "outcome_notified", "days": 28, "day_kind": "calendar", "from": "received"}]},
     )  # fmt: skip
     assert published.json()["policy"]["name"] == "contract-check"
     for caller in (admin, analyst):
@@ -149,7 +152,8 @@ def journey(app_client, coordinator, police, auditor, analyst, admin, pcc) -> Jo
         j.call(
             police, "POST", "/v1/complaints",
             json={"victim_id": victim, "agency": "hampshire-constabulary", "incident_date": day, "reported_date": day,
-                  "caused_harassment_alarm_distress": True, "category": "noise", "location": "outside number 3"},
+                  "caused_harassment_alarm_distress": True, "category": "noise", "location": "outside number 3",
+                  "source": "phone", "location_key": "uprn-100062456789"},
         ).json()["id"]
         for day in ("2026-09-01", "2026-09-20", "2026-10-10", "2026-10-12")
     ]  # fmt: skip
@@ -214,6 +218,11 @@ def journey(app_client, coordinator, police, auditor, analyst, admin, pcc) -> Jo
     for caller in (analyst, c):
         j.call(caller, "GET", "/v1/reports/publication", params={"year": 2026})
         j.call(caller, "GET", "/v1/reports/what-if", params={"policy": "contract-check@1", "year": 2026})
+        j.call(caller, "GET", "/v1/reports/what-if", params={"policy": "contract-check@1", "against": "live"})
+        j.call(
+            caller, "GET", "/v1/reports/what-if", params={"policy": "contract-check@1", "against": "safer-havant@1",
+                                                          "format": "csv"},
+        )  # fmt: skip
     j.call(analyst, "GET", "/v1/reports/publication", params={"year": 2026}, headers={"Accept": "text/csv"})
     feed = j.call(c, "POST", "/v1/deadlines/feed-tokens", json={"label": "phone"}).json()
     j.call(None, "GET", "/v1/deadlines.ics", params={"token": feed["token"]})

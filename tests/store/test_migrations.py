@@ -22,6 +22,7 @@ from store.schema import MIGRATION_LOCK, MIGRATIONS, SchemaNewerThanCode, migrat
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN_DUMP = Path(__file__).parent / "fixtures" / "main-2026-12-03.sql"
+ALL_MIGRATIONS = [path.stem for path in sorted(MIGRATIONS.glob("*.sql"))]  # in the order they depend on each other
 # What tests/store/fixtures/make_main_dump.py recorded in that store (its output).
 PERSON = UUID("cdec5a4e-5768-4212-850f-12e7c8940c68")
 DESCRIBED_COMPLAINT = UUID("e7eb614f-4059-44b3-a200-2741f87e365b")
@@ -90,6 +91,7 @@ TABLES = {
     ("case_facts", "consents"), ("publication", "facts"), ("publication", "received"), ("public", "write_receipts"),
     ("promises", "actions"), ("promises", "information_requests"), ("promises", "updates_owed"),
     ("promises", "pcc_reviews"),
+    ("case_facts", "complaint_revisions"), ("case_facts", "consent_revisions"),
 }  # fmt: skip
 READ_MODELS = ("case_list", "case_facts", "publication", "promises")
 ALL_MIGRATIONS = sorted(path.stem for path in MIGRATIONS.glob("*.sql"))  # in the order they apply
