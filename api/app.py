@@ -12,7 +12,18 @@ from api.answers import HealthOut
 from api.openapi import problems as problem_answers
 from api.problems import Problem
 from api.routes import audit as audit_routes
-from api.routes import case_reviews, complaints, consents, deadlines, events, people, policies, reports
+from api.routes import (
+    case_reviews,
+    complaints,
+    consents,
+    deadlines,
+    events,
+    people,
+    policies,
+    potential_triggers,
+    reports,
+    subscriptions,
+)
 from service.bootstrap import Services, open_services
 from service.projection_worker import ProjectionWorker
 
@@ -82,6 +93,8 @@ def create_app(
     openapi.document(app)  # after the layers that add to the OpenAPI themselves (Idempotency-Key)
     app.include_router(audit_routes.router)
     for routes in (people, complaints, consents, case_reviews, deadlines, events, policies, reports):
+        app.include_router(routes.router)
+    for routes in (potential_triggers, subscriptions):  # RULES.md section 12 and API.md v1.1's push
         app.include_router(routes.router)
 
     @app.get(

@@ -22,6 +22,7 @@ from domain.people import Contact
 from domain.vocabulary import (
     Channel,
     ComplaintCategory,
+    ComplaintSource,
     ConsentPurpose,
     Decision,
     DiscretionGrounds,
@@ -171,6 +172,8 @@ class ComplaintIn(CommandBody):
     location: Text | None = None
     description: Text | None = None
     incident_ref: ShortText | None = None
+    source: ComplaintSource = ComplaintSource.OTHER  # RULES.md section 11: a policy may exclude some sources
+    location_key: ShortText | None = None  # an opaque id of the place; equal ids are one place (RULES.md 11)
 
 
 class ComplaintAmendmentIn(Body):

@@ -124,6 +124,8 @@ def complaint_view(app: Casework, complaint: Complaint) -> dict[str, Any]:
         "location": texts.get(complaint.location) if complaint.location else None,
         "description": texts.get(complaint.description) if complaint.description else None,
         "incident_ref": complaint.incident_ref,
+        "source": complaint.source.value,
+        "location_key": complaint.location_key,  # the victim's personal data: None once they are erased
         "withdrawn": complaint.withdrawn,
         "withdrawal_reason": texts.get(complaint.withdrawal_reason) if complaint.withdrawal_reason else None,
         "version": complaint.version,

@@ -40,6 +40,7 @@ from service.assessments import Assessor
 from service.bootstrap import Services, open_services
 from service.casework import Casework
 from service.policies import Policies
+from service.settings import Settings
 from store.api_keys import KeyStore
 from store.database import create_database, drop_database, start_embedded
 from store.event_store import EventStore, store_environment
@@ -530,7 +531,7 @@ class Suite:
 
     def rebuild_all(self) -> None:
         svc, progress = self.services, self.progress
-        models = read_models(svc.store, svc.policies.in_force)
+        models = read_models(svc.store, svc.policies.in_force, Settings.from_environment().location_secret())
         head = svc.store.recorder.max_notification_id() or 0
         # Each starts as a new process would, with no person's key in memory: what one warms the other must not use.
         svc.store.personal_keys.forget()

@@ -148,7 +148,7 @@ def projections(args: argparse.Namespace) -> int:
     store = open_store(url)
     pool = open_pool(url, size=2, name="projections")
     try:
-        models = read_models(store, Policies(store).in_force)
+        models = read_models(store, Policies(store).in_force, Settings.from_environment().location_secret())
         if args.projections_command == "run":
             runner = ProjectionRunner(store, pool, models)
             stop = threading.Event()

@@ -20,7 +20,7 @@ dated by D.
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
@@ -84,6 +84,7 @@ class PotentialTrigger:
     policy_name: str
     policy_version: int
     agencies: frozenset[str] = frozenset()  # every agency with a complaint, counted or not
+    agency_of: dict[UUID, str] = field(default_factory=dict)  # each counted complaint's agency
 
     @property
     def counted_incidents(self) -> int:
@@ -144,6 +145,7 @@ def potential_trigger(
         policy_name=policy.name,
         policy_version=policy.version,
         agencies=frozenset(r.agency for r in revisions if r.recorded_at <= as_known_at),
+        agency_of={c.complaint_id: agency_of[c.complaint_id] for c in counted},
     )
 
 
@@ -159,6 +161,7 @@ class LocationTrigger:
     threshold_met: bool  # also reported by two or more people, and recent enough: a group could apply
     policy_name: str
     policy_version: int
+    agency_of: dict[UUID, str] = field(default_factory=dict)  # each counted complaint's agency
 
     @property
     def counted_incidents(self) -> int:
@@ -209,4 +212,5 @@ def linked_location_trigger(
         threshold_met=assessment.verdict is Verdict.MET,
         policy_name=policy.name,
         policy_version=policy.version,
+        agency_of={c.complaint_id: agency_of[c.complaint_id] for c in counted},
     )

@@ -80,6 +80,7 @@ class Casework:
         self._handlers: dict[type, Callable[[Any, Actor, datetime], Written]] = {
             c.RegisterPerson: self._register_person,
             c.ErasePerson: self._erase_person,
+            c.TellAboutCaseReview: self._tell_about_case_review,
             c.LogComplaint: self._log_complaint,
             c.AmendComplaint: self._amend_complaint,
             c.WithdrawComplaint: self._withdraw_complaint,
@@ -274,6 +275,18 @@ class Casework:
 
         return self._change(Person, command.person_id, "person", None, change)
 
+    def _tell_about_case_review(self, command: c.TellAboutCaseReview, actor: Actor, now: datetime) -> Written:
+        """RULES.md section 12: an event on the person told, so an erased person refuses it (409) by themselves,
+        and their tellings are read with them; it holds no personal data, so it outlives an erasure as a fact."""
+
+        def change(person: Person) -> list[AuditedAggregate]:
+            person.tell_about_case_review(
+                told_on=command.told_on, channel=command.channel, actor=actor, recorded_at=now
+            )
+            return []
+
+        return self._change(Person, command.person_id, "person", None, change)
+
     # --- complaints ----------------------------------------------------------------------
 
     def _log_complaint(self, command: c.LogComplaint, actor: Actor, now: datetime) -> Written:
@@ -291,6 +304,7 @@ class Casework:
                 location=self._text(texts, victim_id, "complaint.location", command.location, actor, now),
                 description=self._text(texts, victim_id, "complaint.description", command.description, actor, now),
                 incident_ref=command.incident_ref, actor=actor, recorded_at=now, id=command.id,
+                source=command.source, location_key=command.location_key,
             )  # fmt: skip
             return complaint, [*texts, complaint]
 

@@ -14,7 +14,9 @@ from domain.people import Contact, ErasureReason
 from domain.vocabulary import (
     Channel,
     ComplaintCategory,
+    ComplaintSource,
     ConsentPurpose,
+    ContactChannel,
     Decision,
     DiscretionGrounds,
     Dissatisfaction,
@@ -37,6 +39,15 @@ class ErasePerson:
 
 
 @dataclass(frozen=True)
+class TellAboutCaseReview:
+    """RULES.md section 12: the victim was told about the case review on `told_on`, by `channel` (by whom: the actor)."""
+
+    person_id: UUID
+    told_on: date
+    channel: ContactChannel
+
+
+@dataclass(frozen=True)
 class LogComplaint:
     victim_id: UUID
     agency: str
@@ -50,6 +61,8 @@ class LogComplaint:
     description: str | None = None
     incident_ref: str | None = None
     id: UUID | None = None
+    source: ComplaintSource = ComplaintSource.OTHER  # RULES.md section 11
+    location_key: str | None = None  # the place (a UPRN, the partnership's own id): the victim's personal data
 
 
 @dataclass(frozen=True)
@@ -173,7 +186,7 @@ class DecideEscalation:
 
 
 Command = (
-    RegisterPerson | ErasePerson | LogComplaint | AmendComplaint | WithdrawComplaint | GiveConsent | WithdrawConsent
+    RegisterPerson | ErasePerson | TellAboutCaseReview | LogComplaint | AmendComplaint | WithdrawComplaint | GiveConsent | WithdrawConsent
     | RequestCaseReview | Acknowledge | DecideThreshold | ShareInformation | NotifyDelay | CompleteReview
     | NotifyOutcome | RequestEscalation | DecideEscalation
 )  # fmt: skip

@@ -15,6 +15,8 @@ import pytest
 from store.database import scratch_database, start_embedded
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+# The places' digest secret (service/settings.py location_secret): set, so no test writes one into the user's data folder.
+os.environ.setdefault("COMMUNITY_TRIGGER_LOCATION_KEY", "a-secret-for-the-tests-only")
 
 
 def _answers(url: str) -> bool:

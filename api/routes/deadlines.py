@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.answers import DeadlinesOut
+from api.answers import AlarmsOut, DeadlinesOut
 from api.auth import allow
 from api.dependencies import AUDITOR, COORDINATOR, Services, Svc, cursor_position, encode_cursor, now, read_own_writes
 from api.problems import invalid
@@ -16,6 +16,7 @@ from domain.audited import local_date
 from domain.calendar import DeadlineState
 from domain.deadlines import DeadlineOnDay, deadline_on
 from projections.case_list import CaseList
+from service.potential_triggers import telling_alarms
 from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["deadlines"], route_class=ThreadRoute)
@@ -100,15 +101,29 @@ def deadlines(
     return {"on": day.isoformat(), "items": [deadline_as_on(svc, row, day) for row in rows], "next_cursor": next_cursor}
 
 
-@router.get("/deadlines/alarms", response_model=DeadlinesOut, summary="Deadlines overdue or due soon")
+@router.get("/deadlines/alarms", response_model=AlarmsOut, summary="Deadlines overdue or due soon")
 def alarms(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)), on: str | None = None) -> dict[str, Any]:
-    """What the coordinator must act on today: open applications overdue or due within 5 working days, with no delay notice."""
+    """What the coordinator must act on today: open applications overdue or due within 5 working days, with no delay
+    notice; and (`victims_to_tell`) victims who should be told about the case review and were not (RULES.md 12)."""
     read_own_writes(svc, key)
     day = _day(on)
     items = [deadline_as_on(svc, row, day) for row in _rows_as_on(svc, day, after=None, limit=None, open_only=True)]
     return {
         "on": day.isoformat(),
         "items": [item for item in items if item["deadline_state"] in ALARM_STATES],
+        "victims_to_tell": [
+            {
+                "kind": "tell_victim",
+                "victim_id": str(alarm.victim.victim_id),
+                "due_date": alarm.victim.tell_due_date.isoformat(),
+                "working_days_left": alarm.working_days_left,
+                "state": alarm.state.value,
+                "trigger_state": alarm.victim.state.value,
+                "counted_incidents": alarm.victim.counted_incidents,
+                "by_agency": alarm.victim.by_agency,
+            }
+            for alarm in telling_alarms(svc.pool, svc.policies, on=day, as_known_at=now())
+        ],
         "next_cursor": None,  # one page: the alarms are few by nature
     }
 
