@@ -26,6 +26,7 @@ from api.routes import (
 )
 from service.bootstrap import Services, open_services
 from service.projection_worker import ProjectionWorker
+from service.webhooks import AlarmCheck, Alarms, Deliveries
 
 # How `serve` runs uvicorn. The benchmarks serve our app and the bare baseline with these too.
 # "auto" takes uvloop and httptools (dependencies, where they install) and falls back to asyncio and h11.
@@ -39,13 +40,17 @@ def create_app(
     read_wait_seconds: float = 5.0,
     projections: str = "inline",
     check_audit: bool = False,
+    webhooks: bool = False,
 ) -> FastAPI:
     """`check_audit`: routes that name the person ids of their answers (api/audit.py AuditedJSON) are
     checked against a walk of each answer, and fail on a difference (the test suite turns it on).
 
     `projections`: "inline" (a thread here moves the read models), "process" (a child process this app
     starts and stops does, api/projection_worker.py) or "worker" (someone else runs `projections run`).
-    Outside "inline" this process follows the positions the other one reaches (`ProjectionRunner.watch`)."""
+    Outside "inline" this process follows the positions the other one reaches (`ProjectionRunner.watch`).
+
+    `webhooks`: with "inline" projections, this process also sends the subscriptions' deliveries and runs the
+    periodic check of deadlines (service/webhooks.py); otherwise the process that runs the projections does."""
     if projections not in ("inline", "process", "worker"):
         raise ValueError(f"projections is inline, process or worker, not {projections!r}")
 
@@ -65,6 +70,10 @@ def create_app(
             worker = ProjectionWorker(database_url)
             worker.start()
         app.state.projection_worker = worker
+        senders = []
+        if webhooks and inline:
+            svc = app.state.services
+            senders = [Deliveries(database_url).start(), AlarmCheck(Alarms(svc.store, svc.pool, svc.policies)).start()]
         # What start-up made (modules, routes, schemas, pools) lives as long as the process: keep it
         # out of the collector's full passes, which otherwise stop every request for tens of
         # milliseconds each time they walk it (seen as the p99 under load).
@@ -73,6 +82,8 @@ def create_app(
         try:
             yield
         finally:
+            for sender in senders:
+                sender.stop()
             app.state.audit_writer.close()
             if worker is not None:
                 worker.stop()

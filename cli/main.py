@@ -85,6 +85,7 @@ def serve(args: argparse.Namespace) -> int:
         pool_size=settings.pool_size,
         read_wait_seconds=settings.read_wait_seconds,
         projections=settings.projections,
+        webhooks=True,  # with inline projections, the server sends the deliveries too; else its child or worker does
     )
     configure_logging()  # every line JSON, uvicorn's own included (log_config=None keeps uvicorn from replacing it)
     # No access log: the request log (api/observability.py) already writes one JSON line per request.
@@ -162,6 +163,8 @@ def projections(args: argparse.Namespace) -> int:
             else:
                 print(f"Following the event store for {len(models)} read models; Ctrl-C stops.", file=sys.stderr)
             runner.start()
+            # The webhook deliveries and the daily time-based events run beside the projections (service/webhooks.py).
+            senders = start_webhooks(url, store, pool, Policies(store))
             try:
                 if args.parent_pid:  # started by `serve`: end with it, however it ends
                     while not stop.wait(1.0) and os.getppid() == args.parent_pid:
@@ -170,6 +173,8 @@ def projections(args: argparse.Namespace) -> int:
                     stop.wait()
             except KeyboardInterrupt:
                 pass
+            for sender in senders:
+                sender.stop()
             runner.stop()
             return 0
         chosen = [m for m in models if args.name in (None, m.schema)]
@@ -194,6 +199,41 @@ def projections(args: argparse.Namespace) -> int:
     finally:
         pool.close()
         store.close()
+
+
+def start_webhooks(url: str, store: object, pool: object, policies: object) -> list:
+    """The delivery worker and the periodic check of deadlines and actions, started; stop each when done."""
+    from service.webhooks import AlarmCheck, Alarms, Deliveries
+
+    return [Deliveries(url).start(), AlarmCheck(Alarms(store, pool, policies)).start()]  # type: ignore[arg-type]
+
+
+def webhooks_command(args: argparse.Namespace) -> int:
+    """`community-trigger webhooks run`: only the deliveries and the periodic check, e.g. on a host of their own."""
+    import signal
+    import threading
+
+    from service.bootstrap import open_store
+    from service.policies import Policies
+    from store.pool import open_pool
+
+    url = _database_url(args)
+    store = open_store(url)
+    pool = open_pool(url, size=2, name="webhooks")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    senders = start_webhooks(url, store, pool, Policies(store))
+    print("Sending webhook deliveries; Ctrl-C stops.", file=sys.stderr)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for sender in senders:
+            sender.stop()
+        pool.close()
+        store.close()
+    return 0
 
 
 def what_if_command(args: argparse.Namespace) -> int:
@@ -357,6 +397,13 @@ def parser() -> argparse.ArgumentParser:
     )
     rebuild_cmd.add_argument("name", nargs="?", help="one read model (default: all)")
     projections_cmd.set_defaults(run=projections)
+
+    webhooks_cmd = commands.add_parser("webhooks", help="send the subscriptions' webhook deliveries")
+    webhook_commands = webhooks_cmd.add_subparsers(dest="webhooks_command", required=True)
+    webhook_commands.add_parser(
+        "run", parents=[data_dir], help="send deliveries and check deadlines (`projections run` does this too)"
+    )
+    webhooks_cmd.set_defaults(run=webhooks_command)
 
     what_if_cmd = commands.add_parser(
         "what-if", parents=[data_dir], help="re-assess every application under another policy version, changing nothing"

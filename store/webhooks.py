@@ -108,11 +108,12 @@ def subscriptions(
         ).fetchall()
 
 
-def subscription(pool: ConnectionPool, id: UUID) -> dict[str, Any] | None:
-    """A live subscription (None when unknown or deleted)."""
+def subscription(pool: ConnectionPool, id: UUID, *, deleted_too: bool = False) -> dict[str, Any] | None:
+    """A live subscription, or with `deleted_too` a deleted one as well (None when unknown)."""
+    live = "" if deleted_too else " AND deleted_at IS NULL"
     with pool.connection() as conn:
         return conn.execute(
-            f"SELECT {SUBSCRIPTION_COLUMNS} FROM webhooks.subscriptions WHERE id = %s AND deleted_at IS NULL", (id,)
+            f"SELECT {SUBSCRIPTION_COLUMNS} FROM webhooks.subscriptions WHERE id = %s{live}", (id,)
         ).fetchone()
 
 

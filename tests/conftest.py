@@ -97,6 +97,9 @@ class Caller:
     def patch(self, path: str, json=None, **kwargs):
         return self.client.patch(path, json=json, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
 
+    def delete(self, path: str, **kwargs):
+        return self.client.delete(path, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+
 
 def _caller(app_client, services, role: str, agency: str | None = None) -> Caller:
     from domain.vocabulary import Role

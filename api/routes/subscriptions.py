@@ -40,9 +40,9 @@ def _view(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _managed(svc: Any, key: ApiKey, subscription_id: UUID) -> dict[str, Any]:
-    """The live subscription, if the key may see it: another agency's is as unknown as a missing one (404)."""
-    row = store.subscription(svc.pool, subscription_id)
+def _managed(svc: Any, key: ApiKey, subscription_id: UUID, deleted_too: bool = False) -> dict[str, Any]:
+    """The subscription, if the key may see it: another agency's is as unknown as a missing one (404)."""
+    row = store.subscription(svc.pool, subscription_id, deleted_too=deleted_too)
     if row is None or not may_manage(key.actor, row):
         raise Problem(404, "Not found", f"no subscription {subscription_id}", slug="not-found")
     return row
@@ -110,8 +110,9 @@ def subscription_deliveries(
     limit: int = Query(default=50, ge=1, le=200),
     cursor: str | None = None,
 ) -> dict[str, Any]:
-    """Every delivery, newest first: its `webhook_id`, event type, state, attempts and the receiver's last answer."""
-    _managed(svc, key, subscription_id)
+    """Every delivery, newest first: its `webhook_id`, event type, state, attempts and the receiver's last answer
+    (a deleted subscription's too: what was sent stays on record)."""
+    _managed(svc, key, subscription_id, deleted_too=True)
     before = cursor_position(cursor, {"id": cursor_id})[0] if cursor is not None else None
     rows = store.deliveries(svc.pool, subscription_id, before=before, limit=limit + 1)
     more, rows = len(rows) > limit, rows[:limit]

@@ -53,6 +53,14 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/policies"): {C, AU, AN, AD},
     ("GET", "/v1/reports/publication"): {C, AU, AN},
     ("GET", "/v1/reports/what-if"): {C, AU, AN},
+    # RULES.md 12: an agency sees the victims it logged a complaint for, and may record telling them.
+    ("GET", "/v1/potential-triggers"): {C, AG, AU},
+    ("POST", "/v1/people/{person_id}/told-about-case-review"): {C, AG},
+    # API.md v1.1 Subscriptions: an agency subscribes to its own victims' events; the auditor reads.
+    ("POST", "/v1/subscriptions"): {C, AG},
+    ("GET", "/v1/subscriptions"): {C, AG, AU},
+    ("DELETE", "/v1/subscriptions/{subscription_id}"): {C, AG},
+    ("GET", "/v1/subscriptions/{subscription_id}/deliveries"): {C, AG, AU},
 }
 # Outside /v1 and needing no key: liveness and readiness, metrics, the API's own description.
 PUBLIC = {("GET", "/healthz"), ("GET", "/metrics")}
@@ -76,8 +84,8 @@ def concrete(path: str) -> str:
 
 
 def call(client_or_caller, method: str, path: str):
-    if method == "GET":
-        return client_or_caller.get(path)
+    if method in ("GET", "DELETE"):
+        return getattr(client_or_caller, method.lower())(path)
     return getattr(client_or_caller, method.lower())(path, json={})
 
 
