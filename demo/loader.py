@@ -85,6 +85,8 @@ def command_for(casework: Casework, step: Any) -> tuple[Any, Actor]:
             return c.DecideEscalation(
                 step.application_id, escalation_id=step.escalation_id, result=step.result, decided_on=step.decided_on
             ), COORDINATOR
+        case g.TellAboutCaseReview():
+            return c.TellAboutCaseReview(step.person_id, told_on=step.told_on, channel=step.channel), COORDINATOR
         case _:
             raise TypeError(f"unknown step {type(step).__name__}")
 

@@ -43,6 +43,7 @@ from demo.generator import (
     RequestEscalation,
     ShareInformation,
     Step,
+    TellAboutCaseReview,
     WithdrawComplaint,
     WithdrawConsent,
     estimate_events,
@@ -189,6 +190,8 @@ def check_stream(steps: list, today: date) -> None:
                 escalations.add(step.escalation_id)
             case DecideEscalation():
                 assert step.escalation_id in escalations
+            case TellAboutCaseReview():
+                assert step.person_id in people, step
             case _:
                 assert step.application_id in applications, step
 
