@@ -181,6 +181,23 @@ def projections(args: argparse.Namespace) -> int:
         if not chosen:
             print(f"error: no read model {args.name!r}; known: {', '.join(m.schema for m in models)}", file=sys.stderr)
             return 2
+        if args.name is None:  # every read model in one pass over the events, each event decoded once
+            from projections.rebuild import rebuild_all
+
+            def show_all(position: int, head: int, rate: float) -> None:
+                share = position / head if head else 1.0
+                print(
+                    f"\rall read models [{'#' * int(share * 30):<30}] {share:6.1%} {position:>10,}/{head:,} events"
+                    f" {rate:>10,.0f} events/s",
+                    end="", file=sys.stderr, flush=True,
+                )  # fmt: skip
+
+            read = rebuild_all(store, pool, chosen, progress=show_all)
+            print(
+                f"\n{', '.join(m.schema for m in chosen)}: rebuilt from {read:,} events and swapped in.",
+                file=sys.stderr,
+            )
+            return 0
         for model in chosen:
 
             def show(position: int, head: int, rate: float, name: str = model.schema) -> None:

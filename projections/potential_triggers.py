@@ -413,7 +413,7 @@ class PotentialTriggers(ReadModel):
             candidates = _candidate_victims(pool, policy, on, as_known_at, start, agency, after, chunk)
             if not candidates:
                 return found, None
-            facts = load_victims_from(pool, cls.schema, candidates, as_known_at)
+            facts = load_victims_from(pool, cls.schema, candidates, as_known_at, (start, on))
             for victim_id in candidates:
                 after = victim_id
                 trigger = decide(victim_id, facts.get(victim_id, _Victim()), policy, on, as_known_at)
@@ -546,31 +546,33 @@ class _Batch:
 
     def write(self, cur: psycopg.Cursor, model: PotentialTriggers) -> None:
         schema = model.schema
-        if self.complaints:
-            cur.executemany(
+        if self.complaints:  # one statement for the batch: column arrays, unnested
+            rows = [
+                (
+                    r.complaint_id,
+                    version,
+                    r.recorded_at,
+                    r.victim_id,
+                    r.complainant_id,
+                    r.agency,
+                    r.incident_date,
+                    r.reported_date,
+                    r.caused_had,
+                    r.category.value,
+                    r.source.value,
+                    r.incident_ref,
+                    r.withdrawn,
+                    bytes.fromhex(r.location_key) if r.location_key else None,
+                )  # fmt: skip
+                for version, r, _ in self.complaints
+            ]
+            cur.execute(
                 f"INSERT INTO {schema}.complaints (complaint_id, version, recorded_at, victim_id, complainant_id,"
                 " agency, incident_date, reported_date, caused_had, category, source, incident_ref, withdrawn,"
-                " location_digest) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT DO NOTHING",
-                [
-                    (
-                        r.complaint_id,
-                        version,
-                        r.recorded_at,
-                        r.victim_id,
-                        r.complainant_id,
-                        r.agency,
-                        r.incident_date,
-                        r.reported_date,
-                        r.caused_had,
-                        r.category.value,
-                        r.source.value,
-                        r.incident_ref,
-                        r.withdrawn,
-                        bytes.fromhex(r.location_key) if r.location_key else None,
-                    )  # fmt: skip
-                    for version, r, _ in self.complaints
-                ],
+                " location_digest) SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::timestamptz[], %s::uuid[],"
+                " %s::uuid[], %s::text[], %s::date[], %s::date[], %s::boolean[], %s::text[], %s::text[], %s::text[],"
+                " %s::boolean[], %s::bytea[]) ON CONFLICT DO NOTHING",
+                [list(column) for column in zip(*rows, strict=True)],
             )
         if self.tellings:
             cur.executemany(
@@ -610,15 +612,33 @@ class _Batch:
 
 
 def load_victims(
-    cur: psycopg.Cursor, schema: str, victim_ids: Sequence[UUID], as_known_at: datetime | None = None
+    cur: psycopg.Cursor,
+    schema: str,
+    victim_ids: Sequence[UUID],
+    as_known_at: datetime | None = None,
+    window: tuple[date, date] | None = None,
 ) -> dict[UUID, _Victim]:
-    """The stored facts of `victim_ids` (recorded by `as_known_at`, when given)."""
+    """The stored facts of `victim_ids` (recorded by `as_known_at`, when given).
+
+    `window`: only the complaints some revision of which was reported in it (every revision of those): a
+    complaint reported outside the window on `on` is never counted, nor makes another a duplicate, so a
+    victim of years of reports costs what their last months do.
+    """
     known = "AND recorded_at <= %(t)s" if as_known_at is not None else ""
-    params = {"ids": list(victim_ids), "t": as_known_at}
+    params: dict[str, Any] = {"ids": list(victim_ids), "t": as_known_at}
+    in_window = ""
+    if window is not None:
+        params["start"], params["end"] = window
+        in_window = (
+            f"AND complaint_id IN (SELECT w.complaint_id FROM {schema}.complaints AS w WHERE w.victim_id = ANY(%(ids)s)"
+            " AND w.reported_date BETWEEN %(start)s AND %(end)s)"
+        )
     victims: dict[UUID, _Victim] = {}
     cur.execute(
-        f"SELECT * FROM {schema}.complaints WHERE victim_id = ANY(%(ids)s) {known} ORDER BY complaint_id, version",
+        f"SELECT * FROM {schema}.complaints WHERE victim_id = ANY(%(ids)s) {known} {in_window}"
+        " ORDER BY complaint_id, version",
         params,
+        prepare=False,  # the ids differ each time: a generic plan would scan the tables
     )
     for row in cur.fetchall():
         victims.setdefault(row["victim_id"], _Victim()).complaints.setdefault(row["complaint_id"], []).append(
@@ -628,6 +648,7 @@ def load_victims(
         f"SELECT person_id, told_on, recorded_at FROM {schema}.tellings WHERE person_id = ANY(%(ids)s) {known}"
         " ORDER BY person_id, version",
         params,
+        prepare=False,  # the ids differ each time: a generic plan would scan the tables
     )
     for row in cur.fetchall():
         victims.setdefault(row["person_id"], _Victim()).tellings.append(Telling(row["told_on"], row["recorded_at"]))
@@ -637,6 +658,7 @@ def load_victims(
         f" WHERE v.victim_id = ANY(%(ids)s) {known.replace('recorded_at', 'a.recorded_at')}"
         " ORDER BY v.victim_id, a.application_id, a.version",
         params,
+        prepare=False,  # the ids differ each time: a generic plan would scan the tables
     )
     for row in cur.fetchall():
         closed = tuple(zip(row["closed_on"], row["reopened_on"], strict=True))
@@ -646,9 +668,11 @@ def load_victims(
     return victims
 
 
-def load_victims_from(pool: Any, schema: str, victim_ids: Sequence[UUID], as_known_at: datetime) -> dict[UUID, _Victim]:
+def load_victims_from(
+    pool: Any, schema: str, victim_ids: Sequence[UUID], as_known_at: datetime, window: tuple[date, date] | None = None
+) -> dict[UUID, _Victim]:
     with pool.connection() as conn, conn.cursor() as cur:
-        return load_victims(cur, schema, victim_ids, as_known_at)
+        return load_victims(cur, schema, victim_ids, as_known_at, window)
 
 
 # An application open on %(on)s as known at %(t)s, for the victim in column `victim`.
@@ -703,7 +727,7 @@ def _candidate_victims(
         )
     query = f"SELECT k.victim_id FROM ({query}) AS k WHERE {' AND '.join(outer)} ORDER BY k.victim_id LIMIT %(limit)s"
     with pool.connection() as conn, conn.cursor() as cur:
-        return [row["victim_id"] for row in cur.execute(query, params)]
+        return [row["victim_id"] for row in cur.execute(query, params, prepare=False)]
 
 
 def _candidate_places(
@@ -733,7 +757,7 @@ def _candidate_places(
         + f" GROUP BY c.location_digest HAVING {having} ORDER BY c.location_digest LIMIT %(limit)s"
     )
     with pool.connection() as conn, conn.cursor() as cur:
-        return [bytes(row["location_digest"]) for row in cur.execute(query, params)]
+        return [bytes(row["location_digest"]) for row in cur.execute(query, params, prepare=False)]
 
 
 def _revisions_at_places(
@@ -747,6 +771,6 @@ def _revisions_at_places(
     )
     found: dict[bytes, list[ComplaintRevision]] = {bytes(d): [] for d in digests}
     with pool.connection() as conn, conn.cursor() as cur:
-        for row in cur.execute(query, {"digests": list(digests), "t": as_known_at, "on": on}):
+        for row in cur.execute(query, {"digests": list(digests), "t": as_known_at, "on": on}, prepare=False):
             found[bytes(row["location_digest"])].append(_revision(row))
     return found

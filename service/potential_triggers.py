@@ -5,6 +5,8 @@ domain decides each one; this module picks the policy in force on the day among 
 published by the time asked about (RULES.md section 14), and says which victims are late to be told.
 """
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -42,6 +44,38 @@ class Listed:
     next_after: tuple[str, Any] | None  # ("victim", UUID) or ("location", bytes)
 
 
+class _Pages:
+    """Pages of the list as known now, remembered until the read models move (a bounded LRU).
+
+    As known at "now", a page is a function of the day, the filters and the facts the read model holds;
+    those change only when it applies events, which moves its position (every batch moves every read
+    model's position, policy publications included). So a page computed at position P serves every
+    request made while the read models stay at P: the partnership's list read again and again between
+    changes costs one decision.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple[Any, ...], Listed] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Listed | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple[Any, ...], page: Listed) -> None:
+        with self._lock:
+            self._pages[key] = page
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+_remembered = _Pages()
+
+
 def listed(
     pool: Any,
     policies: Policies,
@@ -52,13 +86,38 @@ def listed(
     state: str | None,
     after: tuple[str, Any] | None,
     limit: int,
+    now_at_position: int | None = None,
 ) -> Listed:
     """The potential triggers as on `on` and as known at `as_known_at`, from `after` on.
 
     `agency`: only what that agency logged a complaint for (victims it logged for; places where it did).
     `state`: only items in that state (victims' `threshold_reached`, `should_be_told`, `told`; places'
-    `threshold_reached` or `group_number_reached`).
+    `threshold_reached` or `group_number_reached`). `now_at_position`: `as_known_at` is now, and the read
+    models stand at this position: the page may be one remembered from an earlier request at it.
     """
+    key = None
+    if now_at_position is not None:
+        key = (id(pool), now_at_position, on, agency, state, after, limit)
+        page = _remembered.get(key)
+        if page is not None:
+            return page
+    page = _listed(pool, policies, on=on, as_known_at=as_known_at, agency=agency, state=state, after=after, limit=limit)
+    if key is not None:
+        _remembered.put(key, page)
+    return page
+
+
+def _listed(
+    pool: Any,
+    policies: Policies,
+    *,
+    on: date,
+    as_known_at: datetime,
+    agency: str | None,
+    state: str | None,
+    after: tuple[str, Any] | None,
+    limit: int,
+) -> Listed:
     policy = policies.in_force(on, as_known_at=as_known_at)
     victims: list[PotentialTrigger] = []
     places: list[PlaceListed] = []

@@ -147,9 +147,11 @@ def potential_triggers(
             raise invalid("cursor", "the cursor is not one this API gave out; start again without it") from None
         moment = cursor_moment  # every page as known at the first page's moment
     agency = key.agency if key.role is Role.AGENCY else None
+    now_at = svc.runner.position if as_known_at is None and cursor is None else None  # as known now: maybe remembered
     page = listed(
-        svc.pool, svc.policies, on=day, as_known_at=moment, agency=agency, state=state, after=after, limit=limit
-    )
+        svc.pool, svc.policies, on=day, as_known_at=moment, agency=agency, state=state, after=after, limit=limit,
+        now_at_position=now_at,
+    )  # fmt: skip
     items = [_victim_item(t, agency) for t in page.victims]
     items += [_place_item(p, agency) for p in page.places]
     next_cursor = None

@@ -59,6 +59,8 @@ def server(server_url):
 
 
 def listing(caller) -> list[dict]:
+    services = caller.client.app.state.services  # other keys wrote some facts: wait until every write is projected
+    assert services.runner.wait_for(services.runner.head(), 10)
     answer = caller.get("/v1/potential-triggers", params={"limit": 200})
     assert answer.status_code == 200, answer.text
     assert answer.json()["next_cursor"] is None

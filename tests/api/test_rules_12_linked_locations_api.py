@@ -41,6 +41,8 @@ def setting(fresh_app):
 
 
 def places(caller, **params) -> list[dict]:
+    services = caller.client.app.state.services  # the police key wrote the complaints: wait for every write
+    assert services.runner.wait_for(services.runner.head(), 10)
     answer = caller.get("/v1/potential-triggers", params={"on": "2026-11-10", **params})
     assert answer.status_code == 200, answer.text
     return [item for item in answer.json()["items"] if item["kind"] == "location"]

@@ -45,6 +45,10 @@ def complain(caller, victim: str, agency: str, day: str, **extra) -> dict:
 
 
 def listing(caller, **params) -> dict:
+    """The list; first waiting for the read models to hold every write (a read sees its own key's writes at once,
+    and the agencies' keys wrote the complaints)."""
+    services = caller.client.app.state.services
+    assert services.runner.wait_for(services.runner.head(), 10)
     answer = caller.get("/v1/potential-triggers", params=params)
     assert answer.status_code == 200, answer.text
     return answer.json()
@@ -104,6 +108,7 @@ def test_rules_12_an_agency_sees_only_victims_it_logged_for_with_every_count_and
 
 def test_rules_12_a_late_telling_shows_in_the_alarms_from_the_day_it_is_due(callers, victim):
     def tell_alarm(on: str) -> dict | None:
+        listing(callers["coordinator"])  # every write projected first
         answer = callers["coordinator"].get("/v1/deadlines/alarms", params={"on": on})
         assert answer.status_code == 200, answer.text
         return next((a for a in answer.json()["victims_to_tell"] if a["victim_id"] == victim["id"]), None)
