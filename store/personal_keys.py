@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Collection
 from contextlib import AbstractContextManager
 from typing import Protocol
 from uuid import UUID
@@ -68,6 +69,15 @@ class PostgresPersonalKeys:
                 SQL("SELECT key FROM {} WHERE person_id = %s").format(self.table), (person_id,)
             ).fetchone()
         return bytes(row["key"]) if row and row["key"] is not None else None
+
+    def get_many(self, person_ids: Collection[UUID]) -> dict[UUID, bytes | None]:
+        """The keys of `person_ids` in one query (None: destroyed, or never made)."""
+        with self._connection() as conn:
+            rows = conn.execute(
+                SQL("SELECT person_id, key FROM {} WHERE person_id = ANY(%s)").format(self.table), (list(person_ids),)
+            ).fetchall()
+        found = {row["person_id"]: bytes(row["key"]) if row["key"] is not None else None for row in rows}
+        return {person_id: found.get(person_id) for person_id in person_ids}
 
     def create(self, person_id: UUID) -> bytes:
         with self._connection() as conn:
@@ -146,6 +156,16 @@ class CachedPersonalKeys:
         key = self.keys.get(person_id)
         self._remember(person_id, key)
         return key
+
+    def prefetch(self, person_ids: Collection[UUID]) -> None:
+        """Fetch, in one query where the store can, the keys of `person_ids` not held yet (a batch of events
+        about many people is then unsealed without a round trip each)."""
+        missing = [person_id for person_id in dict.fromkeys(person_ids) if self._cached(person_id) is NOT_HELD]
+        get_many = getattr(self.keys, "get_many", None)
+        if not missing or get_many is None:
+            return
+        for person_id, key in get_many(missing[: self.max_size]).items():
+            self._remember(person_id, key)
 
     def create(self, person_id: UUID) -> bytes:
         cached = self._cached(person_id)
