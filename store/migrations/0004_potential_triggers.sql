@@ -1,6 +1,8 @@
 -- The potential triggers of RULES.md section 12: projections/potential_triggers.py.
 -- depends: 0001_baseline
 --
+-- (Numbered after main's 0002 and 0003: merged there, it follows 0003_promises.)
+--
 -- Facts, not verdicts: every revision of every complaint with its recorded time, every telling, and
 -- every application's people and open periods, so that a list as on any day D and as known at any
 -- time T can be decided from them (the domain decides; these tables only find the candidates fast).

@@ -1,5 +1,5 @@
 -- Subscriptions of partner tools and the outbox their deliveries come from: store/webhooks.py.
--- depends: 0003_potential_triggers
+-- depends: 0004_potential_triggers
 --
 -- Not a read model: nothing here is rebuilt from the events. An outbox row is written in the same
 -- transaction as the projection batch (or the periodic check) that found its event, with one
