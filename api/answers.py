@@ -10,7 +10,7 @@ New answers: subclass `Answer` (or `Written` for a write) with `answer_example(.
 `page_of(Item)`.
 """
 
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
@@ -873,12 +873,32 @@ class PromiseAlarm(Answer):
     agency: str | None = Field(description="the agency that must act; null where it is the coordinator (updates)")
 
 
+class TellVictimAlarm(Answer):
+    """RULES.md section 12: a victim who should be told about the case review by `due_date` and has not been."""
+
+    model_config = answer_example(
+        kind="tell_victim", victim_id=VICTIM, due_date="2026-11-18", working_days_left=-2, state="overdue",
+        trigger_state="should_be_told", counted_incidents=2,
+        by_agency={"hampshire-constabulary": 1, "havant-borough-council": 1},
+    )  # fmt: skip
+
+    kind: Literal["tell_victim"] = Field(description="always tell_victim: telling the victim is late or due soon")
+    victim_id: IdText
+    due_date: DateText = Field(description="the telling due date (`tell_due_date` of GET /v1/potential-triggers)")
+    working_days_left: int = Field(description="as on `on` (negative: overdue), as RULES.md section 8 counts them")
+    state: Literal["overdue", "due_soon"] = Field(description="overdue, or due within 5 working days")
+    trigger_state: Literal["threshold_reached", "should_be_told"] = Field(description="the victim's RULES.md 12 state")
+    counted_incidents: int
+    by_agency: dict[str, int]
+
+
 class AlarmsOut(DeadlinesOut):
-    """What the coordinator must act on: applications overdue or due soon, and beside them the promises."""
+    """What the coordinator must act on: applications overdue or due soon, and beside them the promises (RULES.md
+    13), the stages of the procedure (section 11) and the victims late to be told (section 12)."""
 
     model_config = answer_example(
         on="2026-11-25", items=[example_of(DeadlineItem)], promises=[example_of(PromiseAlarm)],
-        stages=[example_of(StageAlarm)], next_cursor=None,
+        stages=[example_of(StageAlarm)], victims_to_tell=[example_of(TellVictimAlarm)], next_cursor=None,
     )  # fmt: skip
 
     promises: list[PromiseAlarm] = Field(
@@ -887,6 +907,136 @@ class AlarmsOut(DeadlinesOut):
     stages: list[StageAlarm] = Field(
         description="every step of an application's procedure overdue or due soon on `on` (RULES.md section 11)"
     )
+    victims_to_tell: list[TellVictimAlarm] = Field(
+        default_factory=list,
+        description="victims who should be told about the case review and were not, overdue or due within 5 working "
+        "days as on `on`, earliest due first",
+    )
+
+
+# --- potential triggers (RULES.md section 12) --------------------------------------------
+
+
+class CountedIncident(Answer):
+    model_config = answer_example(
+        complaint_id=COMPLAINT, agency="hampshire-constabulary", incident_date="2026-11-01", reported_date="2026-11-02"
+    )
+
+    complaint_id: IdText
+    agency: str = Field(description="the partner agency the report was made to")
+    incident_date: DateText
+    reported_date: DateText
+
+
+class PotentialTriggerItem(Answer):
+    """A victim (or, under a `linked_location` policy, a place) whose counted incidents RULES.md section 12 lists."""
+
+    model_config = answer_example(
+        kind="victim", victim_id=VICTIM, state="should_be_told", counted_incidents=2,
+        by_agency={"hampshire-constabulary": 1, "havant-borough-council": 1}, tell_due_date="2026-11-18",
+        told_on=None, counted=[example_of(CountedIncident)], policy=example_of(PolicyRef),
+    )  # fmt: skip
+
+    kind: Literal["victim", "location"] = Field(description="a victim; or a linked location (RULES.md section 11)")
+    victim_id: IdText | None = Field(default=None, description="the victim (kind victim)")
+    location_id: str | None = Field(
+        default=None, description="an opaque id of the place (kind location): never its location key"
+    )
+    state: Literal["threshold_reached", "should_be_told", "told", "group_number_reached"] = Field(
+        description="a victim: the first of RULES.md 12's states that applies; a place: threshold_reached when a group "
+        "of the people who reported there could apply, group_number_reached when one person alone reported enough"
+    )
+    counted_incidents: int = Field(
+        description="the incidents that would count if the victim (the group) applied on `on`"
+    )
+    by_agency: dict[str, int] = Field(description="the counted incidents per partner agency")
+    tell_due_date: DateText | None = Field(
+        default=None, description="tell the victim by this date (policy `tell_within_working_days`); null once told"
+    )
+    told_on: DateText | None = Field(default=None, description="when the victim was told, since the first counted one")
+    counted: list[CountedIncident] = Field(
+        default_factory=list, description="the counted reports (an agency key sees only its own; the others it counts)"
+    )
+    reported_by: int | None = Field(default=None, description="a place: the different people whose reports count")
+    member_ids: list[IdText] | None = Field(default=None, description="a place: the people whose reports count there")
+    policy: PolicyRef = Field(description="the policy version in force on `on`, as known at `as_known_at`")
+
+
+class PotentialTriggersOut(Page[PotentialTriggerItem]):
+    model_config = answer_example(
+        on="2026-11-10", as_known_at=RECORDED_AT, items=[example_of(PotentialTriggerItem)], next_cursor=None
+    )
+
+    on: DateText = Field(description="the day the victims are assessed as if they applied on")
+    as_known_at: TimeText = Field(description="the facts recorded by this moment (the cursor keeps it for every page)")
+
+
+class TellingWritten(Written):
+    """The telling is recorded on the person: `id` and `version` are the person's."""
+
+    model_config = answer_example(id=VICTIM, version=2, recorded_at=RECORDED_AT, told_on="2026-11-12", channel="phone")
+
+    told_on: DateText
+    channel: ContactChannel
+
+
+# --- subscriptions (API.md v1.1) ---------------------------------------------------------
+
+SUBSCRIPTION = "8e4f1c2a-7b3d-4e5f-9a0b-1c2d3e4f5a6b"
+
+
+class SubscriptionOut(Answer):
+    model_config = answer_example(
+        id=SUBSCRIPTION, url="https://partner.example.org/hooks/community-trigger",
+        events=["should_be_told", "threshold_reached"], agency=None, version=1, created_at=RECORDED_AT,
+    )  # fmt: skip
+
+    id: IdText
+    url: str = Field(description="where each event is POSTed, signed by the Standard Webhooks scheme")
+    events: list[str] = Field(description="the event types delivered")
+    agency: str | None = Field(description="an agency's subscription: only its own victims' events")
+    version: int = Field(description="1 while live")
+    created_at: TimeText
+
+
+class SubscriptionWritten(Written):
+    """A new subscription. `secret` (whsec_...) verifies its deliveries: it is shown this once and never again."""
+
+    model_config = answer_example(
+        id=SUBSCRIPTION, version=1, recorded_at=RECORDED_AT, url="https://partner.example.org/hooks/community-trigger",
+        events=["should_be_told", "threshold_reached"], agency=None, secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    )  # fmt: skip
+
+    url: str
+    events: list[str]
+    agency: str | None
+    secret: str = Field(description="the signing secret, base64 after `whsec_`: keep it; it is not shown again")
+
+
+class SubscriptionDeleted(Written):
+    model_config = answer_example(id=SUBSCRIPTION, version=2, recorded_at=RECORDED_AT, deleted=True)
+
+    deleted: bool = Field(description="always true: nothing more is sent, and deliveries still waiting are cancelled")
+
+
+class DeliveryOut(Answer):
+    model_config = answer_example(
+        id=1042, webhook_id="msg_5b1f0e6c2d4a4f7e9c3b8a1d0e2f4c6a", type="should_be_told", occurred_at=RECORDED_AT,
+        state="delivered", attempts=2, last_attempt_at=RECORDED_AT, last_status=204, last_error=None,
+        next_attempt_at=RECORDED_AT, delivered_at=RECORDED_AT,
+    )  # fmt: skip
+
+    id: int
+    webhook_id: str = Field(description="the `webhook-id` header of every attempt: a receiver drops repeats by it")
+    type: str
+    occurred_at: TimeText = Field(description="when the event happened (was recorded, or found)")
+    state: Literal["pending", "delivered", "failed", "cancelled"]
+    attempts: int
+    last_attempt_at: TimeText | None
+    last_status: int | None = Field(description="the receiver's last HTTP status (null: no answer)")
+    last_error: str | None
+    next_attempt_at: TimeText = Field(description="while pending: when it is tried next")
+    delivered_at: TimeText | None
 
 
 # --- the read audit ----------------------------------------------------------------------
@@ -1160,3 +1310,6 @@ class PccReviewItem(Answer):
 ActionPage = page_of(ActionItem)
 InformationRequestPage = page_of(InformationRequestItem)
 PccReviewPage = page_of(PccReviewItem)
+
+SubscriptionPage = page_of(SubscriptionOut)
+DeliveryPage = page_of(DeliveryOut)

@@ -11,7 +11,7 @@ from api import audit, idempotency, observability, openapi, problems, writes
 from api.answers import HealthOut
 from api.openapi import problems as problem_answers
 from api.problems import Problem
-from api.routes import (  # RULES.md 13
+from api.routes import (
     actions,
     case_review_journey,
     case_reviews,
@@ -24,11 +24,14 @@ from api.routes import (  # RULES.md 13
     pcc_reviews,
     people,
     policies,
+    potential_triggers,
     reports,
+    subscriptions,
 )
 from api.routes import audit as audit_routes
 from service.bootstrap import Services, open_services
 from service.projection_worker import ProjectionWorker
+from service.webhooks import AlarmCheck, Alarms, Deliveries
 
 # How `serve` runs uvicorn. The benchmarks serve our app and the bare baseline with these too.
 # "auto" takes uvloop and httptools (dependencies, where they install) and falls back to asyncio and h11.
@@ -42,13 +45,17 @@ def create_app(
     read_wait_seconds: float = 5.0,
     projections: str = "inline",
     check_audit: bool = False,
+    webhooks: bool = False,
 ) -> FastAPI:
     """`check_audit`: routes that name the person ids of their answers (api/audit.py AuditedJSON) are
     checked against a walk of each answer, and fail on a difference (the test suite turns it on).
 
     `projections`: "inline" (a thread here moves the read models), "process" (a child process this app
     starts and stops does, api/projection_worker.py) or "worker" (someone else runs `projections run`).
-    Outside "inline" this process follows the positions the other one reaches (`ProjectionRunner.watch`)."""
+    Outside "inline" this process follows the positions the other one reaches (`ProjectionRunner.watch`).
+
+    `webhooks`: with "inline" projections, this process also sends the subscriptions' deliveries and runs the
+    periodic check of deadlines (service/webhooks.py); otherwise the process that runs the projections does."""
     if projections not in ("inline", "process", "worker"):
         raise ValueError(f"projections is inline, process or worker, not {projections!r}")
 
@@ -68,6 +75,10 @@ def create_app(
             worker = ProjectionWorker(database_url)
             worker.start()
         app.state.projection_worker = worker
+        senders = []
+        if webhooks and inline:
+            svc = app.state.services
+            senders = [Deliveries(database_url).start(), AlarmCheck(Alarms(svc.store, svc.pool, svc.policies)).start()]
         # What start-up made (modules, routes, schemas, pools) lives as long as the process: keep it
         # out of the collector's full passes, which otherwise stop every request for tens of
         # milliseconds each time they walk it (seen as the p99 under load).
@@ -76,6 +87,8 @@ def create_app(
         try:
             yield
         finally:
+            for sender in senders:
+                sender.stop()
             app.state.audit_writer.close()
             if worker is not None:
                 worker.stop()
@@ -97,7 +110,15 @@ def create_app(
     app.include_router(audit_routes.router)
     for routes in (people, complaints, consents, case_reviews, deadlines, events, policies, reports):
         app.include_router(routes.router)
-    for routes in (case_review_journey, actions, information_requests, letters, pcc_reviews):
+    for routes in (
+        case_review_journey,
+        actions,
+        information_requests,
+        letters,
+        pcc_reviews,
+        potential_triggers,
+        subscriptions,
+    ):
         app.include_router(routes.router)
 
     @app.get(

@@ -7,7 +7,8 @@ The bare app has none of our layers: no key lookup, no roles, no domain rules, n
 library, no table lock, no personal-data sealing, no idempotency, audit or metrics middleware.
 `POST /bare/complaints` validates the same body and, in one transaction, inserts the rows our
 write inserts (an event row per record, a timeline row per event, a fact link) into tables of
-the same shape; `GET /bare/case-reviews` runs the case list's query and returns the rows.
+the same shape; `GET /bare/case-reviews` runs the case list's query and returns the rows;
+`GET /bare/potential-triggers` runs the potential-triggers list's candidate query and returns its rows.
 """
 
 import json
@@ -138,6 +139,20 @@ def bare_app() -> Any:
         with pool.connection() as conn:
             rows = conn.execute(
                 "SELECT * FROM case_list.case_reviews ORDER BY received_date DESC, requested_at DESC, id DESC LIMIT %s",
+                (limit + 1,),
+            ).fetchall()
+        return {"items": rows[:limit], "next_cursor": None}
+
+    @app.get("/bare/potential-triggers")
+    def list_potential_triggers(limit: int = 50) -> dict[str, Any]:
+        """The potential-triggers list's candidate query alone: victims with two or more complaints that could count
+        in the last six months, by id; no policy, no open applications, no domain deciding each."""
+        with pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT victim_id, count(DISTINCT complaint_id) AS complaints FROM potential_triggers.complaints"
+                " WHERE reported_date BETWEEN current_date - interval '6 months' AND current_date AND caused_had"
+                " AND NOT withdrawn GROUP BY victim_id HAVING count(DISTINCT complaint_id) >= 2"
+                " ORDER BY victim_id LIMIT %s",
                 (limit + 1,),
             ).fetchall()
         return {"items": rows[:limit], "next_cursor": None}

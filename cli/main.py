@@ -87,6 +87,7 @@ def serve(args: argparse.Namespace) -> int:
         pool_size=settings.pool_size,
         read_wait_seconds=settings.read_wait_seconds,
         projections=settings.projections,
+        webhooks=True,  # with inline projections, the server sends the deliveries too; else its child or worker does
     )
     configure_logging()  # every line JSON, uvicorn's own included (log_config=None keeps uvicorn from replacing it)
     # No access log: the request log (api/observability.py) already writes one JSON line per request.
@@ -173,7 +174,7 @@ def projections(args: argparse.Namespace) -> int:
     store = open_store(url)
     pool = open_pool(url, size=2, name="projections")
     try:
-        models = read_models(store, Policies(store).in_force)
+        models = read_models(store, Policies(store).in_force, Settings.from_environment().location_secret())
         if args.projections_command == "run":
             runner = ProjectionRunner(store, pool, models)
             stop = threading.Event()
@@ -187,6 +188,8 @@ def projections(args: argparse.Namespace) -> int:
             else:
                 print(f"Following the event store for {len(models)} read models; Ctrl-C stops.", file=sys.stderr)
             runner.start()
+            # The webhook deliveries and the daily time-based events run beside the projections (service/webhooks.py).
+            senders = start_webhooks(url, store, pool, Policies(store))
             try:
                 if args.parent_pid:  # started by `serve`: end with it, however it ends
                     while not stop.wait(1.0) and os.getppid() == args.parent_pid:
@@ -195,12 +198,31 @@ def projections(args: argparse.Namespace) -> int:
                     stop.wait()
             except KeyboardInterrupt:
                 pass
+            for sender in senders:
+                sender.stop()
             runner.stop()
             return 0
         chosen = [m for m in models if args.name in (None, m.schema)]
         if not chosen:
             print(f"error: no read model {args.name!r}; known: {', '.join(m.schema for m in models)}", file=sys.stderr)
             return 2
+        if args.name is None:  # every read model in one pass over the events, each event decoded once
+            from projections.rebuild import rebuild_all
+
+            def show_all(position: int, head: int, rate: float) -> None:
+                share = position / head if head else 1.0
+                print(
+                    f"\rall read models [{'#' * int(share * 30):<30}] {share:6.1%} {position:>10,}/{head:,} events"
+                    f" {rate:>10,.0f} events/s",
+                    end="", file=sys.stderr, flush=True,
+                )  # fmt: skip
+
+            read = rebuild_all(store, pool, chosen, progress=show_all)
+            print(
+                f"\n{', '.join(m.schema for m in chosen)}: rebuilt from {read:,} events and swapped in.",
+                file=sys.stderr,
+            )
+            return 0
         for model in chosen:
 
             def show(position: int, head: int, rate: float, name: str = model.schema) -> None:
@@ -219,6 +241,41 @@ def projections(args: argparse.Namespace) -> int:
     finally:
         pool.close()
         store.close()
+
+
+def start_webhooks(url: str, store: object, pool: object, policies: object) -> list:
+    """The delivery worker and the periodic check of deadlines and actions, started; stop each when done."""
+    from service.webhooks import AlarmCheck, Alarms, Deliveries
+
+    return [Deliveries(url).start(), AlarmCheck(Alarms(store, pool, policies)).start()]  # type: ignore[arg-type]
+
+
+def webhooks_command(args: argparse.Namespace) -> int:
+    """`community-trigger webhooks run`: only the deliveries and the periodic check, e.g. on a host of their own."""
+    import signal
+    import threading
+
+    from service.bootstrap import open_store
+    from service.policies import Policies
+    from store.pool import open_pool
+
+    url = _database_url(args)
+    store = open_store(url)
+    pool = open_pool(url, size=2, name="webhooks")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    senders = start_webhooks(url, store, pool, Policies(store))
+    print("Sending webhook deliveries; Ctrl-C stops.", file=sys.stderr)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for sender in senders:
+            sender.stop()
+        pool.close()
+        store.close()
+    return 0
 
 
 def what_if_command(args: argparse.Namespace) -> int:
@@ -484,6 +541,13 @@ def parser() -> argparse.ArgumentParser:
     )
     rebuild_cmd.add_argument("name", nargs="?", help="one read model (default: all)")
     projections_cmd.set_defaults(run=projections)
+
+    webhooks_cmd = commands.add_parser("webhooks", help="send the subscriptions' webhook deliveries")
+    webhook_commands = webhooks_cmd.add_subparsers(dest="webhooks_command", required=True)
+    webhook_commands.add_parser(
+        "run", parents=[data_dir], help="send deliveries and check deadlines (`projections run` does this too)"
+    )
+    webhooks_cmd.set_defaults(run=webhooks_command)
 
     what_if_cmd = commands.add_parser(
         "what-if", parents=[data_dir], help="re-decide every application under another policy version, changing nothing"

@@ -300,12 +300,22 @@ class DecidePccReview:
     next_steps: tuple[Recommendation, ...]
 
 
+@dataclass(frozen=True)
+class TellAboutCaseReview:
+    """RULES.md section 12: a victim with two qualifying reports is told about the case review."""
+
+    at: datetime
+    person_id: UUID
+    told_on: date
+    channel: ContactChannel
+
+
 Step = (
     RegisterPerson | LogComplaint | WithdrawComplaint | RequestCaseReview | GiveConsent | WithdrawConsent
     | Acknowledge | DecideThreshold | ShareInformation | NotifyDelay | CompleteReview | NotifyOutcome
     | RequestEscalation | DecideEscalation | RecordInvolvement | HoldReviewMeeting | MarkActionDone | DropAction
     | GiveUpdate | RequestInformation | AnswerInformationRequest | RecordLetterSent | RequestPccReview
-    | DecidePccReview
+    | DecidePccReview | TellAboutCaseReview
 )  # fmt: skip
 
 # --- the fictional Havant ----------------------------------------------------------------
@@ -615,7 +625,7 @@ _CHANNEL_WEIGHTS = (35, 30, 15, 5, 15)  # 101, online, email, letter, in person
 _KINDS: tuple[type, ...] = Step.__args__  # planned steps name their kind by its place in here
 (_REGISTER, _LOG, _WITHDRAW, _REQUEST, _CONSENT, _WITHDRAW_CONSENT, _ACKNOWLEDGE, _DECIDE, _SHARE, _DELAY,
  _COMPLETE, _OUTCOME, _ESCALATE, _SETTLE, _INVOLVE, _MEET, _DONE, _DROP, _UPDATE, _ASK, _ANSWER, _LETTER, _PCC_ASK,
- _PCC_DECIDE) = range(len(_KINDS))  # fmt: skip
+ _PCC_DECIDE, _TELL) = range(len(_KINDS))  # fmt: skip
 _FIELDS = {kind: tuple(f.name for f in fields(kind))[1:] for kind in _KINDS}  # after `at`
 _new, _set = object.__new__, object.__setattr__
 
@@ -743,6 +753,16 @@ _OLDEST = {"met": 400, "not_met": 400, "discretion": 400, "chronic": 720}
 
 
 _MIN_APPLICATIONS = 22  # as many as _fixed_cases
+
+# Victims with no application whom RULES.md section 12 lists as at `today`: (reports as (agency, working days
+# ago), told how many working days ago or None). Planned only when the complaints asked for leave room for them.
+_POTENTIAL_TRIGGERS = (
+    ((("hampshire-constabulary", 6), ("havant-borough-council", 2)), None),  # should be told, not due yet
+    ((("hampshire-constabulary", 18), ("vivid-homes", 13)), None),  # should have been told: overdue
+    ((("havant-borough-council", 12), ("hampshire-constabulary", 9)), 5),  # told since the first report
+    ((("hampshire-constabulary", 15), ("havant-borough-council", 11), ("nhs-hampshire-iow-icb", 4)), None),  # reached
+)
+_POTENTIAL_TRIGGER_COMPLAINTS = sum(len(reports) for reports, _ in _POTENTIAL_TRIGGERS)
 
 
 def _fixed_cases(today: date) -> list[_Case]:
@@ -1030,6 +1050,9 @@ class _World:
                 _uuid4(app), _uuid4(pcc), EscalationResult(result), reasons, decided_on,
                 tuple(Recommendation(*step) for step in next_steps),
             ))  # fmt: skip
+        if kind == _TELL:
+            person, told_on, channel = values
+            return _make(TellAboutCaseReview, at, (_uuid4(person), told_on, ContactChannel(channel)))
         return _make(_KINDS[kind], at, (_uuid4(values[0]), *values[1:]))  # acknowledge, share, delay, outcome, meeting
 
     # --- background: one victim and their complaints ---
@@ -1116,6 +1139,23 @@ class _World:
                     steps.append((rec + _DAYS[self.between(2, 40)], 0, (), _WITHDRAW, (complaint, reason)))
             done += copies
         self.file(steps, people)
+
+    # --- potential triggers: a victim RULES.md section 12 lists, with no application ---
+
+    def potential_trigger(self, reports: tuple[tuple[str, int], ...], told: int | None) -> None:
+        """One victim and their qualifying reports (each of its own incident, on the day it was reported), and
+        perhaps their being told about the case review."""
+        victim, home = self.person(self.locality())
+        steps = []
+        for agency, ago in reports:
+            day = _add_working_days(self.today, -ago)
+            values = (self.bits(128), victim[0], victim[0], home, agency, day, day, True, self.category(), None, None,
+                      None)  # fmt: skip
+            steps.append((day, 0, _ALONE, _LOG, values))
+        if told is not None:
+            day = _add_working_days(self.today, -told)
+            steps.append((day, 0, _ALONE, _TELL, (victim[0], day, ContactChannel.PHONE.value)))
+        self.file(steps, [victim])
 
     # --- cases: an application and everything behind it ---
 
@@ -1529,7 +1569,13 @@ class _World:
         budget = max(0, complaints - sum(c.complaints for c in cases))
         start = self.today - timedelta(days=3 * 365)
         # The plans wait as plain tuples, which the garbage collector stops walking.
-        plans = sorted(((c.anchor, tuple(c)) for c in cases), key=_first)
+        plans = [(c.anchor, tuple(c)) for c in cases]
+        if budget >= _POTENTIAL_TRIGGER_COMPLAINTS:
+            budget -= _POTENTIAL_TRIGGER_COMPLAINTS
+            for index, (reports, _) in enumerate(_POTENTIAL_TRIGGERS):
+                anchor = _add_working_days(self.today, -max(ago for _, ago in reports))
+                plans.append((anchor, ("potential_trigger", index)))
+        plans.sort(key=_first)
         self.next_day = min([start] + [anchor for anchor, _ in plans[:1]])
         del cases
         i = 0
@@ -1539,7 +1585,10 @@ class _World:
                 plans[i] = None  # done with it
                 i += 1
                 yield from self.flush(day)
-                self.case(_Case._make(plan))
+                if plan[0] == "potential_trigger":
+                    self.potential_trigger(*_POTENTIAL_TRIGGERS[plan[1]])
+                else:
+                    self.case(_Case._make(plan))
             yield from self.flush(anchor)
             if size:
                 self.background(anchor, size)

@@ -127,6 +127,8 @@ def command_for(casework: Casework, step: Any) -> tuple[Any, Actor]:
                 step.application_id, step.pcc_review_id, result=step.result, reasons=step.reasons,
                 decided_on=step.decided_on, next_steps=next_steps,
             ), PCC  # fmt: skip
+        case g.TellAboutCaseReview():
+            return c.TellAboutCaseReview(step.person_id, told_on=step.told_on, channel=step.channel), COORDINATOR
         case _:
             raise TypeError(f"unknown step {type(step).__name__}")
 

@@ -14,14 +14,15 @@ fields with the person's own key; erasure destroys the key (store/personal_data.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.actor import Actor
-from domain.audited import AuditedAggregate
+from domain.audited import AuditedAggregate, require_not_future
 from domain.errors import InvalidFact, RuleBroken
+from domain.vocabulary import ContactChannel
 
 ERASED = "[erased]"  # what a name or a text reads as once its person is erased
 
@@ -82,6 +83,7 @@ class Person(AuditedAggregate):
             person.display_name = self.display_name
             person.contact = self.contact
             person.erased = False
+            person.told_about_case_review = ()
 
     class Erased(AuditedAggregate.Event):
         """The person's key was destroyed: their name, contact details and texts read as erased from now on."""
@@ -96,10 +98,22 @@ class Person(AuditedAggregate):
             person.display_name = ERASED
             person.contact = Contact()
 
+    class ToldAboutCaseReview(AuditedAggregate.Event):
+        """The partnership told the person about the ASB case review (RULES.md section 12): a case fact, no personal
+        data, so it stays readable after an erasure like the other case facts."""
+
+        class_version = 1
+        told_on: date
+        channel: ContactChannel
+
+        def apply(self, person: "Person") -> None:
+            person.told_about_case_review = (*person.told_about_case_review, self.told_on)
+
     if TYPE_CHECKING:  # state set by the events' apply(); not dataclass fields
         display_name: str
         contact: Contact
         erased: bool
+        told_about_case_review: tuple[date, ...]  # the days they were told, in the order recorded
 
     @classmethod
     def register(
@@ -120,6 +134,17 @@ class Person(AuditedAggregate):
         if self.erased:
             raise PersonErased(self.id, f"person {self.id} was already erased")
         self._record(Person.Erased, recorded_at=recorded_at, reason=reason, actor=actor)
+
+    def tell_about_case_review(
+        self, *, told_on: date, channel: ContactChannel, actor: Actor, recorded_at: datetime
+    ) -> None:
+        """Record that the person was told about the case review (RULES.md section 12): by whom is the actor."""
+        if self.erased:
+            raise PersonErased(
+                self.id, f"person {self.id} was erased: nothing more can be recorded about them (RULES.md section 14)"
+            )
+        require_not_future(told_on, "told_on", recorded_at)
+        self._record(Person.ToldAboutCaseReview, recorded_at=recorded_at, told_on=told_on, channel=channel, actor=actor)
 
 
 class PersonalText(AuditedAggregate):

@@ -20,6 +20,7 @@ PCC = Role.PCC
 COMMAND_ROLES: dict[type, tuple[Role, ...]] = {
     c.RegisterPerson: (COORDINATOR, AGENCY),
     c.ErasePerson: (COORDINATOR,),
+    c.TellAboutCaseReview: (COORDINATOR,),
     c.LogComplaint: (COORDINATOR, AGENCY),
     c.AmendComplaint: (COORDINATOR, AGENCY),
     c.WithdrawComplaint: (COORDINATOR, AGENCY),
@@ -56,6 +57,8 @@ READ_COMPLAINTS = (COORDINATOR, AUDITOR, AGENCY)  # an agency: only those it log
 READ_FIGURES = (ANALYST, COORDINATOR, AUDITOR)  # publication figures and what-if: aggregates only
 READ_POLICIES = (ADMIN, COORDINATOR, AUDITOR, ANALYST)
 READ_AUDIT = (AUDITOR,)
+READ_POTENTIAL_TRIGGERS = (COORDINATOR, AUDITOR, AGENCY)  # an agency: only victims it logged a complaint for
+SUBSCRIBE = (COORDINATOR, AGENCY)  # an agency: only its own victims' events
 PUBLISH_POLICIES = (ADMIN,)
 
 

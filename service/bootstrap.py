@@ -62,7 +62,9 @@ def open_services(
     pool = open_pool(database_url, size=pool_size)
     policies = Policies(store, floor=Settings.from_environment().national_floor)
     policies.ensure_default(now())
-    runner = ProjectionRunner(store, pool, read_models(store, policies.in_force))
+    runner = ProjectionRunner(
+        store, pool, read_models(store, policies.in_force, Settings.from_environment().location_secret())
+    )
     keys = KeyStore(pool)
     assessor = Assessor(store, policies)
     services = Services(

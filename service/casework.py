@@ -116,6 +116,7 @@ class Casework(JourneyHandlers):
         self._handlers: dict[type, Callable[[Any, Actor, datetime], Written]] = {
             c.RegisterPerson: self._register_person,
             c.ErasePerson: self._erase_person,
+            c.TellAboutCaseReview: self._tell_about_case_review,
             c.LogComplaint: self._log_complaint,
             c.AmendComplaint: self._amend_complaint,
             c.WithdrawComplaint: self._withdraw_complaint,
@@ -340,6 +341,18 @@ class Casework(JourneyHandlers):
             # Before the event is saved: should saving fail, the data is unreadable all the same,
             # and erasing again records the event.
             self.store.personal_keys.destroy(command.person_id)
+            return []
+
+        return self._change(Person, command.person_id, "person", None, change)
+
+    def _tell_about_case_review(self, command: c.TellAboutCaseReview, actor: Actor, now: datetime) -> Written:
+        """RULES.md section 12: an event on the person told, so an erased person refuses it (409) by themselves,
+        and their tellings are read with them; it holds no personal data, so it outlives an erasure as a fact."""
+
+        def change(person: Person) -> list[AuditedAggregate]:
+            person.tell_about_case_review(
+                told_on=command.told_on, channel=command.channel, actor=actor, recorded_at=now
+            )
             return []
 
         return self._change(Person, command.person_id, "person", None, change)

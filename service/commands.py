@@ -42,6 +42,15 @@ class ErasePerson:
 
 
 @dataclass(frozen=True)
+class TellAboutCaseReview:
+    """RULES.md section 12: the victim was told about the case review on `told_on`, by `channel` (by whom: the actor)."""
+
+    person_id: UUID
+    told_on: date
+    channel: ContactChannel
+
+
+@dataclass(frozen=True)
 class LogComplaint:
     victim_id: UUID
     agency: str
@@ -296,7 +305,7 @@ class DecidePccReview:
 
 
 Command = (
-    RegisterPerson | ErasePerson | LogComplaint | AmendComplaint | WithdrawComplaint | GiveConsent | WithdrawConsent
+    RegisterPerson | ErasePerson | TellAboutCaseReview | LogComplaint | AmendComplaint | WithdrawComplaint | GiveConsent | WithdrawConsent
     | RequestCaseReview | Acknowledge | DecideThreshold | ShareInformation | NotifyDelay | CompleteReview
     | NotifyOutcome | RequestEscalation | DecideEscalation | RecordInvolvement | HoldReviewMeeting | MarkActionDone
     | DropAction | GiveUpdate | RequestInformation | AnswerInformationRequest | RecordLetterSent | RequestPccReview

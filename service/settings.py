@@ -1,7 +1,11 @@
 """Configuration from the environment (DATABASE_URL and COMMUNITY_TRIGGER_*), with defaults that work on a new machine."""
 
+import base64
+import hashlib
+import hmac
 import json
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +28,7 @@ class Settings:
     projections: str
     cipher_key: str | None = None  # encrypts whole events at rest when set (README, Personal data and encryption)
     national_floor: NationalFloor | None = None  # parameters no local policy version may relax (RULES.md section 11)
+    location_key: str | None = None  # the secret of the places' digests (`location_secret`)
 
     @property
     def projections_inline(self) -> bool:
@@ -43,7 +48,35 @@ class Settings:
             projections=projections_mode(os.environ.get("COMMUNITY_TRIGGER_PROJECTIONS", "")),
             cipher_key=os.environ.get("COMMUNITY_TRIGGER_CIPHER_KEY") or None,
             national_floor=national_floor(os.environ.get(NATIONAL_FLOOR_VARIABLE, "")),
+            location_key=os.environ.get("COMMUNITY_TRIGGER_LOCATION_KEY") or None,
         )
+
+    def location_secret(self) -> bytes:
+        """The secret the potential-triggers read model digests complaints' places under (HMAC-SHA256).
+
+        A place (`location_key`) is the victim's personal data: the read model keeps only its keyed
+        digest, and the secret lives outside the database, so a copy of the database cannot tell which
+        places its digests stand for. From COMMUNITY_TRIGGER_LOCATION_KEY; else derived from
+        COMMUNITY_TRIGGER_CIPHER_KEY; else a random secret kept in the data folder (`location.key`,
+        made on first use). Every process of a deployment must use the same one; after changing it,
+        rebuild the read model (`community-trigger projections rebuild potential_triggers`).
+        """
+        if self.location_key:
+            return self.location_key.encode()
+        if self.cipher_key:
+            return hmac.new(self.cipher_key.encode(), b"community-trigger location digests", hashlib.sha256).digest()
+        path = self.data_dir / "location.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made = base64.b64encode(secrets.token_bytes(32))
+            try:
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process made it first: use theirs
+                pass
+            else:
+                with os.fdopen(descriptor, "wb") as file:
+                    file.write(made)
+        return path.read_bytes().strip()
 
 
 PROJECTION_MODES = ("process", "inline", "worker")

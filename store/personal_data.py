@@ -7,6 +7,7 @@ Which fields are personal is declared by the event classes (`personal_fields`, `
 import base64
 import binascii
 import os
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -71,15 +72,39 @@ class PersonalDataMapper(Mapper[UUID]):
         # The library's Mapper.to_domain_event, with personal data unsealed before any upcasting,
         # so that upcasters always see the fields as they were written.
         event_class = resolve_topic(stored_event.topic)
+        return self._domain_event(event_class, stored_event, self._decoded_state(stored_event))
+
+    def to_domain_events(self, stored_events: Sequence[StoredEvent]) -> list[DomainEventProtocol[UUID]]:
+        """`to_domain_event` of each, the keys of every person whose data they seal fetched together first
+        (where the keys can: `prefetch`), rather than one round trip per person (a projection's batch)."""
+        decoded = []
+        subjects = []
+        for stored_event in stored_events:
+            event_class = resolve_topic(stored_event.topic)
+            state = self._decoded_state(stored_event)
+            if SEALED_FIELD in state:
+                field = event_class.subject_field
+                subjects.append(stored_event.originator_id if field == "originator_id" else state[field])
+            decoded.append((event_class, stored_event, state))
+        prefetch = getattr(self.personal_keys, "prefetch", None)
+        if subjects and prefetch is not None:
+            prefetch(subjects)
+        return [self._domain_event(event_class, stored_event, state) for event_class, stored_event, state in decoded]
+
+    def _decoded_state(self, stored_event: StoredEvent) -> dict[str, Any]:
         stored_state = stored_event.state
         try:
             if self.cipher:
                 stored_state = self.cipher.decrypt(stored_state)
             if self.compressor:
                 stored_state = self.compressor.decompress(stored_state)
-            state: dict[str, Any] = self.transcoder.decode(stored_state)
+            return self.transcoder.decode(stored_state)
         except Exception as error:
             raise _undecodable(stored_event, error) from error
+
+    def _domain_event(
+        self, event_class: type, stored_event: StoredEvent, state: dict[str, Any]
+    ) -> DomainEventProtocol[UUID]:
         if SEALED_FIELD in state:  # events stored before personal data was sealed have none
             state.update(self._unseal(event_class, stored_event, state))
         state["originator_id"] = find_id_convertor(event_class, type(stored_event.originator_id))(

@@ -15,6 +15,8 @@ import pytest
 from store.database import scratch_database, start_embedded
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+# The places' digest secret (service/settings.py location_secret): set, so no test writes one into the user's data folder.
+os.environ.setdefault("COMMUNITY_TRIGGER_LOCATION_KEY", "a-secret-for-the-tests-only")
 
 
 def _answers(url: str) -> bool:
@@ -97,6 +99,9 @@ class Caller:
 
     def patch(self, path: str, json=None, **kwargs):
         return self.client.patch(path, json=json, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+
+    def delete(self, path: str, **kwargs):
+        return self.client.delete(path, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
 
 
 def _caller(app_client, services, role: str, agency: str | None = None) -> Caller:

@@ -160,9 +160,7 @@ def list_item(svc: Services, row: dict[str, Any], today: date) -> dict[str, Any]
 
 
 @router.get("/case-reviews/{review_id}/history", response_model=HistoryOut, summary="An application's history")
-def case_review_history(
-    review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(*READ_CASE_REVIEWS))
-) -> dict[str, Any]:
+def case_review_history(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(*READ_CASE_REVIEWS))) -> dict[str, Any]:
     """Every event of the application and of the complaints and consents it relied on, in recorded order."""
     read_own_writes(svc, key)
     review = svc.casework.case_review(review_id)
@@ -236,7 +234,9 @@ def assessment(
     read_own_writes(svc, key)
     moment = as_known_at or now()
     review = svc.assessor.case_review_as_known_at(review_id, moment)
-    return assessment_view(svc.assessor.assess(review, moment, svc.assessor.policy_for(review, policy, moment)).to_dict())
+    return assessment_view(
+        svc.assessor.assess(review, moment, svc.assessor.policy_for(review, policy, moment)).to_dict()
+    )
 
 
 @router.get(

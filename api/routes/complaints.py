@@ -61,7 +61,9 @@ def list_complaints(
     read_own_writes(svc, key)
     if key.role is AGENCY:
         if agency is not None and agency != key.agency:
-            raise Problem(403, "Forbidden", f"an agency key lists only its own complaints ({key.agency})", slug="forbidden")
+            raise Problem(
+                403, "Forbidden", f"an agency key lists only its own complaints ({key.agency})", slug="forbidden"
+            )
         agency = key.agency
     moment = moment_or_day(since, "since")
     before = (
@@ -71,9 +73,14 @@ def list_complaints(
     more, rows = len(rows) > limit, rows[:limit]
     items = [
         {
-            "id": str(row["id"]), "victim_id": str(row["victim_id"]), "agency": row["agency"],
-            "incident_date": row["incident_date"].isoformat(), "reported_date": row["reported_date"].isoformat(),
-            "withdrawn": row["withdrawn"], "version": row["version"], "recorded_at": utc_time(row["logged_at"]),
+            "id": str(row["id"]),
+            "victim_id": str(row["victim_id"]),
+            "agency": row["agency"],
+            "incident_date": row["incident_date"].isoformat(),
+            "reported_date": row["reported_date"].isoformat(),
+            "withdrawn": row["withdrawn"],
+            "version": row["version"],
+            "recorded_at": utc_time(row["logged_at"]),
         }  # fmt: skip
         for row in rows
     ]

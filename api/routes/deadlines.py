@@ -23,6 +23,7 @@ from domain.deadlines import DeadlineOnDay, deadline_on
 from domain.vocabulary import Role
 from projections.case_list import CaseList
 from service.errors import NotFound
+from service.potential_triggers import telling_alarms
 from service.stages import stage_alarms, stages_of_row
 from store.api_keys import ApiKey
 
@@ -130,7 +131,8 @@ def deadlines(
 def alarms(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)), on: str | None = None) -> dict[str, Any]:
     """What the coordinator must act on today: open applications overdue or due within 5 working days, with no delay
     notice; beside them (`promises`) actions, updates and information requests overdue or due soon (RULES.md 13),
-    and (`stages`) every step of the procedure overdue or due soon (RULES.md section 11)."""
+    (`stages`) every step of the procedure overdue or due soon (RULES.md section 11), and (`victims_to_tell`)
+    victims who should be told about the case review and were not (RULES.md 12)."""
     read_own_writes(svc, key)
     day = _day(on)
     items = [deadline_as_on(svc, row, day) for row in _rows_as_on(svc, day, after=None, limit=None, open_only=True)]
@@ -139,6 +141,19 @@ def alarms(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)), on: str
         "items": [item for item in items if item["deadline_state"] in ALARM_STATES],
         "promises": promise_alarms_on(svc, day),  # actions, updates, information requests (RULES.md 13)
         "stages": stage_alarms_on(svc, day),
+        "victims_to_tell": [
+            {
+                "kind": "tell_victim",
+                "victim_id": str(alarm.victim.victim_id),
+                "due_date": alarm.victim.tell_due_date.isoformat(),
+                "working_days_left": alarm.working_days_left,
+                "state": alarm.state.value,
+                "trigger_state": alarm.victim.state.value,
+                "counted_incidents": alarm.victim.counted_incidents,
+                "by_agency": alarm.victim.by_agency,
+            }
+            for alarm in telling_alarms(svc.pool, svc.policies, on=day, as_known_at=now())
+        ],
         "next_cursor": None,  # one page: the alarms are few by nature
     }
 

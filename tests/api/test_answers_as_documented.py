@@ -228,6 +228,30 @@ def journey(app_client, coordinator, police, auditor, analyst, admin, pcc) -> Jo
     j.call(None, "GET", "/v1/deadlines.ics", params={"token": feed["token"]})
     j.call(c, "DELETE", "/v1/deadlines/feed-tokens/{token_id}", {"token_id": feed["id"]})
 
+    # RULES.md 12: two reports at two agencies, then telling; subscriptions (never sent: no delivery worker here).
+    told = j.call(c, "POST", "/v1/people", json={"display_name": "Casey Told"}).json()["id"]
+    for caller, agency, day in (
+        (police, "hampshire-constabulary", "2026-11-02"),
+        (c, "havant-borough-council", "2026-11-04"),
+    ):
+        j.call(
+            caller, "POST", "/v1/complaints",
+            json={"victim_id": told, "agency": agency, "incident_date": day, "reported_date": day,
+                  "caused_harassment_alarm_distress": True, "category": "noise", "source": "phone",
+                  "location_key": "100062341234"},
+        )  # fmt: skip
+    for caller in (c, auditor, police):
+        j.call(caller, "GET", "/v1/potential-triggers", params={"on": "2026-11-10", "limit": 2})
+    j.call(c, "POST", "/v1/people/{person_id}/told-about-case-review", {"person_id": told},
+           json={"told_on": "2026-11-12", "channel": "phone"})  # fmt: skip
+    subscription = j.call(
+        c, "POST", "/v1/subscriptions", json={"url": "http://127.0.0.1:9/hooks", "events": ["should_be_told"]}
+    ).json()
+    for caller in (c, auditor):
+        j.call(caller, "GET", "/v1/subscriptions")
+        j.call(caller, "GET", "/v1/subscriptions/{subscription_id}/deliveries", {"subscription_id": subscription["id"]})
+    j.call(c, "DELETE", "/v1/subscriptions/{subscription_id}", {"subscription_id": subscription["id"]})
+
     erased = j.call(c, "POST", "/v1/people", json={"display_name": "Sam Erased"}).json()["id"]
     j.call(c, "POST", "/v1/people/{person_id}/erasure", {"person_id": erased}, json={"reason": "subject_request"})
     j.call(c, "GET", "/v1/people/{person_id}", {"person_id": erased})

@@ -156,7 +156,7 @@ def test_the_openapi_shows_the_header_on_every_write(app_client):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             names = [parameter["name"] for parameter in operation.get("parameters", [])]
-            if path.startswith("/v1/") and method in ("post", "patch", "delete"):
+            if path.startswith("/v1/") and method in ("post", "patch", "delete"):  # every write
                 assert "Idempotency-Key" in names, (method, path)
             else:
                 assert "Idempotency-Key" not in names, (method, path)

@@ -27,7 +27,7 @@ def _parameters(operation) -> set[tuple[str, str]]:
 
 def _expected_errors(method: str, operation) -> set[int]:
     """API.md v1.1: 401 and 403 everywhere (a key and a role); 404 for an id in the path; 409 where a rule can be
-    broken (every write); 412 where If-Match is taken; 422 wherever input is taken."""
+    broken (every write); 415 where a body is taken; 412 where If-Match is taken; 422 wherever input is taken."""
     parameters = _parameters(operation)
     expected = {401, 403}
     if any(where == "path" for where, _ in parameters):

@@ -74,6 +74,14 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/information-requests/{request_id}/answer"): {C, AG},
     ("GET", "/v1/pcc-review-requests"): {C, AU, P},
     ("POST", "/v1/pcc-review-requests/{pcc_review_id}/result"): {P},
+    # RULES.md 12: an agency sees the victims it logged a complaint for, and may record telling them.
+    ("GET", "/v1/potential-triggers"): {C, AG, AU},
+    ("POST", "/v1/people/{person_id}/told-about-case-review"): {C, AG},
+    # API.md v1.1 Subscriptions: an agency subscribes to its own victims' events; the auditor reads.
+    ("POST", "/v1/subscriptions"): {C, AG},
+    ("GET", "/v1/subscriptions"): {C, AG, AU},
+    ("DELETE", "/v1/subscriptions/{subscription_id}"): {C, AG},
+    ("GET", "/v1/subscriptions/{subscription_id}/deliveries"): {C, AG, AU},
 }
 # Outside /v1 and needing no key: liveness and readiness, metrics, the API's own description.
 PUBLIC = {("GET", "/healthz"), ("GET", "/metrics")}

@@ -54,6 +54,7 @@ from demo.generator import (
     RequestPccReview,
     ShareInformation,
     Step,
+    TellAboutCaseReview,
     WithdrawComplaint,
     WithdrawConsent,
     estimate_events,
@@ -203,6 +204,8 @@ def check_stream(steps: list, today: date) -> None:
                 escalations.add(step.escalation_id)
             case DecideEscalation():
                 assert step.escalation_id in escalations
+            case TellAboutCaseReview():
+                assert step.person_id in people, step
             case _:
                 assert step.application_id in applications, step
 
@@ -565,6 +568,8 @@ def replay_on_domain(steps: list) -> dict:
             case DecideEscalation():
                 reviews[s.application_id].decide_escalation(escalation_id=s.escalation_id, result=s.result,
                                                             decided_on=s.decided_on, **a)  # fmt: skip
+            case TellAboutCaseReview():  # RULES.md 12: about a person, not an application
+                people[s.person_id].tell_about_case_review(told_on=s.told_on, channel=s.channel, **a)
             case _:  # RULES.md 13, as the loader gives them (an agency acts as itself, the PCC decides)
                 replay_journey_step(reviews[s.application_id], s, requests[s.application_id].applicant_id, text, a)
     return reviews

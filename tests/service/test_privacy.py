@@ -268,13 +268,14 @@ def test_erasing_a_person_leaves_no_trace_of_their_data_and_every_case_fact_as_i
 def test_read_models_rebuild_from_zero_after_an_erasure(coordinator, police, services, casework):
     from projections.catalogue import read_models
     from projections.runner import ProjectionRunner
+    from service.settings import Settings
 
     victim = person_with_case(coordinator, police, "Rebuilt")
     assert (
         coordinator.post(f"/v1/people/{victim['id']}/erasure", json={"reason": "recorded_in_error"}).status_code == 201
     )
     assert services.runner.wait_for(services.runner.head(), 10)
-    models = read_models(casework.store, services.policies.in_force)
+    models = read_models(casework.store, services.policies.in_force, Settings.from_environment().location_secret())
 
     def rows() -> dict:
         found = {}

@@ -21,6 +21,7 @@ from store.database import scratch_database
 from store.schema import MIGRATION_LOCK, MIGRATIONS, SchemaNewerThanCode, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
+ALL_MIGRATIONS = sorted(path.stem for path in MIGRATIONS.glob("*.sql"))  # what a new database gets, in order
 MAIN_DUMP = Path(__file__).parent / "fixtures" / "main-2026-12-03.sql"
 ALL_MIGRATIONS = [path.stem for path in sorted(MIGRATIONS.glob("*.sql"))]  # in the order they depend on each other
 # What tests/store/fixtures/make_main_dump.py recorded in that store (its output).
@@ -92,8 +93,11 @@ TABLES = {
     ("promises", "actions"), ("promises", "information_requests"), ("promises", "updates_owed"),
     ("promises", "pcc_reviews"),
     ("case_facts", "complaint_revisions"), ("case_facts", "consent_revisions"),
+    ("potential_triggers", "complaints"), ("potential_triggers", "tellings"),
+    ("potential_triggers", "application_victims"), ("potential_triggers", "applications"),
+    ("webhooks", "subscriptions"), ("webhooks", "outbox"), ("webhooks", "deliveries"),
 }  # fmt: skip
-READ_MODELS = ("case_list", "case_facts", "publication", "promises")
+READ_MODELS = ("case_list", "case_facts", "publication", "promises", "potential_triggers")
 ALL_MIGRATIONS = sorted(path.stem for path in MIGRATIONS.glob("*.sql"))  # in the order they apply
 
 
