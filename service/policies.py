@@ -1,5 +1,13 @@
-"""The partnership's policy versions, kept as events in a PolicyBook, and read through a short cache."""
+"""The partnership's policy versions, kept as events in a PolicyBook, and read through a short cache.
 
+A version that no rule can be worked out under (an unknown calendar, dates out of range: older code
+let such versions be published, or wrote them some other way) is never used: the book sets it aside
+(domain/policy_book.py), this logs it once per process, the versions before it stay in force, and
+naming it (`named`, a what-if) is invalid input saying why.
+"""
+
+import logging
+import re
 import threading
 import time
 from datetime import date, datetime
@@ -15,6 +23,8 @@ from store.event_store import EventStore
 
 CACHE_SECONDS = 2.0  # another process may publish a version; a new one is seen within this
 
+log = logging.getLogger(__name__)
+
 
 class Policies:
     def __init__(self, store: EventStore, name: str = HAVANT_POLICY.name, default: Policy = HAVANT_POLICY) -> None:
@@ -23,6 +33,7 @@ class Policies:
         self.default = default
         self._lock = threading.Lock()
         self._books: dict[str, tuple[float, PolicyBook | None, dict[int, datetime]]] = {}
+        self._warned: set[tuple[str, int | None, str]] = set()
 
     def ensure_default(self, now: datetime) -> None:
         """A new store starts with the partnership's published policy as version 1."""
@@ -49,14 +60,37 @@ class Policies:
             cached = self._books.get(name)
             if cached and not fresh and time.monotonic() - cached[0] < CACHE_SECONDS:
                 return cached[1], cached[2]
-        book, published = None, {}
+        book: PolicyBook | None = None
+        published: dict[int, datetime] = {}
         for event in self.store.events.get(policy_book_id(name)):
+            before = set(book.versions) if book is not None else set()
             book = event.mutate(book)
-            if isinstance(event, PolicyBook.VersionPublished):
-                published[max(book.versions)] = event.timestamp  # versions only grow: the newest is this one
-        with self._lock:
-            self._books[name] = (time.monotonic(), book, published)
+            for number in set(book.versions) - before:  # none when the version was set aside
+                published[number] = event.timestamp
+        if book is not None:
+            self._warn_unusable(name, book)
+        if book is not None:  # a name nobody published is asked again, so names sent in requests are not kept
+            with self._lock:
+                self._books[name] = (time.monotonic(), book, published)
         return book, published
+
+    def _warn_unusable(self, name: str, book: PolicyBook) -> None:
+        for number, why in book.unusable.items():
+            if (name, number, why) not in self._warned:
+                self._warned.add((name, number, why))
+                log.warning(
+                    "policy %s version %s is stored but cannot be used, so it is skipped (the versions before it "
+                    "stay in force): %s",
+                    name, "?" if number is None else number, why,
+                )  # fmt: skip
+
+    def forget(self, name: str | None = None) -> None:
+        """Drop the cached book of `name` (every book when None): another process published a version."""
+        with self._lock:
+            if name is None:
+                self._books.clear()
+            else:
+                self._books.pop(name, None)
 
     def versions(self, name: str | None = None, as_known_at: datetime | None = None) -> list[Policy]:
         """Every version of the policy, oldest first; with `as_known_at`, only those published by then.
@@ -87,12 +121,19 @@ class Policies:
     def named(self, reference: str, field: str = "policy") -> Policy:
         """A version by 'NAME@VERSION', for what-if assessments."""
         name, _, version = reference.partition("@")
-        if not name or not version.isdigit():
+        if not name or not re.fullmatch(r"[0-9]{1,10}", version):  # ASCII digits: "²".isdigit() too
             raise InvalidFact("name a policy version as NAME@VERSION, for example safer-havant@2", field=field)
         book = self._book(name)
-        if book is None or int(version) not in book.versions:
+        number = int(version)
+        if book is not None and number in book.unusable:
+            raise InvalidFact(
+                f"policy version {reference} is stored but cannot be used ({book.unusable[number]}); "
+                "name another version (GET /v1/policies lists them)",
+                field=field,
+            )
+        if book is None or number not in book.versions:
             raise InvalidFact(f"no policy version {reference}", field=field)
-        return book.versions[int(version)]
+        return book.versions[number]
 
     def publish(self, params: dict[str, Any], *, actor: Actor, now: datetime) -> Policy:
         """Publish a new version; parameters not given are taken from the current version."""
