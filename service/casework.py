@@ -29,8 +29,9 @@ from domain.consents import Consent
 from domain.deadlines import deadlines_for
 from domain.errors import InvalidFact
 from domain.people import Person, PersonalText, PersonErased, TextRef
+from domain.vocabulary import Role
 from service import commands as c
-from service.authorization import authorize, require_own_complaint
+from service.authorization import asked_for_information, authorize, require_own_complaint
 from service.errors import Conflict, NotFound, RecordedTooLate, StaleVersion
 from store.event_store import EventStore
 from store.group_commit import GroupCommit, GroupFailed
@@ -409,6 +410,9 @@ class Casework:
         return self._change_case(command, change, save_kwargs)
 
     def _share_information(self, command: c.ShareInformation, actor: Actor, now: datetime) -> Written:
+        if actor.role is Role.AGENCY and not asked_for_information(actor, self.case_review(command.case_review_id)):
+            raise NotFound("case review", command.case_review_id)  # as for no such review: it learns nothing
+
         def change(review: CaseReview) -> list[AuditedAggregate]:
             texts: list[AuditedAggregate] = []  # free text about an application is the applicant's
             review.share_information(

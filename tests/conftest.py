@@ -163,3 +163,21 @@ def without_assessment(casework):
     from service.casework import Casework
 
     return Casework(casework.store, assess=lambda review, at: None, policies=casework.policies)
+
+
+def ask_for_information(store, review_id, agency: str) -> None:
+    """A coordinator's information request to `agency` on the review, recorded on the aggregate (RULES.md 13: an
+    agency shares information only on a review it was asked to). On the received date, due ten days later."""
+    from datetime import UTC, datetime, timedelta
+    from uuid import UUID, uuid4
+
+    from domain.actor import Actor
+    from domain.vocabulary import Role
+
+    review = store.repository.get(UUID(str(review_id)))
+    review.request_information(
+        request_id=uuid4(), agency=agency, requested_on=review.received_date,
+        due_date=review.received_date + timedelta(days=10), question=None,
+        actor=Actor(key_id=None, role=Role.COORDINATOR), recorded_at=datetime.now(UTC),
+    )  # fmt: skip
+    store.save(review)

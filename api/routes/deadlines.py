@@ -15,6 +15,7 @@ from api.routes import ThreadRoute
 from domain.audited import local_date
 from domain.calendar import DeadlineState
 from domain.deadlines import DeadlineOnDay, deadline_on
+from domain.policy import EARLIEST_DATE
 from projections.case_list import CaseList
 from store.api_keys import ApiKey
 
@@ -28,9 +29,12 @@ def _day(on: str | None, field: str = "on") -> date:
     if on is None:
         return local_date(now())
     try:
-        return date.fromisoformat(on)
+        day = date.fromisoformat(on)
     except ValueError:
         raise invalid(field, "a date is written YYYY-MM-DD") from None
+    if day < EARLIEST_DATE:
+        raise invalid(field, f"a date from {EARLIEST_DATE.isoformat()} on (got {day.isoformat()})")
+    return day
 
 
 def _rows_as_on(

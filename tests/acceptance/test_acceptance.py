@@ -18,7 +18,7 @@ from uuid import uuid4
 import psycopg
 import pytest
 
-from tests.conftest import caller_for
+from tests.conftest import ask_for_information, caller_for
 
 PROBLEM = "application/problem+json"
 POLICE, COUNCIL, NHS = "hampshire-constabulary", "havant-borough-council", "nhs-hampshire-iow-icb"
@@ -872,6 +872,7 @@ def test_rules_9_the_lifecycle_of_a_met_application(coordinator, police):
         coordinator.post(f"{base}/threshold-decision", json={"decision": "met", "decided_on": "2026-07-20"}).status_code
         == 201
     )
+    ask_for_information(coordinator.client.app.state.services.store, review, POLICE)
     shared = police.post(
         f"{base}/information", json={"agency": POLICE, "shared_on": "2026-07-22", "summary": "two visits"}
     )
@@ -1065,6 +1066,7 @@ def test_api_an_agency_shares_information_only_as_itself(coordinator, police, co
         == 201
     )
     assert_problem(council.post(f"{base}/information", json={"agency": POLICE, "shared_on": "2026-07-21"}), 403)
+    ask_for_information(coordinator.client.app.state.services.store, review, POLICE)
     assert police.post(f"{base}/information", json={"agency": POLICE, "shared_on": "2026-07-21"}).status_code == 201
 
 
@@ -1480,6 +1482,7 @@ def test_erasure_leaves_none_of_the_persons_strings_in_a_pg_dump(own_store):
     )
     review = application(coordinator, victim, "2026-07-15")["id"]
     base = f"/v1/case-reviews/{review}"
+    ask_for_information(client.app.state.services.store, review, POLICE)
     for caller, path, body in (
         (coordinator, "threshold-decision", {"decision": "met", "reason": strings["decision"], "decided_on": "2026-07-20"}),
         (police, "information", {"agency": POLICE, "shared_on": "2026-07-21", "summary": strings["summary"]}),
