@@ -148,11 +148,12 @@ AgencySlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    @field_validator("*")
+    @field_validator("*", mode="before")
     @classmethod
     def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
         """Every text field, and every text in a list, of every body: no NUL or other C0 control but tab
-        and line breaks (fields typed `ShortText` or `Name` refuse those too)."""
+        and line breaks (fields typed `ShortText` or `Name` refuse those too). Looked at as sent, before
+        surrounding whitespace is stripped: a control character is refused, never silently dropped."""
         if isinstance(value, str):
             return _free_text(value)
         if isinstance(value, list | tuple | set | frozenset):

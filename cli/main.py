@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from datetime import UTC, datetime
@@ -47,7 +48,7 @@ def migrate_command(args: argparse.Namespace) -> int:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import UVICORN_OPTIONS, create_app
+    from api.app import UVICORN_OPTIONS, app_from_environment
     from api.observability import configure_logging
     from domain.vocabulary import Role
     from service.bootstrap import open_services
@@ -56,6 +57,9 @@ def serve(args: argparse.Namespace) -> int:
     # PostgreSQL's would have stopped it: exit as on Ctrl-C instead, from the start (the demo data may
     # still be loading). uvicorn stops gracefully on SIGTERM, then raises the signal again, to this.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    if args.workers < 1:
+        print("error: --workers is 1 or more", file=sys.stderr)
+        return 2
     settings = Settings.from_environment(data_dir=args.data_dir)
     url = _database_url(args)
     _migrate(url)  # here, so its progress shows before the server's JSON log starts
@@ -80,18 +84,38 @@ def serve(args: argparse.Namespace) -> int:
             f"API docs: http://{args.host}:{args.port}/docs\n",
             flush=True,
         )
-    app = create_app(
-        url,
-        pool_size=settings.pool_size,
-        read_wait_seconds=settings.read_wait_seconds,
-        projections=settings.projections,
-    )
     configure_logging()  # every line JSON, uvicorn's own included (log_config=None keeps uvicorn from replacing it)
     # No access log: the request log (api/observability.py) already writes one JSON line per request.
-    uvicorn.run(
-        app, host=args.host, port=args.port, log_level="info", log_config=None, access_log=False, **UVICORN_OPTIONS
-    )
+    options = {"host": args.host, "port": args.port, "log_level": "info", "log_config": None, "access_log": False}
+    if args.workers == 1:
+        uvicorn.run(app_from_environment(url), **options, **UVICORN_OPTIONS)
+        return 0
+    # Several processes on one socket (uvicorn's workers, each importing `worker_app`), on the database this one
+    # resolved: the embedded PostgreSQL, if used, stays this process's. With projections in a child process, one
+    # child for them all, started here: each worker only follows its positions.
+    os.environ["DATABASE_URL"] = url
+    projection_worker = None
+    if settings.projections == "process":
+        from service.projection_worker import ProjectionWorker
+
+        os.environ["COMMUNITY_TRIGGER_PROJECTIONS"] = "worker"
+        projection_worker = ProjectionWorker(url)
+        projection_worker.start()
+    try:
+        uvicorn.run("cli.main:worker_app", factory=True, workers=args.workers, **options, **UVICORN_OPTIONS)
+    finally:
+        if projection_worker is not None:
+            projection_worker.stop()
     return 0
+
+
+def worker_app() -> object:
+    """One of `serve --workers N`'s processes: the app from the environment `serve` set, logging JSON like it."""
+    from api.app import app_from_environment
+    from api.observability import configure_logging
+
+    configure_logging()
+    return app_from_environment()
 
 
 def keys(args: argparse.Namespace) -> int:
@@ -148,8 +172,12 @@ def projections(args: argparse.Namespace) -> int:
     store = open_store(url)
     pool = open_pool(url, size=2, name="projections")
     try:
-        models = read_models(store, Policies(store).in_force)
+        policies = Policies(store)
+        models = read_models(store, policies.in_force)
         if args.projections_command == "run":
+            from service.bootstrap import follow_changes
+
+            notices = follow_changes(url, store, policies)  # a policy published elsewhere moves due dates at once
             runner = ProjectionRunner(store, pool, models)
             stop = threading.Event()
             signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -171,6 +199,7 @@ def projections(args: argparse.Namespace) -> int:
             except KeyboardInterrupt:
                 pass
             runner.stop()
+            notices.stop()
             return 0
         chosen = [m for m in models if args.name in (None, m.schema)]
         if not chosen:
@@ -321,6 +350,12 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", parents=[data_dir], help="serve the partner API")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes on one port (uvicorn workers); for several hosts, see docs/operations.md",
+    )
     serve_cmd.add_argument(
         "--demo",
         action="store_true",

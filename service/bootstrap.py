@@ -7,6 +7,7 @@ so each runs the same wiring, with the settings of the environment.
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from uuid import UUID
 
 from psycopg_pool import ConnectionPool
 
@@ -17,6 +18,7 @@ from service.casework import Casework
 from service.policies import Policies
 from service.settings import Settings
 from store.api_keys import KeyStore
+from store.cache_notices import API_KEY, PERSONAL_KEY, POLICY, CacheNotices
 from store.event_store import EventStore, store_environment
 from store.pool import open_pool
 from store.schema import migrate
@@ -36,9 +38,11 @@ class Services:
     keys: KeyStore
     runner: ProjectionRunner
     read_wait_seconds: float
-    last_write: dict[str, int] = field(default_factory=dict)  # key id -> position of its last write
+    notices: CacheNotices
+    last_write: dict[str, int] = field(default_factory=dict)  # key id -> position of its last write here
 
     def close(self) -> None:
+        self.notices.stop()
         self.runner.stop()
         self.pool.close()
         self.store.close()
@@ -55,6 +59,22 @@ def open_store(database_url: str, pool_size: int = 5, cipher_key: str | None = N
     return EventStore(env=store_environment(database_url, pool_size=pool_size, cipher_key=cipher_key))
 
 
+def follow_changes(
+    database_url: str, store: EventStore, policies: Policies, keys: KeyStore | None = None
+) -> CacheNotices:
+    """Listen for what other processes change (store/cache_notices.py), so what this one holds in memory follows:
+    a revoked API key, an erased person's key, a new policy version."""
+    notices = CacheNotices(database_url)
+    if keys is not None:
+        notices.on(API_KEY, keys.forget, keys.forget_all)
+    notices.on(
+        PERSONAL_KEY, lambda ident: store.personal_keys.destroyed_elsewhere(UUID(ident)), store.personal_keys.forget
+    )
+    notices.on(POLICY, policies.forget, policies.forget)
+    notices.start()
+    return notices
+
+
 def open_services(
     database_url: str, pool_size: int = 5, read_wait_seconds: float = 5.0, run_projections: bool = True
 ) -> Services:
@@ -64,6 +84,7 @@ def open_services(
     policies.ensure_default(now())
     runner = ProjectionRunner(store, pool, read_models(store, policies.in_force))
     keys = KeyStore(pool)
+    notices = follow_changes(database_url, store, policies, keys)
     assessor = Assessor(store, policies)
     services = Services(
         store=store,
@@ -74,6 +95,7 @@ def open_services(
         keys=keys,
         runner=runner,
         read_wait_seconds=read_wait_seconds,
+        notices=notices,
     )
     if run_projections:
         runner.catch_up()

@@ -19,9 +19,12 @@ from domain.actor import SYSTEM, Actor
 from domain.errors import InvalidFact
 from domain.policy import HAVANT_POLICY, Policy, PolicyError, policy_in_force
 from domain.policy_book import PolicyBook, policy_book_id
+from store.cache_notices import POLICY, announce
 from store.event_store import EventStore
 
-CACHE_SECONDS = 2.0  # another process may publish a version; a new one is seen within this
+# Another process may publish a version: it announces it (store/cache_notices.py) and this forgets the book at
+# once; a book is read again after this long anyway, should a notice be lost.
+CACHE_SECONDS = 30.0
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,7 @@ class Policies:
         self._lock = threading.Lock()
         self._books: dict[str, tuple[float, PolicyBook | None, dict[int, datetime]]] = {}
         self._warned: set[tuple[str, int | None, str]] = set()
+        self._forgotten = 0  # counts `forget` calls, so a book read while one happens is not kept
 
     def ensure_default(self, now: datetime) -> None:
         """A new store starts with the partnership's published policy as version 1."""
@@ -60,6 +64,7 @@ class Policies:
             cached = self._books.get(name)
             if cached and not fresh and time.monotonic() - cached[0] < CACHE_SECONDS:
                 return cached[1], cached[2]
+            forgotten = self._forgotten
         book: PolicyBook | None = None
         published: dict[int, datetime] = {}
         for event in self.store.events.get(policy_book_id(name)):
@@ -71,7 +76,8 @@ class Policies:
             self._warn_unusable(name, book)
         if book is not None:  # a name nobody published is asked again, so names sent in requests are not kept
             with self._lock:
-                self._books[name] = (time.monotonic(), book, published)
+                if forgotten == self._forgotten:  # no newer version was announced while this one was read
+                    self._books[name] = (time.monotonic(), book, published)
         return book, published
 
     def _warn_unusable(self, name: str, book: PolicyBook) -> None:
@@ -87,6 +93,7 @@ class Policies:
     def forget(self, name: str | None = None) -> None:
         """Drop the cached book of `name` (every book when None): another process published a version."""
         with self._lock:
+            self._forgotten += 1
             if name is None:
                 self._books.clear()
             else:
@@ -148,6 +155,7 @@ class Policies:
             book = PolicyBook.open(name=name, actor=actor, recorded_at=now)
         book.publish(policy, actor=actor, recorded_at=now)
         self.store.save(book)
-        with self._lock:
-            self._books.pop(name, None)
+        self.forget(name)
+        with self.store.recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+            announce(conn, POLICY, name)  # every other process reads the book again
         return policy

@@ -17,6 +17,7 @@ class Settings:
     # (a thread in the API process), or "worker" (a `community-trigger projections run` started by you).
     projections: str
     cipher_key: str | None = None  # encrypts whole events at rest when set (README, Personal data and encryption)
+    health_max_lag_seconds: float = 30.0  # /healthz says `degraded` when the read models lag more than this
 
     @property
     def projections_inline(self) -> bool:
@@ -35,6 +36,7 @@ class Settings:
             read_wait_seconds=float(os.environ.get("COMMUNITY_TRIGGER_READ_WAIT_SECONDS", "5")),
             projections=projections_mode(os.environ.get("COMMUNITY_TRIGGER_PROJECTIONS", "")),
             cipher_key=os.environ.get("COMMUNITY_TRIGGER_CIPHER_KEY") or None,
+            health_max_lag_seconds=float(os.environ.get("COMMUNITY_TRIGGER_HEALTH_MAX_LAG_SECONDS", "30")),
         )
 
 

@@ -123,6 +123,8 @@ class EventStore(Application[UUID]):
         processing_event.saved_kwargs["links"] = [
             (getattr(e, LINKED_BY[type(e)]), e.originator_id, e.timestamp) for e in events if type(e) in LINKED_BY
         ]
+        # The API key behind each event, whose last written position the recorder moves (read your own writes).
+        processing_event.saved_kwargs["writers"] = [getattr(getattr(e, "actor", None), "key_id", None) for e in events]
         return super()._record(processing_event)
 
     def holds_case_data(self) -> bool:

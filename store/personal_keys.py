@@ -22,6 +22,8 @@ from psycopg import Connection
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from store.cache_notices import PERSONAL_KEY, announce
+
 KEY_BITS = 256
 KEYS_TABLE = "personal_keys"
 NOT_HELD = object()  # the cache has no fresh entry for this person
@@ -96,6 +98,7 @@ class PostgresPersonalKeys:
                 ).format(table=self.table),
                 (person_id,),
             ).fetchone()
+            announce(conn, PERSONAL_KEY, str(person_id))  # every process forgets the key it holds
             # The update leaves the old row version, key and all, on disk until a vacuum removes
             # it; do that now rather than whenever autovacuum comes round. (It cannot reach copies
             # already in the write-ahead log or in backups: those age out on their own schedule.)
@@ -109,8 +112,9 @@ class PostgresPersonalKeys:
 class CachedPersonalKeys:
     """Recently used keys in memory, so reading many events of one person asks the store once.
 
-    Bounded in size, and each entry is trusted only for `ttl_seconds`: a key destroyed by another
-    process (an API worker, the retention job) stops being used here within that time.
+    Bounded in size. A key destroyed by another process (an API worker or host, the retention job,
+    `people erase`) is announced (store/cache_notices.py) and dropped here as soon as it is heard
+    (`destroyed_elsewhere`); each entry is trusted only for `ttl_seconds` in case a notice is lost.
     """
 
     def __init__(self, keys: PersonalKeys, max_size: int = 10_000, ttl_seconds: float = 60.0) -> None:
@@ -159,6 +163,12 @@ class CachedPersonalKeys:
         with self._lock:
             self._entries[person_id] = (None, time.monotonic() + self.ttl_seconds)
         return self.keys.destroy(person_id)
+
+    def destroyed_elsewhere(self, person_id: UUID) -> None:
+        """Another process destroyed this person's key: never use it again (a fetch racing this cannot bring it back)."""
+        with self._lock:
+            self._entries[person_id] = (None, time.monotonic() + self.ttl_seconds)
+            self._entries.move_to_end(person_id)
 
     def forget(self) -> None:
         """Drop every key held in memory."""

@@ -32,6 +32,7 @@ EVENTS_TABLE = "community_trigger_events"
 TIMELINE_TABLE = "event_timeline"
 LINKS_TABLE = "fact_links"
 MARKS_TABLE = "known_at_marks"
+KEY_POSITIONS_TABLE = "api_key_positions"  # each API key's last written position (store/migrations/0020)
 # SQLSTATEs our own checks raise (written out in INSERT_FUNCTION, in the migrations). Class 23 reaches the application as an IntegrityError, which
 # commands retry on fresh reads; the other ends the command (service/casework.py, RecordedTooLate).
 READ_OVERTAKEN = "23CT1"  # a decision's facts changed after it read them: read again
@@ -74,13 +75,23 @@ class TimelineRecorder(PostgresApplicationRecorder):
         self.links_table = Identifier(datastore.schema, LINKS_TABLE)
         self.marks_table = Identifier(datastore.schema, MARKS_TABLE)
         insert = Identifier(datastore.schema, INSERT_FUNCTION)
+        # The function's call, and in the same statement (so the same transaction, under its lock) each
+        # writing API key's last position: a read through any process then knows what its caller wrote.
+        # The function is left as it is; the writers are matched to its ids by their order.
         self.call_insert = (
             SQL(
-                "SELECT * FROM {insert}(%(events)s, %(ids)s::uuid[], %(versions)s::bigint[], %(stamps)s::timestamptz[],"
-                " %(subjects)s::uuid[], %(facts)s::uuid[], %(linked_at)s::timestamptz[],"
-                " %(position)s::bigint, %(guarded)s::uuid[], %(known_at)s::timestamptz)"
+                "WITH saved AS MATERIALIZED (SELECT s.notification_id, s.n FROM {insert}(%(events)s, %(ids)s::uuid[],"
+                " %(versions)s::bigint[], %(stamps)s::timestamptz[], %(subjects)s::uuid[], %(facts)s::uuid[],"
+                " %(linked_at)s::timestamptz[], %(position)s::bigint, %(guarded)s::uuid[], %(known_at)s::timestamptz)"
+                " WITH ORDINALITY AS s(notification_id, n)),"
+                " written AS (INSERT INTO {positions} AS p (key_id, position)"
+                "  SELECT w.key_id, max(saved.notification_id) FROM saved"
+                "  JOIN unnest(%(writers)s::text[]) WITH ORDINALITY AS w(key_id, n) USING (n)"
+                "  WHERE w.key_id IS NOT NULL GROUP BY w.key_id"
+                "  ON CONFLICT (key_id) DO UPDATE SET position = greatest(p.position, EXCLUDED.position), written_at = now())"
+                " SELECT notification_id FROM saved ORDER BY n"
             )
-            .format(insert=insert)
+            .format(insert=insert, positions=Identifier(datastore.schema, KEY_POSITIONS_TABLE))
             .as_string()
         )  # rendered once: a Composed is rendered again at every execute
         self.select_first_topic = (
@@ -122,6 +133,7 @@ class TimelineRecorder(PostgresApplicationRecorder):
         The library's recorder sends a dozen statements in a pipeline for this; under load each
         step waits for the interpreter's lock again, and the table lock is held all the while. One
         call of INSERT_FUNCTION does the same work inside PostgreSQL (lock, checks, rows, notify).
+        `writers` (the API key id of each event's actor, or None) moves each key's last written position.
         """
         if not stored_events:
             return []
@@ -143,7 +155,8 @@ class TimelineRecorder(PostgresApplicationRecorder):
             "position": guard.read_position if guard else None,
             "guarded": list(guard.subject_ids) if guard else None,
             "known_at": guard.as_known_at if guard else None,
+            "writers": kwargs.get("writers") or [None] * len(stored_events),
         }
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.call_insert, params)
-            return [row[INSERT_FUNCTION] for row in curs.fetchall()]
+            return [row["notification_id"] for row in curs.fetchall()]

@@ -15,10 +15,11 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from yoyo import read_migrations
 from yoyo.migrations import get_migration_hash
 
 from store.database import scratch_database
-from store.schema import MIGRATION_LOCK, SchemaNewerThanCode, migrate
+from store.schema import MIGRATION_LOCK, MIGRATIONS, SchemaNewerThanCode, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN_DUMP = Path(__file__).parent / "fixtures" / "main-2026-12-03.sql"
@@ -86,10 +87,11 @@ CATALOG = {
 TABLES = {
     ("public", "community_trigger_events"), ("public", "event_timeline"), ("public", "fact_links"),
     ("public", "known_at_marks"), ("public", "personal_keys"), ("public", "api_keys"), ("public", "api_idempotency"),
-    ("public", "api_read_audit"), ("case_list", "case_reviews"), ("case_facts", "complaints"),
+    ("public", "api_read_audit"), ("public", "api_key_positions"), ("case_list", "case_reviews"), ("case_facts", "complaints"),
     ("case_facts", "consents"), ("publication", "facts"), ("publication", "received"),
 }  # fmt: skip
 READ_MODELS = ("case_list", "case_facts", "publication")
+ALL_MIGRATIONS = [migration.id for migration in read_migrations(str(MIGRATIONS))]  # in the order they apply
 
 
 def shape(url: str) -> dict[str, list[tuple]]:
@@ -123,7 +125,7 @@ def migrated(server_url):
 
 def test_migrating_an_empty_database_makes_every_table_the_service_uses(migrated):
     url, applied, made = migrated
-    assert applied == ["0001_baseline"]
+    assert applied == ALL_MIGRATIONS and applied[0] == "0001_baseline"
     tables = {(schema, name) for schema, name, kind, _ in made["relations"] if kind == "r"}
     assert tables == TABLES | {(model, "position") for model in READ_MODELS}
     with psycopg.connect(url) as conn:
@@ -142,7 +144,7 @@ def test_a_database_made_by_main_before_the_migrations_migrates_to_the_same_sche
 
     with scratch_database(server_url, "ct_test_from_main") as url:
         load_dump(url, MAIN_DUMP)
-        assert migrate(url) == ["0001_baseline"]
+        assert migrate(url) == ALL_MIGRATIONS
         assert_same_shape(shape(url), migrated[2])
 
         services = open_services(url, run_projections=False)
@@ -197,7 +199,7 @@ def test_two_processes_migrating_a_new_database_at_once_both_succeed_and_it_is_m
         ]
         outputs = [process.communicate(timeout=120)[0].strip() for process in processes]
         assert [process.returncode for process in processes] == [0, 0]
-        assert sorted(outputs) == ["", "0001_baseline"]
+        assert sorted(outputs) == ["", ",".join(ALL_MIGRATIONS)]
 
 
 def test_a_process_killed_while_holding_the_migration_lock_leaves_no_lock_behind(server_url):
@@ -224,7 +226,7 @@ def test_a_process_killed_while_holding_the_migration_lock_leaves_no_lock_behind
             process.kill()
             process.wait()
         migrating.join(timeout=60)
-        assert applied == [["0001_baseline"]]
+        assert applied == [ALL_MIGRATIONS]
 
 
 def test_a_database_migrated_by_newer_code_is_refused_with_a_clear_message(server_url, monkeypatch, capsys):
