@@ -18,6 +18,7 @@ once, not about correctness.
 
 import copy
 import logging
+import os
 import threading
 import time
 import zlib
@@ -316,8 +317,10 @@ class ProjectionRunner:
     def _follow(self) -> None:
         """Apply while holding the lock; until then stand by, following the holder and trying for the lock."""
         self.holding = False
+        # Named, so pg_stat_activity beside pg_locks shows which process holds the lock.
+        name = f"community-trigger projections {os.getpid()}"
         try:
-            with psycopg.connect(self.pool.conninfo, autocommit=True) as listener:
+            with psycopg.connect(self.pool.conninfo, autocommit=True, application_name=name) as listener:
                 listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
                 listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.projected_channel)))
                 while not self._stop.is_set():
