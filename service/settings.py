@@ -18,6 +18,7 @@ class Settings:
     projections: str
     cipher_key: str | None = None  # encrypts whole events at rest when set (README, Personal data and encryption)
     health_max_lag_seconds: float = 30.0  # /healthz says `degraded` when the read models lag more than this
+    idempotency_secret: str | None = None  # the HMAC key of Idempotency-Key bodies (else derived from the KEK)
 
     @property
     def projections_inline(self) -> bool:
@@ -37,6 +38,7 @@ class Settings:
             projections=projections_mode(os.environ.get("COMMUNITY_TRIGGER_PROJECTIONS", "")),
             cipher_key=os.environ.get("COMMUNITY_TRIGGER_CIPHER_KEY") or None,
             health_max_lag_seconds=float(os.environ.get("COMMUNITY_TRIGGER_HEALTH_MAX_LAG_SECONDS", "30")),
+            idempotency_secret=os.environ.get("COMMUNITY_TRIGGER_IDEMPOTENCY_SECRET") or None,
         )
 
 

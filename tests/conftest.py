@@ -4,6 +4,8 @@ The server is DATABASE_URL when set, else the one at 127.0.0.1:5432 when it answ
 embedded PostgreSQL started in a temporary folder.
 """
 
+import base64
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -15,6 +17,13 @@ import pytest
 from store.database import scratch_database, start_embedded
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+# Every store the tests open, in this process and in those it starts, wraps its personal keys under a
+# key-encryption key, as a deployment should (docs/operations.md); a test that needs none says so.
+os.environ.setdefault(
+    "COMMUNITY_TRIGGER_KEY_ENCRYPTION_KEY",
+    base64.b64encode(hashlib.sha256(b"community-trigger tests").digest()).decode(),
+)
 
 
 def _answers(url: str) -> bool:

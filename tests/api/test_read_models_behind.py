@@ -6,12 +6,15 @@ within the wait answers 503 `read-models-behind` with Retry-After; once a runner
 A write answers `X-Consistency-Token`; a read sending one waits for that write whoever wrote it.
 """
 
+from datetime import UTC, datetime
+
 import pytest
 from conftest import caller_for
 from fastapi.testclient import TestClient
 from test_api_core import application, register
 
 from api.app import create_app
+from domain.audited import local_date
 from projections.catalogue import read_models
 from projections.runner import ProjectionRunner
 from store.database import scratch_database
@@ -75,8 +78,8 @@ def test_a_write_answers_a_consistency_token_that_another_key_can_read_with(coor
     victim = register(coordinator, "Token Holder")
     written = coordinator.post(
         "/v1/case-reviews",
-        json={"route": "individual", "applicant_id": victim, "victim_id": victim, "received_date": "2026-11-02",
-              "channel": "101", "dissatisfaction": "no_action_taken"},
+        json={"route": "individual", "applicant_id": victim, "victim_id": victim, "channel": "101",
+              "received_date": local_date(datetime.now(UTC)).isoformat(), "dissatisfaction": "no_action_taken"},
     )  # fmt: skip
     token = written.headers["X-Consistency-Token"]
     assert int(token) >= 1

@@ -164,7 +164,8 @@ def test_personal_data_is_encrypted_before_it_is_stored_and_reads_back_in_clear(
         state = conn.execute(
             "SELECT state FROM community_trigger_events WHERE originator_id = %s", (victim["id"],)
         ).fetchone()[0]
-    assert len(key) == 32 and b"personal_data_sealed" in state and b"display_name" not in state
+    # Wrapped under the key-encryption key (nonce, 32 bytes, tag): the table alone reads nothing.
+    assert len(key) == 12 + 32 + 16 and b"personal_data_sealed" in state and b"display_name" not in state
 
 
 # --- erasure -------------------------------------------------------------------------------

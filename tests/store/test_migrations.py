@@ -87,7 +87,8 @@ CATALOG = {
 TABLES = {
     ("public", "community_trigger_events"), ("public", "event_timeline"), ("public", "fact_links"),
     ("public", "known_at_marks"), ("public", "personal_keys"), ("public", "api_keys"), ("public", "api_idempotency"),
-    ("public", "api_read_audit"), ("public", "api_key_positions"), ("case_list", "case_reviews"), ("case_facts", "complaints"),
+    ("public", "api_read_audit"), ("public", "api_key_positions"), ("public", "server_secrets"),
+    ("case_list", "case_reviews"), ("case_facts", "complaints"),
     ("case_facts", "consents"), ("publication", "facts"), ("publication", "received"),
 }  # fmt: skip
 READ_MODELS = ("case_list", "case_facts", "publication")
