@@ -58,9 +58,9 @@ class Process:
 
 
 class Serve(Process):
-    def __init__(self, url: str, logs: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, url: str, logs: Path, env: dict[str, str] | None = None, options: tuple[str, ...] = ()) -> None:
         self.port = free_port()
-        super().__init__(url, ["serve", "--port", str(self.port)], logs, env)
+        super().__init__(url, ["serve", *options, "--port", str(self.port)], logs, env)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()
