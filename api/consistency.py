@@ -78,6 +78,12 @@ def read_own_writes(svc: Services, key: ApiKey) -> None:
     raise ReadModelsBehind(wanted, svc.runner.position, svc.read_wait_seconds)
 
 
+def _known_position(scope: Scope) -> int | None:
+    """The caller's key's last written position if this process wrote it (None: ask `_written_position`)."""
+    key: ApiKey | None = scope.get("state", {}).get("api_key")
+    return scope["app"].state.services.last_write.get(key.key_id) if key is not None else None
+
+
 def _written_position(scope: Scope) -> int | None:
     """The caller's key's last written position (None: not a known caller, or the database did not say)."""
     key: ApiKey | None = scope.get("state", {}).get("api_key")
@@ -113,7 +119,8 @@ class ConsistencyTokens:
 
         async def send_with_token(message: Message) -> None:
             if message["type"] == "http.response.start" and 200 <= message["status"] < 300:
-                position = await run_in_threadpool(_written_position, scope)
+                # Known here for a write this process made (no thread hand-off); a replay may need the database.
+                position = _known_position(scope) or await run_in_threadpool(_written_position, scope)
                 if position:
                     token = (b"x-consistency-token", str(position).encode())
                     message = {**message, "headers": [*message.get("headers", []), token]}

@@ -326,6 +326,8 @@ class ProjectionRunner:
                 while not self._stop.is_set():
                     if not self.holding and self._try_lock(listener):
                         log.info("this projection runner holds the lock and applies events from here on")
+                        # Its own announcements would only wake it for nothing.
+                        listener.execute(sql.SQL("UNLISTEN {}").format(sql.Identifier(self.projected_channel)))
                         self.refresh()  # where the last holder left them
                         self.holding = True
                     if self.holding:
