@@ -65,7 +65,8 @@ def create_app(
         observability.count_appends(app.state.services.store, app.state.metrics)
         worker: ProjectionWorker | None = None
         if projections == "process":
-            app.state.services.runner.catch_up()  # start current, as inline does; then the child carries on
+            # Start current, as inline does (or, while another process's runner applies, wait a little for it).
+            app.state.services.runner.catch_up(wait_seconds=read_wait_seconds)
         if not inline:
             app.state.services.runner.watch()
         if projections == "process":

@@ -142,6 +142,14 @@ class Policies:
             raise InvalidFact(f"no policy version {reference}", field=field)
         return book.versions[number]
 
+    def as_recorded(self, name: str, version: int, on: date) -> Policy:
+        """The version a read-model row was worked out under; if it cannot be used now (stored by older code and
+        set aside since), the version in force on `on`, so that reading the row still works."""
+        book = self._book(name)
+        if book is not None and version in book.versions:
+            return book.versions[version]
+        return self.in_force(on)
+
     def publish(self, params: dict[str, Any], *, actor: Actor, now: datetime) -> Policy:
         """Publish a new version; parameters not given are taken from the current version."""
         name = params.get("name") or self.name

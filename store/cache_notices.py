@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "community_trigger_caches"
 API_KEY, PERSONAL_KEY, POLICY = "api_key", "personal_key", "policy"  # what a notice is about
 RECONNECT_SECONDS = 1.0
+STOP_CHECK_SECONDS = 0.2  # how long `stop` may wait for the listening thread (a notice wakes it at once)
 
 
 def announce(conn: psycopg.Connection, kind: str, ident: str) -> None:
@@ -82,7 +83,7 @@ class CacheNotices:
             self._forget_everything()  # whatever changed before this LISTEN was not heard
             self.listening.set()
             while not self._stop.is_set():
-                for notice in conn.notifies(timeout=1.0):
+                for notice in conn.notifies(timeout=STOP_CHECK_SECONDS):
                     self._heard(notice.payload)
 
     def _heard(self, payload: str) -> None:

@@ -53,7 +53,7 @@ def deadline_seen_on(svc: Services, row: dict[str, Any], day: date) -> DeadlineO
     """One case-list row's deadline state and working days left as on `day`: dates after `day` are not yet known."""
     finished = row["finished_on"] if row["finished_on"] and row["finished_on"] <= day else None
     delay = row["delay_notified_on"] if row["delay_notified_on"] and row["delay_notified_on"] <= day else None
-    policy = svc.policies.named(f"{row['policy_name']}@{row['policy_version']}")
+    policy = svc.policies.as_recorded(row["policy_name"], row["policy_version"], row["received_date"])
     return deadline_on(policy, due=row["due_date"], on=day, completed_on=finished, delay_notified_on=delay)
 
 

@@ -24,8 +24,7 @@ BAD_VERSIONS = {
     2: {**HAVANT_POLICY.to_dict(), "version": 2, "effective_from": "2020-01-01", "calendar": {"country": "ZZ"}},
     3: {**HAVANT_POLICY.to_dict(), "version": 3, "effective_from": "0001-01-01"},
     4: {"version": 4, "effective_from": "2021-01-01", "stages": "every so often", "calendar": 7},
-    5: {**HAVANT_POLICY.to_dict(), "version": 5, "calendar": {"country": "GB", "subdivision": "ENG",
-                                                            "closure_days": ["0001-01-01"]}},
+    5: {**HAVANT_POLICY.to_dict(), "version": 5, "calendar": {"country": "GB", "subdivision": "XX"}},
 }  # fmt: skip
 
 
@@ -79,7 +78,7 @@ def test_rules_7_the_runner_and_every_read_keep_answering_after_a_bad_version_wa
 
 
 @pytest.mark.parametrize("version, field", [(2, "calendar.country"), (3, "effective_from"), (4, "policy"),
-                                            (5, "calendar.closure_days")])  # fmt: skip
+                                            (5, "calendar.subdivision")])  # fmt: skip
 def test_rules_7_naming_an_unusable_version_is_invalid_input_saying_why(bad_policy_app, version, field):
     coordinator = caller_for(bad_policy_app, "coordinator")
     victim = register(coordinator, "Robin Named")
@@ -102,3 +101,19 @@ def test_rules_7_a_later_version_can_still_be_published_and_a_set_aside_number_i
     assert published.status_code == 201, published.text
     assert published.json()["policy"]["calendar"]["country"] == "GB"  # derived from the last usable version
     assert [p["version"] for p in admin.get("/v1/policies").json()["items"]] == [1, 6]
+
+
+def test_rules_7_a_row_worked_out_under_a_version_set_aside_since_still_reads(bad_policy_app):
+    """Older code could project an application under a version (effective in year 1) that is set aside now."""
+    coordinator = caller_for(bad_policy_app, "coordinator")
+    review = application(coordinator, register(coordinator, "Row Recorded"))
+    services = bad_policy_app.app.state.services
+    assert services.runner.wait_for(services.runner.head(), 10)
+    with services.pool.connection() as conn:
+        conn.execute("UPDATE case_list.case_reviews SET policy_version = 3 WHERE id = %s", (review["id"],))
+    for path in ("/v1/deadlines", "/v1/deadlines/alarms", "/v1/case-reviews"):
+        response = coordinator.get(path, params={"limit": 200} if path != "/v1/deadlines/alarms" else None)
+        assert response.status_code == 200, (path, response.text[:300])
+    assert review["id"] in [
+        item["id"] for item in coordinator.get("/v1/deadlines", params={"limit": 200}).json()["items"]
+    ]
