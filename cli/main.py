@@ -56,6 +56,15 @@ def migrate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def worker_app() -> object:
+    """One of `serve --workers N`'s processes: the app from the environment `serve` set, logging JSON like it."""
+    from api.app import app_from_environment
+    from api.observability import configure_logging
+
+    configure_logging()
+    return app_from_environment()
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -118,15 +127,6 @@ def serve(args: argparse.Namespace) -> int:
         if projection_worker is not None:
             projection_worker.stop()
     return 0
-
-
-def worker_app() -> object:
-    """One of `serve --workers N`'s processes: the app from the environment `serve` set, logging JSON like it."""
-    from api.app import app_from_environment
-    from api.observability import configure_logging
-
-    configure_logging()
-    return app_from_environment()
 
 
 def keys(args: argparse.Namespace) -> int:

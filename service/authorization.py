@@ -68,12 +68,12 @@ def require_own_complaint(actor: Actor, complaint: Complaint, verb: str) -> None
         raise Forbidden(f"an agency {verb} only the complaints it logged")
 
 
+def may_read_complaint(actor: Actor, complaint: Complaint) -> bool:
+    return actor.role is not AGENCY or complaint.agency == actor.agency
+
+
 def asked_for_information(actor: Actor, review: CaseReview) -> bool:
     """API.md: an agency shares information only on a review it was asked to (an information request to it on
     that review, answered or not); a coordinator shares on any. Refused as if the review did not exist, so an
     agency learns nothing of reviews it was not asked about."""
     return actor.role is not AGENCY or any(r.agency == actor.agency for r in review.information_requests.values())
-
-
-def may_read_complaint(actor: Actor, complaint: Complaint) -> bool:
-    return actor.role is not AGENCY or complaint.agency == actor.agency

@@ -410,9 +410,6 @@ class Casework:
         return self._change_case(command, change, save_kwargs)
 
     def _share_information(self, command: c.ShareInformation, actor: Actor, now: datetime) -> Written:
-        if actor.role is Role.AGENCY and not asked_for_information(actor, self.case_review(command.case_review_id)):
-            raise NotFound("case review", command.case_review_id)  # as for no such review: it learns nothing
-
         def change(review: CaseReview) -> list[AuditedAggregate]:
             texts: list[AuditedAggregate] = []  # free text about an application is the applicant's
             review.share_information(
@@ -422,6 +419,8 @@ class Casework:
             )  # fmt: skip
             return texts
 
+        if actor.role is Role.AGENCY and not asked_for_information(actor, self.case_review(command.case_review_id)):
+            raise NotFound("case review", command.case_review_id)  # as for no such review: it learns nothing
         return self._change_case(command, change)
 
     def _notify_delay(self, command: c.NotifyDelay, actor: Actor, now: datetime) -> Written:

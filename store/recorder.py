@@ -75,25 +75,16 @@ class TimelineRecorder(PostgresApplicationRecorder):
         self.links_table = Identifier(datastore.schema, LINKS_TABLE)
         self.marks_table = Identifier(datastore.schema, MARKS_TABLE)
         insert = Identifier(datastore.schema, INSERT_FUNCTION)
-        # The function's call, and in the same statement (so the same transaction, under its lock) each
-        # writing API key's last position: a read through any process then knows what its caller wrote.
-        # The function is left as it is; the writers are matched to its ids by their order.
         self.call_insert = (
             SQL(
-                "WITH saved AS MATERIALIZED (SELECT s.notification_id, s.n FROM {insert}(%(events)s, %(ids)s::uuid[],"
-                " %(versions)s::bigint[], %(stamps)s::timestamptz[], %(subjects)s::uuid[], %(facts)s::uuid[],"
-                " %(linked_at)s::timestamptz[], %(position)s::bigint, %(guarded)s::uuid[], %(known_at)s::timestamptz)"
-                " WITH ORDINALITY AS s(notification_id, n)),"
-                " written AS (INSERT INTO {positions} AS p (key_id, position)"
-                "  SELECT w.key_id, max(saved.notification_id) FROM saved"
-                "  JOIN unnest(%(writers)s::text[]) WITH ORDINALITY AS w(key_id, n) USING (n)"
-                "  WHERE w.key_id IS NOT NULL GROUP BY w.key_id"
-                "  ON CONFLICT (key_id) DO UPDATE SET position = greatest(p.position, EXCLUDED.position), written_at = now())"
-                " SELECT notification_id FROM saved ORDER BY n"
+                "SELECT * FROM {insert}(%(events)s, %(ids)s::uuid[], %(versions)s::bigint[], %(stamps)s::timestamptz[],"
+                " %(subjects)s::uuid[], %(facts)s::uuid[], %(linked_at)s::timestamptz[],"
+                " %(position)s::bigint, %(guarded)s::uuid[], %(known_at)s::timestamptz)"
             )
-            .format(insert=insert, positions=Identifier(datastore.schema, KEY_POSITIONS_TABLE))
+            .format(insert=insert)
             .as_string()
         )  # rendered once: a Composed is rendered again at every execute
+        self.call_insert = with_writers(self.call_insert, Identifier(datastore.schema, KEY_POSITIONS_TABLE))
         self.select_first_topic = (
             SQL("SELECT topic FROM {events} WHERE originator_id = %s ORDER BY originator_version LIMIT 1")
             .format(events=Identifier(datastore.schema, events_table_name))
@@ -155,8 +146,29 @@ class TimelineRecorder(PostgresApplicationRecorder):
             "position": guard.read_position if guard else None,
             "guarded": list(guard.subject_ids) if guard else None,
             "known_at": guard.as_known_at if guard else None,
-            "writers": kwargs.get("writers") or [None] * len(stored_events),
         }
+        params["writers"] = kwargs.get("writers") or [None] * len(stored_events)  # see `with_writers`
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.call_insert, params)
-            return [row["notification_id"] for row in curs.fetchall()]
+            return [row[INSERT_FUNCTION] for row in curs.fetchall()]
+
+
+def with_writers(call_insert: str, positions: Identifier) -> str:
+    """`call_insert` (`SELECT * FROM` INSERT_FUNCTION's call) in one statement with moving each writing API key's
+    last position (`%(writers)s`, one per event, matched to the function's ids by their order): so in the same
+    transaction, under the function's lock, and a read through any process then knows what its caller wrote.
+    The function itself is left as the migrations made it; the answer keeps its column name."""
+    call = call_insert.removeprefix("SELECT * FROM ")
+    return (
+        SQL(
+            "WITH saved AS MATERIALIZED (SELECT s.notification_id, s.n FROM {call} WITH ORDINALITY AS s(notification_id, n)),"
+            " written AS (INSERT INTO {positions} AS p (key_id, position)"
+            "  SELECT w.key_id, max(saved.notification_id) FROM saved"
+            "  JOIN unnest(%(writers)s::text[]) WITH ORDINALITY AS w(key_id, n) USING (n)"
+            "  WHERE w.key_id IS NOT NULL GROUP BY w.key_id"
+            "  ON CONFLICT (key_id) DO UPDATE SET position = greatest(p.position, EXCLUDED.position), written_at = now())"
+            " SELECT notification_id AS {column} FROM saved ORDER BY n"
+        )
+        .format(call=SQL(call), positions=positions, column=Identifier(INSERT_FUNCTION))
+        .as_string()
+    )
