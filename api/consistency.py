@@ -48,8 +48,9 @@ OPENAPI_PARAMETER = {
     "example": "10452",
 }
 RESPONSE_HEADER = {
-    "description": "Send it as `X-Consistency-Token` on a read (through any server) to see this write.",
-    "required": True,
+    "description": "Send it as `X-Consistency-Token` on a read (through any server) to see this write. On every "
+    "write that records events (one that records none, such as a feed token's, has none to wait for).",
+    "required": False,
     "schema": {"type": "string", "pattern": "^[0-9]+$"},
 }
 
