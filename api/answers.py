@@ -1175,19 +1175,27 @@ class PublicationOut(Answer):
 
 
 class ProjectionLag(Answer):
-    model_config = answer_example(lag_events=0, lag_seconds=0.0, position=1042)
+    model_config = answer_example(lag_events=0, lag_seconds=0.0, position=1042, runner="running")
 
     lag_events: int = Field(description="events recorded that the read models have not applied yet")
-    lag_seconds: float = Field(description="how long the slowest read model has been behind")
+    lag_seconds: float = Field(description="how long the oldest event not applied yet has waited")
     position: int = Field(description="the last event position the read models applied")
+    runner: Literal["running", "none"] = Field(
+        description="`running`: a projection runner (in any process) holds the lock and applies events; `none`: no "
+        "runner is running, so the read models stand still"
+    )
 
 
 class HealthOut(Answer):
-    model_config = answer_example(status="ok", database="ok", projections=example_of(ProjectionLag))
+    model_config = answer_example(status="ok", database="ok", projections=example_of(ProjectionLag), problems=[])
 
-    status: str
+    status: Literal["ok", "degraded"] = Field(
+        description="`degraded` (still HTTP 200: the service answers) when the read models lag more than the "
+        "threshold (COMMUNITY_TRIGGER_HEALTH_MAX_LAG_SECONDS) or no projection runner is running; `problems` says which"
+    )
     database: str
     projections: ProjectionLag
+    problems: list[str] = Field(description="why the status is degraded, in plain words (empty when ok)")
 
 
 CaseListPage = page_of(CaseListItem)

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
-from api import audit, idempotency, observability, openapi, problems, writes
+from api import audit, consistency, idempotency, observability, openapi, problems, writes
 from api.answers import HealthOut
 from api.openapi import problems as problem_answers
 from api.problems import Problem
@@ -31,11 +31,29 @@ from api.routes import (
 from api.routes import audit as audit_routes
 from service.bootstrap import Services, open_services
 from service.projection_worker import ProjectionWorker
+from service.settings import Settings
 from service.webhooks import AlarmCheck, Alarms, Deliveries
 
 # How `serve` runs uvicorn. The benchmarks serve our app and the bare baseline with these too.
 # "auto" takes uvloop and httptools (dependencies, where they install) and falls back to asyncio and h11.
 UVICORN_OPTIONS = {"loop": "auto", "http": "auto"}
+
+
+def app_from_environment(database_url: str | None = None) -> FastAPI:
+    """The app as `community-trigger serve` runs it, configured by the environment alone (DATABASE_URL and
+    COMMUNITY_TRIGGER_*): what each process of `serve --workers N` imports, and the benchmarks' server."""
+    settings = Settings.from_environment()
+    url = database_url or settings.database_url
+    if not url:
+        raise RuntimeError("DATABASE_URL is not set: `community-trigger serve` sets it for the processes it starts")
+    return create_app(
+        url,
+        pool_size=settings.pool_size,
+        read_wait_seconds=settings.read_wait_seconds,
+        projections=settings.projections,
+        health_max_lag_seconds=settings.health_max_lag_seconds,
+        webhooks=True,  # with inline projections, the server sends the deliveries too; else its child or worker does
+    )
 
 
 def create_app(
@@ -46,6 +64,7 @@ def create_app(
     projections: str = "inline",
     check_audit: bool = False,
     webhooks: bool = False,
+    health_max_lag_seconds: float = 30.0,
 ) -> FastAPI:
     """`check_audit`: routes that name the person ids of their answers (api/audit.py AuditedJSON) are
     checked against a walk of each answer, and fail on a difference (the test suite turns it on).
@@ -68,7 +87,8 @@ def create_app(
         observability.count_appends(app.state.services.store, app.state.metrics)
         worker: ProjectionWorker | None = None
         if projections == "process":
-            app.state.services.runner.catch_up()  # start current, as inline does; then the child carries on
+            # Start current, as inline does (or, while another process's runner applies, wait a little for it).
+            app.state.services.runner.catch_up(wait_seconds=read_wait_seconds)
         if not inline:
             app.state.services.runner.watch()
         if projections == "process":
@@ -103,6 +123,7 @@ def create_app(
     problems.install(app)
     audit.install(app, check_declared=check_audit)  # innermost of the three layers: it sees each read's JSON
     idempotency.install(app)
+    consistency.install(app)  # outside the Idempotency-Key layer: a replayed write answers a token too
     app.add_middleware(problems.DatabaseUnavailableGuard)  # outside the layers that use the database
     writes.install(app)  # outside the Idempotency-Key layer: a replayed answer gets its ETag and Location too
     observability.install(app)  # outermost: it times, counts and logs every request, refusals included
@@ -126,20 +147,36 @@ def create_app(
         responses=problem_answers(503),
     )  # fmt: skip
     def healthz(request: Request) -> Any:
-        """Ready when the database answers; with how far the read models are behind the event store."""
+        """Ready (200) when the database answers, `degraded` when the read models fall behind or nothing moves them;
+        503 only when the database does not answer (a load balancer keeps a degraded server: all share the lag)."""
         svc: Services = request.app.state.services
         try:
             with svc.pool.connection() as conn:
                 conn.execute("SELECT 1")
             lag = svc.runner.lag()
+            running = svc.runner.holding or svc.runner.holder_present()
         except Exception as error:  # the database is down: not ready, but answer
             return problems.problem_response(
                 Problem(503, "Database unavailable", f"the database does not answer: {error.__class__.__name__}")
             )
+        found = []
+        if lag["seconds"] > health_max_lag_seconds:
+            found.append(
+                f"the read models are {lag['seconds']:.0f} s ({lag['events']} events) behind the event store, more "
+                f"than {health_max_lag_seconds:g} s"
+            )
+        if not running:
+            found.append(
+                "no projection runner is running: the read models do not move (see COMMUNITY_TRIGGER_PROJECTIONS)"
+            )
         return {
-            "status": "ok",
+            "status": "degraded" if found else "ok",
             "database": "ok",
-            "projections": {"lag_events": lag["events"], "lag_seconds": lag["seconds"], "position": lag["position"]},
-        }
+            "projections": {
+                "lag_events": lag["events"], "lag_seconds": lag["seconds"], "position": lag["position"],
+                "runner": "running" if running else "none",
+            },
+            "problems": found,
+        }  # fmt: skip
 
     return app

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
+from api import consistency
 from api.problems import invalid
 from api.views import utc_time
 from domain.vocabulary import Role
@@ -58,10 +59,9 @@ def written_at(moment: datetime) -> dict[str, Any]:
 
 
 def read_own_writes(svc: Services, key: ApiKey) -> None:
-    """Before a read-model query: wait (bounded) until the caller's own last write is visible."""
-    position = svc.last_write.get(key.key_id)
-    if position and not svc.runner.wait_for(position, svc.read_wait_seconds):
-        log.warning("read models still behind position %s after %.1f s", position, svc.read_wait_seconds)
+    """Before a read-model query: wait (bounded) until the caller's own writes are visible, through any process;
+    503 when they are not (api/consistency.py)."""
+    consistency.read_own_writes(svc, key)
 
 
 # --- cursors -----------------------------------------------------------------------------

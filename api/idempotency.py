@@ -5,8 +5,10 @@ same `Idempotency-Key` and gets the first answer (with `Idempotent-Replayed: tru
 is recorded twice. This is one ASGI layer in front of every POST and PATCH under /v1, so no route
 can forget it.
 
-Per API key and Idempotency-Key, `api_idempotency` keeps the SHA-256 of method, path and body and,
-once the write succeeded, its status and body. The key is claimed (a committed row with no answer
+Per API key and Idempotency-Key, `api_idempotency` keeps an HMAC-SHA-256 of method, path and body
+under a server secret (COMMUNITY_TRIGGER_IDEMPOTENCY_SECRET, else derived from the key-encryption key:
+service/bootstrap.py) and, once the write succeeded, its status and body. Not a plain hash: a body holds
+personal data (a name), and anyone with a copy of the database could test guesses against a plain hash. The key is claimed (a committed row with no answer
 yet) before the write runs, so of two identical requests racing only one runs the write; the other
 waits for the answer and replays it. Only a 2xx answer is kept: after a refusal or a failure the
 claim is released and the same key may be used again. Keys are kept 24 hours. (The table is made
@@ -14,6 +16,7 @@ by the migrations, store/migrations/.)
 """
 
 import hashlib
+import hmac
 import logging
 import re
 import time
@@ -45,9 +48,9 @@ ABANDONED_AFTER_MINUTES = 5  # a claim with no answer this old belongs to a proc
 
 # Claim the key, or take it over when its earlier use expired or its process died mid-write.
 CLAIM = f"""
-INSERT INTO api_idempotency AS kept (key_id, idempotency_key, request_sha256) VALUES (%s, %s, %s)
+INSERT INTO api_idempotency AS kept (key_id, idempotency_key, request_hmac) VALUES (%s, %s, %s)
 ON CONFLICT (key_id, idempotency_key) DO UPDATE
-    SET request_sha256 = EXCLUDED.request_sha256, status_code = NULL, content_type = NULL,
+    SET request_hmac = EXCLUDED.request_hmac, status_code = NULL, content_type = NULL,
         response_body = NULL, claimed_at = now(), answered_at = NULL
     WHERE kept.claimed_at < now() - interval '{KEPT_HOURS} hours'
        OR (kept.status_code IS NULL AND kept.claimed_at < now() - interval '{ABANDONED_AFTER_MINUTES} minutes')
@@ -108,19 +111,19 @@ class IdempotencyKeys:
         self.pool = pool
 
     def claim(
-        self, key_id: str, idempotency_key: str, request_sha256: bytes
+        self, key_id: str, idempotency_key: str, request_hmac: bytes
     ) -> Claimed | Answered | InProgress | OtherRequest:
         with self.pool.connection() as conn:
-            if conn.execute(CLAIM, (key_id, idempotency_key, request_sha256)).fetchone():
+            if conn.execute(CLAIM, (key_id, idempotency_key, request_hmac)).fetchone():
                 return Claimed()
             row = conn.execute(
-                "SELECT request_sha256, status_code, content_type, response_body FROM api_idempotency"
+                "SELECT request_hmac, status_code, content_type, response_body FROM api_idempotency"
                 " WHERE key_id = %s AND idempotency_key = %s",
                 (key_id, idempotency_key),
             ).fetchone()
         if row is None:  # released by a first request that failed, just now: the caller tries again
             return InProgress()
-        if bytes(row["request_sha256"]) != request_sha256:
+        if not hmac.compare_digest(bytes(row["request_hmac"]), request_hmac):
             return OtherRequest()
         if row["status_code"] is None:
             return InProgress()
@@ -142,12 +145,12 @@ class IdempotencyKeys:
             )
 
     def claim_or_wait(
-        self, key_id: str, idempotency_key: str, request_sha256: bytes
+        self, key_id: str, idempotency_key: str, request_hmac: bytes
     ) -> Claimed | Answered | InProgress | OtherRequest:
         """Claim the key; while another request holds it, wait (bounded) for its answer."""
         deadline = time.monotonic() + WAIT_FOR_FIRST_SECONDS
         while True:
-            outcome = self.claim(key_id, idempotency_key, request_sha256)
+            outcome = self.claim(key_id, idempotency_key, request_hmac)
             if not isinstance(outcome, InProgress) or time.monotonic() >= deadline:
                 return outcome
             time.sleep(POLL_SECONDS)
@@ -157,8 +160,10 @@ class IdempotencyKeys:
 
 
 def request_digest(scope: Scope, body: bytes) -> bytes:
+    """The HMAC of method, target and body under the server's idempotency secret."""
     target = scope["path"] + ("?" + scope["query_string"].decode("latin-1") if scope.get("query_string") else "")
-    return hashlib.sha256(b"\n".join([scope["method"].encode(), target.encode(), body])).digest()
+    secret = scope["app"].state.services.idempotency_secret
+    return hmac.new(secret, b"\n".join([scope["method"].encode(), target.encode(), body]), hashlib.sha256).digest()
 
 
 def _bearer_key(scope: Scope, authorization: str | None) -> ApiKey | None:

@@ -131,7 +131,8 @@ class ProjectionLag(Collector):
             value=lag["events"],
         )  # fmt: skip
         yield GaugeMetricFamily(
-            "community_trigger_projection_lag_seconds", "Seconds since the slowest read model last moved, while behind.",
+            "community_trigger_projection_lag_seconds",
+            "How long the oldest event the read models have not applied has waited (at most since they last moved).",
             value=lag["seconds"],
         )  # fmt: skip
         yield GaugeMetricFamily(

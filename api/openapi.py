@@ -10,13 +10,15 @@ written:
 - 404 where the path names an object by id;
 - 409, 413 and 415 on every write (a broken rule or an Idempotency-Key still in use; a body over
   1 MiB; a body not sent as JSON), 412 where `If-Match` is taken, 422 wherever input is taken;
-- `ETag` on every write's success answer and `Location` on every 201 (api/writes.py sets them).
+- `ETag` on every write's success answer and `Location` on every 201 (api/writes.py sets them);
+- `X-Consistency-Token` on every write's success answer, and as a header every read takes (api/consistency.py).
 """
 
 from typing import Any
 
 from fastapi import FastAPI
 
+from api import consistency
 from api.answers import Answer
 from api.idempotency import MAX_BODY_BYTES
 from api.problems import MEDIA_TYPE, ProblemDetails
@@ -37,7 +39,9 @@ MEANING = {
     415: "The body was not sent as JSON: send it with `Content-Type: application/json`.",
     422: "Invalid input: `errors` names each field at fault and what is wrong with it.",
     503: "The database does not answer just now (a restart, a failover): nothing was recorded; send the request "
-    "again after `Retry-After` seconds.",
+    "again after `Retry-After` seconds. On a read of the read models (lists, deadlines, reports, assessments), "
+    "also when they do not yet hold the caller's own last write or the `X-Consistency-Token` sent "
+    "(`read-models-behind`): read again after `Retry-After` seconds.",
 }
 
 ETAG_HEADER = {
@@ -93,6 +97,8 @@ def _add_problem_schema(components: dict[str, Any]) -> None:
 
 def _document_operation(route: Any, path: str, method: str, operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
+    if path.startswith("/v1/") and method.upper() in SAFE_METHODS:  # before the errors: a header is input (422)
+        operation.setdefault("parameters", []).append(consistency.OPENAPI_PARAMETER)
     for status in error_statuses(path, method, operation):
         answer = responses.get(str(status))
         if answer is None or MEDIA_TYPE not in answer.get("content", {}):  # e.g. FastAPI's own 422
@@ -103,6 +109,7 @@ def _document_operation(route: Any, path: str, method: str, operation: dict[str,
         if status.startswith("2"):
             headers = answer.setdefault("headers", {})
             headers["ETag"] = ETAG_HEADER
+            headers[consistency.HEADER] = consistency.RESPONSE_HEADER
             if status == "201" and location_template(route) is not None:
                 headers["Location"] = LOCATION_HEADER
 

@@ -180,7 +180,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc, headers={"WWW-Authenticate": "Bearer"} if exc.status == 401 else None)
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else getattr(exc, "headers", None)
+        return problem_response(exc, headers=headers)
 
     @app.exception_handler(InvalidFact)
     async def invalid_fact(request: Request, exc: InvalidFact) -> JSONResponse:

@@ -1,5 +1,13 @@
 """Request bodies of the partner API (API.md, Writing). Strict where it matters: a date is a
-'YYYY-MM-DD' string, a flag is true or false, and an unknown field is refused rather than dropped."""
+'YYYY-MM-DD' string from 1900 on, a flag is true or false, and an unknown field is refused rather than dropped.
+
+Text is refused (422 naming the field) when it holds NUL or another C0 control character: such
+characters are invisible, break exports, letters and partners' systems, and NUL cannot even be
+stored in PostgreSQL text. Tabs and line breaks are taken in long free text (`Text`) only, and the
+bidirectional override and isolate characters, which make a name read differently from what it
+is, never in a name (`Name`). Every text field of every body gets the first check (`Body`), so a
+field added later cannot forget it.
+"""
 
 import re
 from datetime import date, datetime, time
@@ -16,12 +24,15 @@ from pydantic import (
     Field,
     StrictBool,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
 )
 
 from api.problems import invalid
 from domain.complaints import MAX_LOCATION_KEY
 from domain.people import Contact
+from domain.policy import EARLIEST_DATE
 from domain.vocabulary import (
     Channel,
     ComplaintCategory,
@@ -45,7 +56,13 @@ def _iso_date_string(value: Any) -> Any:
     return value
 
 
-Day = Annotated[date, BeforeValidator(_iso_date_string)]
+def _not_before_earliest(value: date) -> date:
+    if value < EARLIEST_DATE:
+        raise ValueError(f"a date from {EARLIEST_DATE.isoformat()} on (got {value.isoformat()})")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_date_string), AfterValidator(_not_before_earliest)]
 
 # A time in a URL's query whose `+` was not written as %2B arrives with a space before its offset.
 UNENCODED_PLUS = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\S+ \d{2}(:?\d{2})?$")
@@ -70,6 +87,8 @@ def _time_with_offset(value: Any) -> Any:
             raise ValueError(A_TIME) from None
     if moment.utcoffset() is None:
         raise ValueError("give the time with its offset, for example 2026-11-02T09:30:00Z")
+    if moment.year < EARLIEST_DATE.year:
+        raise ValueError(f"a time from {EARLIEST_DATE.isoformat()} on (got {moment.isoformat()})")
     return moment
 
 
@@ -111,13 +130,58 @@ EmailAddress = Annotated[
     AfterValidator(_email_address),
     WithJsonSchema({"type": "string", "format": "email", "maxLength": 254, "examples": ["alex.taylor@example.org"]}),
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# NUL and the other C0 controls (and DEL); `LINE_CONTROL` leaves out tab, line feed and carriage return.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+LINE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")  # embeddings, overrides and isolates
+
+
+def _refuse(pattern: re.Pattern[str], value: str, what: str) -> str:
+    found = pattern.search(value)
+    if found:
+        raise ValueError(f"{what} (U+{ord(found.group()):04X} at character {found.start() + 1}); remove it")
+    return value
+
+
+def _free_text(value: str) -> str:
+    return _refuse(LINE_CONTROL, value, "contains a control character, which text may not hold")
+
+
+def _one_line(value: str) -> str:
+    return _refuse(CONTROL, value, "contains a control character or line break, which this field may not hold")
+
+
+def _name(value: str) -> str:
+    return _refuse(BIDI_CONTROL, value, "contains a bidirectional control character, which a name may not hold")
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), AfterValidator(_free_text)]
+RequiredText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), AfterValidator(_free_text)
+]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_one_line)
+]
+Name = Annotated[ShortText, AfterValidator(_name)]
 AgencySlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)]
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        """Every text field, and every text in a list, of every body: no NUL or other C0 control but tab
+        and line breaks (fields typed `ShortText` or `Name` refuse those too). Looked at as sent, before
+        surrounding whitespace is stripped: a control character is refused, never silently dropped."""
+        if isinstance(value, str):
+            return _free_text(value)
+        if isinstance(value, list | tuple | set | frozenset):
+            for item in value:
+                if isinstance(item, str):
+                    _free_text(item)
+        return value
 
 
 class CommandBody(Body):
@@ -154,7 +218,9 @@ class ContactIn(Body):
 
     phone: ShortText | None = None
     email: EmailAddress | None = None
-    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    address: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_free_text)] | None
+    ) = None  # an address may run over several lines
 
 
 class PersonIn(CommandBody):
@@ -163,7 +229,7 @@ class PersonIn(CommandBody):
         display_name="Alex Taylor", contact={"phone": "07700 900123", "email": "alex.taylor@example.org"}
     )
 
-    display_name: ShortText
+    display_name: Name
     contact: ContactIn | None = None
 
     def fields(self) -> dict[str, Any]:
@@ -218,7 +284,7 @@ class WithdrawalIn(CommandBody):
     command_type = c.WithdrawComplaint
     model_config = example(reason="logged against the wrong address")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+    reason: RequiredText
 
 
 class CaseReviewIn(CommandBody):
@@ -290,7 +356,7 @@ class DelayNoticeIn(CommandBody):
     command_type = c.NotifyDelay
     model_config = example(reason="awaiting health records", new_target_date="2026-12-15", notified_on="2026-11-09")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+    reason: RequiredText
     new_target_date: Day
     notified_on: Day
 
@@ -298,7 +364,7 @@ class DelayNoticeIn(CommandBody):
 class RecommendationIn(Body):
     model_config = example(action="Offer mediation to both households", agency="vivid-homes", due_date="2026-12-01")
 
-    action: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+    action: RequiredText
     agency: AgencySlug
     due_date: Day | None = None
 

@@ -63,20 +63,17 @@ if PostgresPersonalKeys is not None:
             if not new:
                 return
             keys = [AESGCM.generate_key(bit_length=KEY_BITS) for _ in new]
+            stored = [self._stored(person_id, key) for person_id, key in zip(new, keys, strict=True)]  # wrapped
             with self._connection() as conn:
                 conn.execute(
                     SQL(
-                        "INSERT INTO {} (person_id, key) SELECT * FROM unnest(%s::uuid[], %s::bytea[])"
+                        "INSERT INTO {} (person_id, key, kek_id) SELECT * FROM unnest(%s::uuid[], %s::bytea[], %s::text[])"
                         " ON CONFLICT (person_id) DO NOTHING"
                     ).format(self.table),
-                    (new, keys),
+                    (new, [key for key, _ in stored], [kek_id for _, kek_id in stored]),
                 )
-                rows = conn.execute(
-                    SQL("SELECT person_id, key FROM {} WHERE person_id = ANY(%s)").format(self.table), (new,)
-                ).fetchall()
-            for row in rows:
-                if row["key"] is not None:  # a destroyed key stays destroyed: `create` refuses it as usual
-                    self._made[row["person_id"]] = bytes(row["key"])
+            # A destroyed key stays destroyed (None): `create` refuses it as usual.
+            self._made.update((person_id, key) for person_id, key in self.get_many(new).items() if key is not None)
 
         def create(self, person_id: UUID) -> bytes:
             key = self._made.get(person_id)

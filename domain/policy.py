@@ -680,6 +680,19 @@ class Policy:
             object.__setattr__(policy, key, value)
         return policy
 
+    def check_usable(self) -> None:
+        """Refuse (PolicyError naming the field) a version no rule can be worked out under: a calendar
+        `holidays` cannot supply, or an effective date so far out of range that date arithmetic overflows.
+
+        Every version is checked so when read back from the store (domain/policy_book.py), however
+        it was stored: those rules are part of publishing now, but older code let such versions in.
+        Only what breaks the working out is checked here: odd closure days, say, are harmless to it.
+        """
+        _in_date_range(self.effective_from, "effective_from")
+        problem = calendar_problem(self.calendar.country, self.calendar.subdivision)
+        if problem is not None:
+            raise PolicyError(f"calendar.{problem[0]}", problem[1])
+
     def changed_from(self, other: "Policy") -> list[str]:
         """The parameters (new names, in `to_dict` order) whose values differ from `other`'s.
 

@@ -5,6 +5,7 @@ assessed under the version in force on its received date. Keeping the versions a
 an auditor can see which rules were published when, and by whom.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -12,7 +13,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from domain.actor import Actor
 from domain.audited import AuditedAggregate
 from domain.errors import RuleBroken
-from domain.policy import Policy
+from domain.policy import Policy, PolicyError
 
 # Section 7's stage parameters (v1) in lifecycle order, each a stage counted in working days from received.
 _V1_STAGES = (
@@ -62,6 +63,7 @@ class PolicyBook(AuditedAggregate):
         def apply(self, book: "PolicyBook") -> None:
             book.name = self.name
             book.versions = {}
+            book.unusable = {}
 
     class VersionPublished(AuditedAggregate.Event):
         class_version = 2
@@ -71,18 +73,34 @@ class PolicyBook(AuditedAggregate):
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             """A version published under RULES.md section 7 in section 11's shape, deciding exactly as it did.
 
-            Plain dict work, independent of `Policy`, so that what it reads stays what v1 wrote.
+            Plain dict work, independent of `Policy`, so that what it reads stays what v1 wrote. Anything
+            but an object is left as it is, for `apply` to set aside.
             """
-            state["policy"] = policy_dict_v1_to_v2(state["policy"])
+            if isinstance(state.get("policy"), Mapping):
+                state["policy"] = policy_dict_v1_to_v2(dict(state["policy"]))
 
         def apply(self, book: "PolicyBook") -> None:
-            # As published: a version from before a publication rule existed still reads.
-            policy = Policy.from_stored(self.policy)
+            """As published: a version from before a publication rule existed still reads. One that no rule
+            could be worked out under (unreadable, a calendar `holidays` cannot supply, dates out of range:
+            as older code could store) is set aside in `unusable`, so it never reaches a due date or an
+            assessment; the versions before it stay in force."""
+            number = self.policy.get("version") if isinstance(self.policy, Mapping) else None
+            number = number if isinstance(number, int) and not isinstance(number, bool) else None
+            try:
+                policy = Policy.from_stored(self.policy)
+                policy.check_usable()
+            except PolicyError as error:
+                book.unusable[number] = f"{error.field}: {error.message}"
+                return
+            except (ValueError, TypeError, LookupError, AttributeError, ArithmeticError) as error:
+                book.unusable[number] = f"policy: not a policy this code can read ({type(error).__name__}: {error})"
+                return
             book.versions[policy.version] = policy
 
     if TYPE_CHECKING:  # state set by the events' apply(); not dataclass fields
         name: str
-        versions: dict[int, Policy]
+        versions: dict[int, Policy]  # the usable versions, by number
+        unusable: dict[int | None, str]  # versions set aside, by number (None: unreadable), with why
 
     @classmethod
     def open(cls, *, name: str, actor: Actor, recorded_at: datetime) -> "PolicyBook":
@@ -91,12 +109,13 @@ class PolicyBook(AuditedAggregate):
     def publish(self, policy: Policy, *, actor: Actor, recorded_at: datetime) -> None:
         if policy.name != self.name:
             raise RuleBroken(f"this is the book of policy {self.name!r}, not {policy.name!r}")
-        if policy.version in self.versions:
+        published = {*self.versions, *(number for number in self.unusable if number is not None)}
+        if policy.version in published:
             raise RuleBroken(
                 f"version {policy.version} of {self.name} is already published; versions are never changed"
             )
-        if self.versions and policy.version < max(self.versions):
-            raise RuleBroken(f"version {policy.version} is older than the latest, {max(self.versions)}")
+        if published and policy.version < max(published):
+            raise RuleBroken(f"version {policy.version} is older than the latest, {max(published)}")
         self._record(self.VersionPublished, recorded_at=recorded_at, policy=policy.to_dict(), actor=actor)
 
     @property

@@ -6,12 +6,22 @@ a crash replays nothing twice and skips nothing. The library's recorder serialis
 a table lock, so notification ids are in commit order and "everything after my position" never
 misses a late commit. The runner wakes on the recorder's NOTIFY and also polls slowly in case a
 notification is lost.
+
+Only one runner applies at a time, however many are started (API processes in `inline` mode, a
+`projections run` on each of several hosts): the one holding a PostgreSQL advisory lock on its
+listening connection (`RUNNER_LOCK`, one per set of read models). The others stand by, following
+the positions it reaches, and try for the lock every second; when the holder dies its connection
+ends, PostgreSQL releases the lock, and one of them takes over. Applying stays exactly once
+whatever happens (the position rows are locked), so the advisory lock is about doing the work
+once, not about correctness.
 """
 
 import copy
 import logging
+import os
 import threading
 import time
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +35,11 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 log = logging.getLogger(__name__)
+
+# The advisory lock a runner holds while it applies: ("CT", 2) and a number for its read models' schemas (the
+# migrations hold ("CT", 1), store/schema.py). Two-key form, so pg_locks shows it as classid, objid, objsubid 2.
+RUNNER_LOCK = 0x43540002
+TAKE_OVER_SECONDS = 1.0  # how often a runner standing by tries for the lock
 
 
 class ReadModel(ABC):
@@ -84,6 +99,7 @@ class ProjectionRunner:
         # so a process that does not run the runner itself (the API, beside a worker) is woken at once.
         self.projected_channel = f"{self._channel}_projected"[:63]
         self._watcher: threading.Thread | None = None
+        self.holding = False  # whether this runner's thread holds the lock and applies
         self.setup()
 
     # --- set-up --------------------------------------------------------------------------
@@ -103,8 +119,43 @@ class ProjectionRunner:
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
 
-    def catch_up(self) -> int:
-        """Process everything recorded so far; returns how many events were applied."""
+    @property
+    def lock_key(self) -> tuple[int, int]:
+        """(RUNNER_LOCK, a number for this runner's read models): runners of the same models take turns."""
+        schemas = ",".join(sorted(model.schema for model in self.read_models))
+        return RUNNER_LOCK, zlib.crc32(schemas.encode()) & 0x7FFFFFFF
+
+    def _try_lock(self, conn: psycopg.Connection) -> bool:
+        return conn.execute("SELECT pg_try_advisory_lock(%s, %s)", self.lock_key).fetchone()[0]
+
+    def holder_present(self) -> bool:
+        """Whether some runner of these read models, in any process, holds the lock (is applying events)."""
+        with self.pool.connection() as conn:
+            row = conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2"
+                " AND classid::bigint = %s AND objid::bigint = %s"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS held",
+                self.lock_key,
+            ).fetchone()
+        return bool(row["held"])
+
+    def catch_up(self, wait_seconds: float = 60.0) -> int:
+        """Apply everything recorded so far; returns how many events were applied.
+
+        For a one-off catch-up (at start, before a command reads the read models): it applies only if no
+        runner holds the lock (it takes it meanwhile); otherwise the holder applies, and this waits (at
+        most `wait_seconds`) until the read models have reached what was recorded when it was called.
+        """
+        if not self.holding:
+            with psycopg.connect(self.pool.conninfo, autocommit=True) as conn:
+                if self._try_lock(conn):
+                    return self._catch_up()  # the lock goes with the connection
+        log.info("another runner is applying events; waiting for it to catch up")
+        self.wait_for(self.head(), wait_seconds)
+        return 0
+
+    def _catch_up(self) -> int:
+        """Process everything recorded so far (the caller holds the lock); returns how many events were applied."""
         applied = 0
         while True:
             batch = self.app.recorder.select_notifications(
@@ -169,7 +220,13 @@ class ProjectionRunner:
         return True
 
     def lag(self) -> dict[str, float | int]:
-        """How far behind the read models are: events, and seconds since the slowest last moved."""
+        """How far behind the read models are: events, and seconds.
+
+        The seconds are the smaller of two upper bounds on how long the oldest event not applied yet
+        has waited: the time since the slowest read model last moved (an idle runner's position does not
+        move, yet it is not behind), and that event's own age (events recorded with an earlier time, as a
+        bulk load does, are not waiting that long).
+        """
         head = self.head()
         behind = max(0, head - self.position)
         seconds = 0.0
@@ -177,9 +234,21 @@ class ProjectionRunner:
             positions = sql.SQL(" UNION ALL ").join(
                 sql.SQL("SELECT updated_at FROM {}").format(model.table("position")) for model in self.read_models
             )
+            recorder = self.app.recorder
+            oldest_waiting = sql.SQL(
+                "SELECT t.recorded_at FROM {events} AS e JOIN {timeline} AS t USING (originator_id, originator_version)"
+                " WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT 1"
+            ).format(
+                events=sql.Identifier(recorder.datastore.schema, recorder.events_table_name),  # type: ignore[attr-defined]
+                timeline=recorder.timeline_table,  # type: ignore[attr-defined]
+            )
+            query = sql.SQL(
+                "SELECT greatest(0, extract(epoch FROM now() - greatest(({positions}), ({oldest}))))::float AS s"
+            ).format(
+                positions=sql.SQL("SELECT min(updated_at) FROM ({}) AS p").format(positions), oldest=oldest_waiting
+            )
             with self.pool.connection() as conn:
-                query = sql.SQL("SELECT extract(epoch FROM now() - min(updated_at))::float AS s FROM ({}) AS p")
-                seconds = conn.execute(query.format(positions)).fetchone()["s"]
+                seconds = conn.execute(query, (self.position,)).fetchone()["s"] or 0.0
         return {"events": behind, "seconds": round(seconds, 3), "position": self.position, "head": head}
 
     # --- running in the background -------------------------------------------------------
@@ -246,13 +315,39 @@ class ProjectionRunner:
                 self._stop.wait(2)
 
     def _follow(self) -> None:
-        with psycopg.connect(self.pool.conninfo, autocommit=True) as listener:
-            listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
-            while not self._stop.is_set():
-                self.catch_up()
-                # Wake on the first notification, or after a second to notice a stop (or a lost NOTIFY).
-                for _ in listener.notifies(timeout=1.0, stop_after=1):
-                    pass
+        """Apply while holding the lock; until then stand by, following the holder and trying for the lock."""
+        self.holding = False
+        # Named, so pg_stat_activity beside pg_locks shows which process holds the lock.
+        name = f"community-trigger projections {os.getpid()}"
+        try:
+            with psycopg.connect(self.pool.conninfo, autocommit=True, application_name=name) as listener:
+                listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
+                listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.projected_channel)))
+                while not self._stop.is_set():
+                    if not self.holding and self._try_lock(listener):
+                        log.info("this projection runner holds the lock and applies events from here on")
+                        # Its own announcements would only wake it for nothing.
+                        listener.execute(sql.SQL("UNLISTEN {}").format(sql.Identifier(self.projected_channel)))
+                        self.refresh()  # where the last holder left them
+                        self.holding = True
+                    if self.holding:
+                        self._catch_up()
+                        # Wake on the first notification, or after a second to notice a stop (or a lost NOTIFY).
+                        for _ in listener.notifies(timeout=1.0, stop_after=1):
+                            pass
+                    else:
+                        self._stand_by(listener)
+        finally:
+            self.holding = False
+
+    def _stand_by(self, listener: psycopg.Connection) -> None:
+        """A second of following the runner that holds the lock (its positions, for `wait_for`)."""
+        self._reached_in_database()
+        deadline = time.monotonic() + TAKE_OVER_SECONDS
+        while not self._stop.is_set() and (remaining := deadline - time.monotonic()) > 0:
+            for notification in listener.notifies(timeout=remaining, stop_after=1):
+                if notification.channel == self.projected_channel:
+                    self._reached(int(notification.payload))
 
 
 def position_of(cur: psycopg.Cursor, model: ReadModel) -> int:

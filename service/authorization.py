@@ -9,6 +9,7 @@ tell (an agency changes only the complaints it logged).
 from uuid import UUID
 
 from domain.actor import Actor
+from domain.case_reviews import CaseReview
 from domain.complaints import Complaint
 from domain.vocabulary import Role
 from service import commands as c
@@ -96,3 +97,10 @@ def require_own_promise(actor: Actor, agency: str, what: str, id: UUID) -> None:
 
 def may_read_complaint(actor: Actor, complaint: Complaint) -> bool:
     return actor.role is not AGENCY or complaint.agency == actor.agency
+
+
+def asked_for_information(actor: Actor, review: CaseReview) -> bool:
+    """API.md: an agency shares information only on a review it was asked to (an information request to it on
+    that review, answered or not); a coordinator shares on any. Refused as if the review did not exist, so an
+    agency learns nothing of reviews it was not asked about."""
+    return actor.role is not AGENCY or any(r.agency == actor.agency for r in review.information_requests.values())

@@ -30,8 +30,9 @@ from domain.consents import Consent
 from domain.deadlines import deadlines_for
 from domain.errors import InvalidFact
 from domain.people import Person, PersonalText, PersonErased, TextRef
+from domain.vocabulary import Role
 from service import commands as c
-from service.authorization import authorize, require_own_complaint
+from service.authorization import asked_for_information, authorize, require_own_complaint
 from service.errors import Conflict, NotFound, RecordedTooLate, StaleVersion
 from service.journey import JourneyHandlers
 from store.event_store import EventStore
@@ -506,6 +507,8 @@ class Casework(JourneyHandlers):
             )  # fmt: skip
             return texts
 
+        if actor.role is Role.AGENCY and not asked_for_information(actor, self.case_review(command.case_review_id)):
+            raise NotFound("case review", command.case_review_id)  # as for no such review: it learns nothing
         return self._change_case(command, change)
 
     def _notify_delay(self, command: c.NotifyDelay, actor: Actor, now: datetime) -> Written:

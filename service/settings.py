@@ -29,6 +29,8 @@ class Settings:
     cipher_key: str | None = None  # encrypts whole events at rest when set (README, Personal data and encryption)
     national_floor: NationalFloor | None = None  # parameters no local policy version may relax (RULES.md section 11)
     location_key: str | None = None  # the secret of the places' digests (`location_secret`)
+    health_max_lag_seconds: float = 30.0  # /healthz says `degraded` when the read models lag more than this
+    idempotency_secret: str | None = None  # the HMAC key of Idempotency-Key bodies (else derived from the KEK)
 
     @property
     def projections_inline(self) -> bool:
@@ -49,6 +51,8 @@ class Settings:
             cipher_key=os.environ.get("COMMUNITY_TRIGGER_CIPHER_KEY") or None,
             national_floor=national_floor(os.environ.get(NATIONAL_FLOOR_VARIABLE, "")),
             location_key=os.environ.get("COMMUNITY_TRIGGER_LOCATION_KEY") or None,
+            health_max_lag_seconds=float(os.environ.get("COMMUNITY_TRIGGER_HEALTH_MAX_LAG_SECONDS", "30")),
+            idempotency_secret=os.environ.get("COMMUNITY_TRIGGER_IDEMPOTENCY_SECRET") or None,
         )
 
     def location_secret(self) -> bytes:

@@ -4,11 +4,12 @@ A key reads `ct_<key id>_<secret>`. The key id is public (it names the actor on 
 key causes); the secret is 32 random bytes, so a plain SHA-256 of it is safe to store. Keys live
 in the `api_keys` table (made by the migrations, store/migrations/).
 
-A key that authenticated is remembered in memory for `CACHE_SECONDS` (by its id, with its
-hash), so a busy partner's requests do not each look it up. Revoking a key through a KeyStore
-forgets it there at once; a key revoked by another process (`community-trigger keys revoke`
-beside a running server) is refused by the server within `CACHE_SECONDS`. Unknown, wrong or
-revoked keys are never remembered: each is looked up again.
+A key that authenticated is remembered in memory (by its id, with its hash), so a busy partner's
+requests do not each look it up. A revocation is announced to every process on the database
+(store/cache_notices.py), in the revoking transaction, and each forgets the key as it hears it, so
+a key revoked anywhere (another API process or host, `community-trigger keys revoke`) is refused
+everywhere at once; `CACHE_SECONDS` only bounds how long a key is trusted should a notice be lost.
+Unknown, wrong or revoked keys are never remembered: each is looked up again.
 """
 
 import hashlib
@@ -25,9 +26,10 @@ from psycopg_pool import ConnectionPool
 from domain.actor import Actor
 from domain.complaints import AGENCY_SLUG
 from domain.vocabulary import Role
+from store.cache_notices import API_KEY, announce
 
 KEY_PATTERN = re.compile(r"^ct_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
-CACHE_SECONDS = 5.0  # how long an authenticated key is trusted without asking the database again
+CACHE_SECONDS = 30.0  # how long an authenticated key is trusted without asking the database, had a notice been lost
 
 
 class KeyError_(ValueError):
@@ -100,11 +102,11 @@ class KeyStore:
                     (role.value, label),
                 )
             ]
-            key, secret = self._insert(conn, role, None, label)
-        with self._lock:
-            self._revocations += 1
             for key_id in revoked:
-                self._verified.pop(key_id, None)
+                announce(conn, API_KEY, key_id)
+            key, secret = self._insert(conn, role, None, label)
+        for key_id in revoked:
+            self.forget(key_id)
         return key, secret, revoked
 
     def cached(self, presented: str) -> ApiKey | None:
@@ -140,6 +142,12 @@ class KeyStore:
                 self._verified[key_id] = (digest, key, asked_at + self.cache_seconds)
         return key
 
+    def last_written(self, key_id: str) -> int:
+        """The position of the key's last write, by any process (0: none): moved with the events (store/recorder.py)."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT position FROM api_key_positions WHERE key_id = %s", (key_id,)).fetchone()
+        return row["position"] if row else 0
+
     def list(self) -> list[ApiKey]:
         with self._connect() as conn:
             return [self._key(row) for row in conn.execute("SELECT * FROM api_keys ORDER BY created_at, key_id")]
@@ -149,10 +157,20 @@ class KeyStore:
             cur = conn.execute(
                 "UPDATE api_keys SET revoked_at = now() WHERE key_id = %s AND revoked_at IS NULL", (key_id,)
             )
+            announce(conn, API_KEY, key_id)  # heard by every process once this commits
+        self.forget(key_id)
+        return cur.rowcount == 1
+
+    def forget(self, key_id: str) -> None:
+        """Stop trusting the key held in memory (revoked here or elsewhere); a lookup racing this is not kept."""
         with self._lock:
             self._revocations += 1
             self._verified.pop(key_id, None)
-        return cur.rowcount == 1
+
+    def forget_all(self) -> None:
+        with self._lock:
+            self._revocations += 1
+            self._verified.clear()
 
     @staticmethod
     def _key(row: dict) -> ApiKey:

@@ -19,6 +19,7 @@ from eventsourcing.persistence import (
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.sql import SQL, Identifier
 
+from store.key_encryption import load_key_encryption_key
 from store.personal_data import PersonalDataMapper
 from store.personal_keys import CachedPersonalKeys, PostgresPersonalKeys
 from store.recorder import TimelineRecorder
@@ -36,6 +37,7 @@ LINKED_BY = _linked_by()  # which field of a creating event names the subject th
 
 
 WHOLE_EVENT_CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"  # AES-GCM from `cryptography`
+KEK_VARIABLE = "COMMUNITY_TRIGGER_KEY_ENCRYPTION_KEY"  # and ..._FILE: the personal keys' key-encryption key
 
 
 def store_environment(database_url: str, pool_size: int = 5, cipher_key: str | None = None) -> dict[str, str]:
@@ -106,8 +108,12 @@ class EventStore(Application[UUID]):
         )
 
     def construct_personal_keys(self) -> CachedPersonalKeys:
-        """Where each person's key lives: a table beside the events by default (a KMS could stand in)."""
-        return CachedPersonalKeys(PostgresPersonalKeys(self.factory.datastore))  # type: ignore[attr-defined]
+        """Where each person's key lives: a table beside the events by default (a KMS could stand in), wrapped
+        under the key-encryption key of COMMUNITY_TRIGGER_KEY_ENCRYPTION_KEY or ..._FILE when one is given."""
+        wrapper = load_key_encryption_key(
+            self.env.get(KEK_VARIABLE) or None, self.env.get(f"{KEK_VARIABLE}_FILE") or None
+        )
+        return CachedPersonalKeys(PostgresPersonalKeys(self.factory.datastore, wrapper))  # type: ignore[attr-defined]
 
     def construct_transcoder(self) -> DomainTranscoder:
         transcoder = DomainTranscoder()
@@ -123,6 +129,8 @@ class EventStore(Application[UUID]):
         processing_event.saved_kwargs["links"] = [
             (getattr(e, LINKED_BY[type(e)]), e.originator_id, e.timestamp) for e in events if type(e) in LINKED_BY
         ]
+        # The API key behind each event, whose last written position the recorder moves (read your own writes).
+        processing_event.saved_kwargs["writers"] = [getattr(getattr(e, "actor", None), "key_id", None) for e in events]
         return super()._record(processing_event)
 
     def holds_case_data(self) -> bool:

@@ -32,6 +32,7 @@ EVENTS_TABLE = "community_trigger_events"
 TIMELINE_TABLE = "event_timeline"
 LINKS_TABLE = "fact_links"
 MARKS_TABLE = "known_at_marks"
+KEY_POSITIONS_TABLE = "api_key_positions"  # each API key's last written position (store/migrations/0007_key_positions.sql)
 # SQLSTATEs our own checks raise (written out in INSERT_FUNCTION, in the migrations). Class 23 reaches the application as an IntegrityError, which
 # commands retry on fresh reads; the other ends the command (service/casework.py, RecordedTooLate).
 READ_OVERTAKEN = "23CT1"  # a decision's facts changed after it read them: read again
@@ -101,6 +102,7 @@ class TimelineRecorder(PostgresApplicationRecorder):
             .format(insert=insert)
             .as_string()
         )  # rendered once: a Composed is rendered again at every execute
+        self.call_insert = with_writers(self.call_insert, Identifier(datastore.schema, KEY_POSITIONS_TABLE))
         self.select_first_topic = (
             SQL("SELECT topic FROM {events} WHERE originator_id = %s ORDER BY originator_version LIMIT 1")
             .format(events=Identifier(datastore.schema, events_table_name))
@@ -156,6 +158,7 @@ class TimelineRecorder(PostgresApplicationRecorder):
         The library's recorder sends a dozen statements in a pipeline for this; under load each
         step waits for the interpreter's lock again, and the table lock is held all the while. One
         call of INSERT_FUNCTION does the same work inside PostgreSQL (lock, checks, rows, notify).
+        `writers` (the API key id of each event's actor, or None) moves each key's last written position.
         """
         if not stored_events:
             return []
@@ -184,6 +187,28 @@ class TimelineRecorder(PostgresApplicationRecorder):
             "receipt_subjects": [r.subject_id for r in receipts],
             "receipt_versions": [r.subject_version for r in receipts],
         }
+        params["writers"] = kwargs.get("writers") or [None] * len(stored_events)  # see `with_writers`
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.call_insert, params)
             return [row[INSERT_FUNCTION] for row in curs.fetchall()]
+
+
+def with_writers(call_insert: str, positions: Identifier) -> str:
+    """`call_insert` (`SELECT * FROM` INSERT_FUNCTION's call) in one statement with moving each writing API key's
+    last position (`%(writers)s`, one per event, matched to the function's ids by their order): so in the same
+    transaction, under the function's lock, and a read through any process then knows what its caller wrote.
+    The function itself is left as the migrations made it; the answer keeps its column name."""
+    call = call_insert.removeprefix("SELECT * FROM ")
+    return (
+        SQL(
+            "WITH saved AS MATERIALIZED (SELECT s.notification_id, s.n FROM {call} WITH ORDINALITY AS s(notification_id, n)),"
+            " written AS (INSERT INTO {positions} AS p (key_id, position)"
+            "  SELECT w.key_id, max(saved.notification_id) FROM saved"
+            "  JOIN unnest(%(writers)s::text[]) WITH ORDINALITY AS w(key_id, n) USING (n)"
+            "  WHERE w.key_id IS NOT NULL GROUP BY w.key_id"
+            "  ON CONFLICT (key_id) DO UPDATE SET position = greatest(p.position, EXCLUDED.position), written_at = now())"
+            " SELECT notification_id AS {column} FROM saved ORDER BY n"
+        )
+        .format(call=SQL(call), positions=positions, column=Identifier(INSERT_FUNCTION))
+        .as_string()
+    )

@@ -4,6 +4,8 @@ The server is DATABASE_URL when set, else the one at 127.0.0.1:5432 when it answ
 embedded PostgreSQL started in a temporary folder.
 """
 
+import base64
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -17,6 +19,13 @@ from store.database import scratch_database, start_embedded
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 # The places' digest secret (service/settings.py location_secret): set, so no test writes one into the user's data folder.
 os.environ.setdefault("COMMUNITY_TRIGGER_LOCATION_KEY", "a-secret-for-the-tests-only")
+
+# Every store the tests open, in this process and in those it starts, wraps its personal keys under a
+# key-encryption key, as a deployment should (docs/operations.md); a test that needs none says so.
+os.environ.setdefault(
+    "COMMUNITY_TRIGGER_KEY_ENCRYPTION_KEY",
+    base64.b64encode(hashlib.sha256(b"community-trigger tests").digest()).decode(),
+)
 
 
 def _answers(url: str) -> bool:
@@ -191,3 +200,21 @@ def without_assessment(casework):
     from service.casework import Casework
 
     return Casework(casework.store, assess=lambda review, at: None, policies=casework.policies)
+
+
+def ask_for_information(store, review_id, agency: str) -> None:
+    """A coordinator's information request to `agency` on the review, recorded on the aggregate (RULES.md 13: an
+    agency shares information only on a review it was asked to). On the received date, due ten days later."""
+    from datetime import UTC, datetime, timedelta
+    from uuid import UUID, uuid4
+
+    from domain.actor import Actor
+    from domain.vocabulary import Role
+
+    review = store.repository.get(UUID(str(review_id)))
+    review.request_information(
+        request_id=uuid4(), agency=agency, requested_on=review.received_date,
+        due_date=review.received_date + timedelta(days=10), question=None,
+        actor=Actor(key_id=None, role=Role.COORDINATOR), recorded_at=datetime.now(UTC),
+    )  # fmt: skip
+    store.save(review)

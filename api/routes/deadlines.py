@@ -20,6 +20,7 @@ from api.writes import location
 from domain.audited import local_date
 from domain.calendar import DeadlineState
 from domain.deadlines import DeadlineOnDay, deadline_on
+from domain.policy import EARLIEST_DATE
 from domain.vocabulary import Role
 from projections.case_list import CaseList
 from service.errors import NotFound
@@ -37,9 +38,12 @@ def _day(on: str | None, field: str = "on") -> date:
     if on is None:
         return local_date(now())
     try:
-        return date.fromisoformat(on)
+        day = date.fromisoformat(on)
     except ValueError:
         raise invalid(field, "a date is written YYYY-MM-DD") from None
+    if day < EARLIEST_DATE:
+        raise invalid(field, f"a date from {EARLIEST_DATE.isoformat()} on (got {day.isoformat()})")
+    return day
 
 
 def _rows_as_on(
@@ -82,8 +86,9 @@ def deadline_as_on(svc: Services, row: dict[str, Any], day: date) -> dict[str, A
 
 
 def _policy_of(svc: Services, row: dict[str, Any]) -> Any:
-    """The policy version a case-list row's application is decided under."""
-    return svc.policies.named(f"{row['policy_name']}@{row['policy_version']}")
+    """The policy version a case-list row's application is decided under (or, if that version was set aside
+    since, the version in force on its received date: the row still reads)."""
+    return svc.policies.as_recorded(row["policy_name"], row["policy_version"], row["received_date"])
 
 
 def stage_alarms_on(svc: Services, day: date) -> list[dict[str, Any]]:

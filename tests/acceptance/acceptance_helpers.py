@@ -140,3 +140,14 @@ def met_case(coordinator, received="2026-07-15") -> str:
     for days_before in (90, 60, 30):
         complaint(coordinator, victim, D(received) - timedelta(days=days_before))
     return application(coordinator, victim, received)["id"]
+
+
+def ask_agency(caller, review_id: str, agency: str, requested_on: str) -> str:
+    """The coordinator asks `agency` for information on the review (RULES.md 13): an agency shares only when asked."""
+    due = (D(requested_on) + timedelta(days=10)).isoformat()
+    response = caller.post(
+        f"/v1/case-reviews/{review_id}/information-requests",
+        json={"agency": agency, "requested_on": requested_on, "due_date": due},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]

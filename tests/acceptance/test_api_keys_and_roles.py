@@ -1,6 +1,6 @@
 """API.md (start, keys, roles), black box through the HTTP API: every statement of the contract."""
 
-from acceptance_helpers import COUNCIL, POLICE, application, assert_problem, complaint, met_case, person
+from acceptance_helpers import COUNCIL, POLICE, application, ask_agency, assert_problem, complaint, met_case, person
 
 
 def test_api_healthz_needs_no_key_and_v1_needs_one(app_client):
@@ -82,4 +82,5 @@ def test_api_an_agency_shares_information_only_as_itself(coordinator, police, co
         == 201
     )
     assert_problem(council.post(f"{base}/information", json={"agency": POLICE, "shared_on": "2026-07-21"}), 403)
+    ask_agency(coordinator, review, POLICE, "2026-07-21")
     assert police.post(f"{base}/information", json={"agency": POLICE, "shared_on": "2026-07-21"}).status_code == 201

@@ -12,6 +12,7 @@ from acceptance_helpers import (
     COUNCIL,
     POLICE,
     application,
+    ask_agency,
     complaint,
     person,
 )
@@ -110,6 +111,7 @@ def test_erasure_leaves_none_of_the_persons_strings_in_a_pg_dump(own_store):
     )
     review = application(coordinator, victim, "2026-07-15")["id"]
     base = f"/v1/case-reviews/{review}"
+    ask_agency(coordinator, review, POLICE, "2026-07-16")  # an agency shares information only when asked
     for caller, path, body in (
         (coordinator, "threshold-decision", {"decision": "met", "reason": strings["decision"], "decided_on": "2026-07-20"}),
         (police, "information", {"agency": POLICE, "shared_on": "2026-07-21", "summary": strings["summary"]}),

@@ -2,7 +2,7 @@
 
 from uuid import uuid4
 
-from acceptance_helpers import COUNCIL, POLICE, application, assert_problem, met_case, person
+from acceptance_helpers import COUNCIL, POLICE, application, ask_agency, assert_problem, met_case, person
 
 
 def test_rules_9_the_lifecycle_of_a_met_application(coordinator, police):
@@ -15,6 +15,7 @@ def test_rules_9_the_lifecycle_of_a_met_application(coordinator, police):
         coordinator.post(f"{base}/threshold-decision", json={"decision": "met", "decided_on": "2026-07-20"}).status_code
         == 201
     )
+    ask_agency(coordinator, review, POLICE, "2026-07-21")
     shared = police.post(
         f"{base}/information", json={"agency": POLICE, "shared_on": "2026-07-22", "summary": "two visits"}
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from conftest import ask_for_information
 
 pytestmark = pytest.mark.slow  # builds a store through the API
 
@@ -182,6 +183,7 @@ def journey(app_client, coordinator, police, auditor, analyst, admin, pcc) -> Jo
     j.call(c, "GET", base + "/assessment", review, params={"as_known_at": j.known_at.isoformat()})
     j.call(c, "POST", base + "/threshold-decision", review, json={"decision": "met", "decided_on": "2026-11-05"})
     j.call(auditor, "GET", base + "/threshold-decision/replay", review)
+    ask_for_information(app_client.app.state.services.store, created["id"], "hampshire-constabulary")
     j.call(
         police, "POST", base + "/information", review,
         json={"agency": "hampshire-constabulary", "shared_on": "2026-11-06", "summary": "Three visits"},

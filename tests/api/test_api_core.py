@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from uuid import uuid4
 
 import psycopg
+from conftest import ask_for_information
 
 
 def register(caller, name="Alex Taylor", **contact) -> str:
@@ -199,6 +200,7 @@ def test_the_whole_lifecycle_through_the_api(coordinator, police, council):
     decided = coordinator.post(f"{base}/threshold-decision", json={"decision": "met", "decided_on": "2026-11-05"})
     assert decided.status_code == 201, decided.text
     assert decided.json()["status"] == "under_review"
+    ask_for_information(coordinator.client.app.state.services.store, review_id, "hampshire-constabulary")
     assert (
         police.post(
             f"{base}/information",

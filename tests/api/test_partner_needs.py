@@ -70,6 +70,11 @@ def test_an_agency_shares_information_as_its_own_key_without_naming_itself(coord
         json={"decision": "met", "grounds": "harm", "reason": "vulnerable", "decided_on": "2026-11-03"},
     )
     assert decided.status_code == 201, decided.text
+    asked = coordinator.post(
+        f"/v1/case-reviews/{review}/information-requests",
+        json={"agency": "hampshire-constabulary", "requested_on": "2026-11-03", "due_date": "2026-11-13"},
+    )
+    assert asked.status_code == 201, asked.text  # an agency shares only on a review it was asked to
     shared = police.post(f"/v1/case-reviews/{review}/information", json={"shared_on": "2026-11-04"})
     assert shared.status_code == 201, shared.text
     information = coordinator.get(f"/v1/case-reviews/{review}").json()["information_shared"]
