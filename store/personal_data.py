@@ -56,6 +56,10 @@ class PersonalDataMapper(Mapper[UUID]):
         if not personal_fields:
             return super().to_stored_event(domain_event)
         state = dict(vars(domain_event))
+        if all(state.get(name) is None for name in personal_fields):
+            # Nothing personal to seal (a complaint logged with no place): stored as it is, with no key
+            # fetched and no cipher run; it reads back the same, and erasure has nothing of it to take.
+            return super().to_stored_event(domain_event)
         subject_id = state[event_class.subject_field]
         try:
             key = self.personal_keys.create(subject_id)

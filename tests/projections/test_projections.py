@@ -170,10 +170,10 @@ def test_the_server_can_run_the_runner_as_a_child_process_and_still_read_its_own
     stops with the app."""
     from conftest import caller_for
     from fastapi.testclient import TestClient
-    from test_api_core import application, complaint, register
 
     from api.app import create_app
     from store.database import scratch_database
+    from tests.api.test_api_core import application, complaint, register
 
     with scratch_database(server_url, "ct_test") as url:
         app = create_app(url, read_wait_seconds=20, projections="process")
