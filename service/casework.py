@@ -37,7 +37,7 @@ from service.errors import Conflict, NotFound, RecordedTooLate, StaleVersion
 from service.journey import JourneyHandlers
 from store.event_store import EventStore
 from store.group_commit import GroupCommit, GroupFailed
-from store.recorder import ALREADY_RECORDED, RECORDED_TOO_LATE, KnownAtGuard, WriteReceipt
+from store.recorder import ALREADY_RECORDED, RECORDED_TOO_LATE, KnownAtGuard, WriteReceipt, receipts_keyword
 
 if TYPE_CHECKING:
     from service.policies import Policies
@@ -77,11 +77,6 @@ def new_id(kind: str) -> UUID:
     Idempotency-Key when the write is sent under one, so that the write run again names the same thing."""
     under_key = WRITE_UNDER_KEY.get()
     return under_key.derived_id(kind) if under_key is not None else uuid4()
-
-
-def _receipts(receipts: list[WriteReceipt]) -> dict[str, list[WriteReceipt]]:
-    """The save's keyword for a write's receipts (none: no keyword, a save exactly as the library's)."""
-    return {"receipts": receipts} if receipts else {}
 
 
 @dataclass(frozen=True)
@@ -177,10 +172,6 @@ class Casework(JourneyHandlers):
     def consent(self, id: UUID) -> Consent:
         return self.load(Consent, id, what="consent")
 
-    def is_person(self, id: UUID) -> bool:
-        """Whether `id` is a registered person, from their first event's topic: nothing is decrypted or decoded."""
-        return self.person_state(id)[0]
-
     def person_state(self, id: UUID) -> tuple[bool, bool]:
         """(whether `id` is a registered person, whether they were erased), from the topics of their first
         event and of any erasure: one indexed lookup, nothing decrypted or decoded."""
@@ -226,7 +217,7 @@ class Casework(JourneyHandlers):
             receipts = [under_key.receipt(subject)] if under_key is not None else []
             try:
                 if alone:
-                    recordings = self.store.save(*changed, **(save_kwargs or {}), **_receipts(receipts))
+                    recordings = self.store.save(*changed, **(save_kwargs or {}), **receipts_keyword(receipts))
                 else:
                     recordings = self.group_commit.save(changed, receipts)
             except IntegrityError:

@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.persistence import Recording
 
 from domain.audited import AuditedAggregate
-from store.recorder import WriteReceipt
+from store.recorder import WriteReceipt, receipts_keyword
 
 
 class GroupFailed(Exception):
@@ -89,13 +89,16 @@ class GroupCommit:
     def _commit(self, group: list[_Waiting]) -> None:
         if len(group) == 1:
             try:
-                group[0].recordings = self._save(*group[0].aggregates, **_receipts(group))
+                group[0].recordings = self._save(
+                    *group[0].aggregates, **receipts_keyword([r for waiting in group for r in waiting.receipts])
+                )
             except BaseException as error:  # handed to the command's own thread
                 group[0].error = error
             return
         try:
             recordings = self._save(
-                *(aggregate for waiting in group for aggregate in waiting.aggregates), **_receipts(group)
+                *(aggregate for waiting in group for aggregate in waiting.aggregates),
+                **receipts_keyword([r for waiting in group for r in waiting.receipts]),
             )
         except BaseException as error:  # each command runs again, alone
             for waiting in group:
@@ -106,9 +109,3 @@ class GroupCommit:
             by_aggregate.setdefault(recording.domain_event.originator_id, []).append(recording)
         for waiting in group:
             waiting.recordings = [r for a in waiting.aggregates for r in by_aggregate.get(a.id, [])]
-
-
-def _receipts(group: list[_Waiting]) -> dict[str, list[WriteReceipt]]:
-    """The save's keyword for the group's receipts (none: no keyword, a save exactly as the library's)."""
-    receipts = [receipt for waiting in group for receipt in waiting.receipts]
-    return {"receipts": receipts} if receipts else {}

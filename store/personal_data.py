@@ -24,7 +24,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import resolve_topic
 
 from domain.people import PersonErased
-from store.personal_keys import KeyDestroyed, PersonalKeys
+from store.personal_keys import CachedPersonalKeys, KeyDestroyed, PersonalKeys, keys_of
 
 SEALED_FIELD = "personal_data_sealed"  # where an event's personal fields go, encrypted
 NONCE_BYTES = 12
@@ -80,7 +80,7 @@ class PersonalDataMapper(Mapper[UUID]):
 
     def to_domain_events(self, stored_events: Sequence[StoredEvent]) -> list[DomainEventProtocol[UUID]]:
         """`to_domain_event` of each, the keys of every person whose data they seal fetched together first
-        (where the keys can: `prefetch`), rather than one round trip per person (a projection's batch)."""
+        (into the keys' cache, where there is one), rather than one round trip per person (a projection's batch)."""
         decoded = []
         subjects = []
         for stored_event in stored_events:
@@ -90,9 +90,8 @@ class PersonalDataMapper(Mapper[UUID]):
                 field = event_class.subject_field
                 subjects.append(stored_event.originator_id if field == "originator_id" else state[field])
             decoded.append((event_class, stored_event, state))
-        prefetch = getattr(self.personal_keys, "prefetch", None)
-        if subjects and prefetch is not None:
-            prefetch(subjects)
+        if subjects and isinstance(self.personal_keys, CachedPersonalKeys):
+            keys_of(self.personal_keys, subjects)  # remembered by the cache: each then unseals without a query
         return [self._domain_event(event_class, stored_event, state) for event_class, stored_event, state in decoded]
 
     def _decoded_state(self, stored_event: StoredEvent) -> dict[str, Any]:

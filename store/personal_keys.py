@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from typing import Protocol
 from uuid import UUID
@@ -290,11 +290,6 @@ class CachedPersonalKeys:
                 self._remember(person_id, key)
                 keys[person_id] = key
         return keys
-
-    def prefetch(self, person_ids: Collection[UUID]) -> None:
-        """Fetch, in one query, the keys of `person_ids` not held yet (a batch of events about many people is
-        then unsealed without a round trip each)."""
-        self.get_many(list(dict.fromkeys(person_ids))[: self.max_size])
 
     def create(self, person_id: UUID) -> bytes:
         cached = self._cached(person_id)

@@ -32,7 +32,9 @@ EVENTS_TABLE = "community_trigger_events"
 TIMELINE_TABLE = "event_timeline"
 LINKS_TABLE = "fact_links"
 MARKS_TABLE = "known_at_marks"
-KEY_POSITIONS_TABLE = "api_key_positions"  # each API key's last written position (store/migrations/0007_key_positions.sql)
+KEY_POSITIONS_TABLE = (
+    "api_key_positions"  # each API key's last written position (store/migrations/0007_key_positions.sql)
+)
 # SQLSTATEs our own checks raise (written out in INSERT_FUNCTION, in the migrations). Class 23 reaches the application as an IntegrityError, which
 # commands retry on fresh reads; the other ends the command (service/casework.py, RecordedTooLate).
 READ_OVERTAKEN = "23CT1"  # a decision's facts changed after it read them: read again
@@ -58,6 +60,11 @@ class WriteReceipt:
     request_digest: bytes  # the request's (api/idempotency.py): an expired key may carry another write
     subject_id: UUID
     subject_version: int
+
+
+def receipts_keyword(receipts: Sequence[WriteReceipt]) -> dict[str, list[WriteReceipt]]:
+    """A save's keyword for its receipts; none when there are none, so the save is exactly the library's."""
+    return {"receipts": list(receipts)} if receipts else {}
 
 
 @dataclass(frozen=True)
@@ -103,11 +110,6 @@ class TimelineRecorder(PostgresApplicationRecorder):
             .as_string()
         )  # rendered once: a Composed is rendered again at every execute
         self.call_insert = with_writers(self.call_insert, Identifier(datastore.schema, KEY_POSITIONS_TABLE))
-        self.select_first_topic = (
-            SQL("SELECT topic FROM {events} WHERE originator_id = %s ORDER BY originator_version LIMIT 1")
-            .format(events=Identifier(datastore.schema, events_table_name))
-            .as_string()
-        )
         self.select_receipt = (
             SQL(
                 "SELECT r.subject_id, r.subject_version, e.notification_id FROM write_receipts AS r"
@@ -125,13 +127,6 @@ class TimelineRecorder(PostgresApplicationRecorder):
             .format(events=Identifier(datastore.schema, events_table_name))
             .as_string()
         )
-
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def first_topic(self, originator_id: UUID) -> str | None:
-        """The topic of an aggregate's first event (None: no such aggregate)."""
-        with self.datastore.get_connection() as conn:
-            row = conn.execute(self.select_first_topic, (originator_id,)).fetchone()
-        return row["topic"] if row else None
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def first_topic_and_whether(self, originator_id: UUID, topic: str) -> tuple[str | None, bool]:
