@@ -154,6 +154,11 @@ FROM webhooks.deliveries AS d
 JOIN webhooks.outbox AS o ON o.id = d.outbox_id
 JOIN webhooks.subscriptions AS s ON s.id = d.subscription_id
 WHERE d.state = 'pending' AND d.next_attempt_at <= now()
+  AND NOT EXISTS (
+    SELECT 1 FROM webhooks.deliveries AS earlier
+    WHERE earlier.subscription_id = d.subscription_id AND earlier.state = 'pending'
+      AND earlier.next_attempt_at <= now() AND earlier.id < d.id
+  )
 ORDER BY d.next_attempt_at, d.id
 LIMIT 1
 FOR UPDATE OF d SKIP LOCKED
@@ -161,7 +166,12 @@ FOR UPDATE OF d SKIP LOCKED
 
 
 def claim_due(conn: psycopg.Connection) -> dict[str, Any] | None:
-    """In the caller's transaction: one delivery due now, locked until the transaction ends; others skip it."""
+    """In the caller's transaction: one delivery due now, locked until the transaction ends; others skip it.
+
+    A subscription's due deliveries go one at a time, oldest first (an earlier one in flight is still
+    `pending`, so the later ones wait), so a receiver sees its changes in the order they were found;
+    one waiting out a backoff does not hold the others up.
+    """
     return conn.execute(CLAIM).fetchone()
 
 

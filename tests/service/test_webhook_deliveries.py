@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import psycopg
+from psycopg.rows import dict_row
 import pytest
 from standardwebhooks.webhooks import Webhook
 from webhook_receiver import Receiver
@@ -19,6 +20,7 @@ from domain.vocabulary import Channel, ComplaintCategory, ContactChannel, Dissat
 from service import commands as c
 from service.bootstrap import open_services
 from service.webhooks import Alarms, Backoff, Deliveries, subscribe
+from store import webhooks as store_webhooks
 from store.database import scratch_database
 
 pytestmark = pytest.mark.slow  # databases, threads and a receiver of their own
@@ -101,6 +103,32 @@ def test_rules_12_each_change_is_found_once_and_delivered_signed_with_a_stable_i
     assert events[0]["data"]["by_agency"] == {"hampshire-constabulary": 1, "havant-borough-council": 1}
     assert [r.webhook_id for r in receiver.taken()] == [m["message_id"] for m in outbox(services)]
     assert len({r.webhook_id for r in receiver.received}) == 2
+
+
+def test_a_subscriptions_deliveries_go_one_at_a_time_in_the_order_they_were_found(services):
+    mine = subscribe(services.pool, url="https://example.org/mine", events=["should_be_told", "told"], actor=COORDINATOR)
+    other = subscribe(services.pool, url="https://example.org/other", events=["told"], actor=COORDINATOR)
+    tell(services, victim_with_two_reports(services, "In Order"))
+    caught_up(services)
+    with psycopg.connect(services.pool.conninfo, row_factory=dict_row) as first, psycopg.connect(
+        services.pool.conninfo, row_factory=dict_row
+    ) as second:
+        with first.transaction():
+            in_flight = store_webhooks.claim_due(first)
+            assert (in_flight["url"], in_flight["type"]) == (mine["url"], "should_be_told")
+            with second.transaction():  # the later one of the same subscription waits; another's goes
+                meanwhile = store_webhooks.claim_due(second)
+                assert (meanwhile["url"], meanwhile["type"]) == (other["url"], "told")
+                store_webhooks.delivered(second, meanwhile["id"], 200)
+            with second.transaction():
+                assert store_webhooks.claim_due(second) is None
+            store_webhooks.delivered(first, in_flight["id"], 200)
+        with second.transaction():
+            after = store_webhooks.claim_due(second)
+            assert (after["url"], after["type"]) == (mine["url"], "told")
+            store_webhooks.failed_attempt(second, after["id"], status=500, error="down", retry_in=60)
+        with second.transaction():
+            assert store_webhooks.claim_due(second) is None
 
 
 def test_nothing_is_lost_when_the_receiver_refuses_times_out_and_comes_back_and_repeats_keep_their_id(services):
