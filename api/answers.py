@@ -838,7 +838,10 @@ class DeadlineItem(Answer):
     due_date: DateText
     working_days_left: int = Field(description="as on `on` (negative: overdue)")
     deadline_state: DeadlineState = Field(description="as on `on` (RULES.md section 8)")
-    finished_on: DateText | None = Field(description="when the review was completed or the application closed")
+    finished_on: DateText | None = Field(
+        description="completion (RULES.md 14): when the applicant was told the outcome (the outcome notice after a review, "
+        "or the notice of a `not_met` decision); the deadline state is judged by it"
+    )
     delay_notified_on: DateText | None
     new_target_date: DateText | None
     stages: list[StageOut] | None = Field(

@@ -373,7 +373,8 @@ class CaseReview(AuditedAggregate):
     @property
     def completion_on(self) -> date | None:
         """RULES.md section 14: completion (section 9) is the applicant being told the outcome: the notice
-        of a 'not met' decision, or the outcome notice after a review. The first telling counts."""
+        of a 'not met' decision, or the outcome notice after a review. The first telling counts. It is when
+        the application is finished for its deadline (section 8: `completed_in_time` or `completed_late`)."""
         return self.outcome_notices[0].notified_on if self.outcome_notices else None
 
     def current_due_date(self, review_due_date: date | None) -> date | None:
@@ -403,16 +404,6 @@ class CaseReview(AuditedAggregate):
     def completed_on(self) -> date | None:
         """The date the review finished, for the deadline: the first completion counts."""
         return self.reviews[0].completed_on if self.reviews else None
-
-    @property
-    def finished_on(self) -> date | None:
-        """When the application was dealt with, for its deadline: the review's completion, or,
-        when the threshold was not met, the day the applicant was told."""
-        if self.reviews:
-            return self.reviews[0].completed_on
-        if self.decision is not None and self.decision.decision is Decision.NOT_MET and self.outcome_notices:
-            return self.outcome_notices[0].notified_on
-        return None
 
     @property
     def status(self) -> CaseStatus:

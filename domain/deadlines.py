@@ -59,7 +59,7 @@ def stage_done_dates(review: "CaseReview") -> dict[StageName, date]:
     threshold_decided: the decision; review_meeting_held: the earliest review meeting; review_completed:
     the first review's completion; outcome_notified: the first outcome notice. Once the applicant was
     told that the threshold was not met, the review's own steps are done with it, on that day, as the
-    application's deadline is (`CaseReview.finished_on`, RULES.md section 14): no review is owed.
+    application's deadline is (`CaseReview.completion_on`, RULES.md section 14): no review is owed.
     """
     done: dict[StageName, date] = {}
     if review.acknowledged_on is not None:
@@ -74,7 +74,7 @@ def stage_done_dates(review: "CaseReview") -> dict[StageName, date]:
         done[StageName.REVIEW_COMPLETED] = review.reviews[0].completed_on
     if review.outcome_notices:
         done[StageName.OUTCOME_NOTIFIED] = review.outcome_notices[0].notified_on
-    finished = review.finished_on
+    finished = review.completion_on
     if review.decision is not None and review.decision.decision is Decision.NOT_MET and finished is not None:
         for name in _REVIEW_STEPS:
             done.setdefault(name, finished)

@@ -442,6 +442,22 @@ def parse_parameter(name: str, value: Any) -> Any:
     return _PARSERS[name](value)
 
 
+def _with_review_stage_of(stages: tuple[Stage, ...], base: tuple[Stage, ...]) -> tuple[tuple[Stage, ...], bool]:
+    """`stages` as given, or, when they leave out review_completed, with the version's own put where the lifecycle has
+    it, and True: a procedure that lists only its earlier steps keeps its section 8 time frame (RULES.md section 11's
+    worked example of an acknowledgement and a threshold decision "with only these changes")."""
+    if any(stage.name is StageName.REVIEW_COMPLETED for stage in stages):
+        return stages, False
+    review = next((stage for stage in base if stage.name is StageName.REVIEW_COMPLETED), HAVANT_STAGES[0])
+    if review.from_step != RECEIVED:  # a stored version read as it was: fall back to section 8's own
+        review = HAVANT_STAGES[0]
+    place = next(
+        (i for i, stage in enumerate(stages) if _STAGE_ORDER[stage.name] > _STAGE_ORDER[StageName.REVIEW_COMPLETED]),
+        len(stages),
+    )
+    return (*stages[:place], review, *stages[place:]), True
+
+
 def _with_legacy_stage(stages: tuple[Stage, ...], field: str, days: Any) -> tuple[Stage, ...]:
     """`stages` with section 7's `field` applied: its stage counted in working days from received, or none."""
     name = LEGACY_STAGE_NAMES[field]
@@ -509,11 +525,14 @@ def _resolve(base: Mapping[str, Any], params: Mapping[str, Any], *, stored: bool
             if new in params and values[new] != period:
                 raise PolicyError(old, f"{old} {params[old]} contradicts {new} {values[new].to_dict()}")
             values[new] = period
-    stages = values["stages"]
+    stages, inherited = _with_review_stage_of(values["stages"], base["stages"]) if "stages" in params else (
+        values["stages"], False
+    )
     for old in LEGACY_STAGE_NAMES:
         if old in params:
             changed = _with_legacy_stage(stages, old, params[old])
-            if "stages" in params and changed != stages:
+            given = inherited and LEGACY_STAGE_NAMES[old] is StageName.REVIEW_COMPLETED  # the list left it to us
+            if "stages" in params and changed != stages and not given:
                 raise PolicyError(old, f"{old} {params[old]!r} contradicts the stages given with it")
             stages = changed
     _check_review_stage(stages)

@@ -214,7 +214,7 @@ class CaseList(FoldsCaseReviews, ReadModel):
         return (
             case.id, case.route.value, case.status.value, case.received_date, case.applicant_id, case.victim_id,
             list(case.member_ids), case.decision.decision.value if case.decision else None,
-            case.decision.decided_on if case.decision else None, case.completed_on, case.finished_on,
+            case.decision.decided_on if case.decision else None, case.completed_on, case.completion_on,
             deadlines_for(policy, case.received_date).review, policy.name, policy.version, first_delay, target,
             case.version, case.created_on, case.modified_on,
             None if case.complaint_ids is None else list(case.complaint_ids),

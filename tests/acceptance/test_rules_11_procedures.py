@@ -236,13 +236,18 @@ def stages_of(caller, review: str) -> dict[str, dict]:
     return {stage["name"]: stage for stage in response.json()["stages"]}
 
 
-def test_rules_11_stages_counted_from_the_step_before_them(store):
-    victim = store.person()
-    review = store.application(victim, "2026-11-02")  # Mon 2 Nov 2026
+def acknowledged_application(store) -> str:
+    """An application received Mon 2 Nov 2026 and acknowledged Wed 4 Nov, as in the stages' worked example."""
+    review = store.application(store.person(), "2026-11-02")
     acknowledged = store.coordinator.post(
         f"/v1/case-reviews/{review}/acknowledgement", json={"acknowledged_on": "2026-11-04"}
-    )  # Wed 4 Nov
+    )
     assert acknowledged.status_code == 201, acknowledged.text
+    return review
+
+
+def test_rules_11_stages_counted_from_the_step_before_them(store):
+    review = acknowledged_application(store)
     havant_stages = stages_of(store.coordinator, review)
     assert list(havant_stages) == ["review_completed"]
     changed = store.with_change({"stages": STAGES_FROM_ACKNOWLEDGEMENT})
@@ -304,6 +309,34 @@ def test_rules_11_a_stage_of_28_calendar_days_from_received(store):
     report = store.analyst.get("/v1/reports/what-if", params={"policy": changed, "against": HAVANT, "year": 2026})
     moved = next(item for item in report.json()["stage_changes"] if item["application_id"] == review)
     assert moved["stages"] == [{"name": "outcome_notified", "before": None, "after": "2026-11-30"}]
+
+
+def test_rules_11_stages_published_with_only_the_worked_examples_steps_keep_the_review_time_frame(store):
+    """The worked example "with only these changes": two stages, no review_completed; the version keeps Havant's."""
+    review = acknowledged_application(store)
+    given = STAGES_FROM_ACKNOWLEDGEMENT[:2]
+    assert [stage["name"] for stage in given] == ["acknowledged", "threshold_decided"]
+    store.publish({"stages": given})
+    assert store.changed == ["stages"]
+    published = next(p for p in store.admin.get("/v1/policies").json()["items"] if p["version"] == store.version)
+    assert published["stages"] == STAGES_FROM_ACKNOWLEDGEMENT  # review_completed kept from the version before
+    stages = stages_of(store.coordinator, review)
+    assert (stages["acknowledged"]["due_date"], stages["threshold_decided"]["due_date"]) == ("2026-11-16", "2026-11-25")
+    assert store.coordinator.get(f"/v1/case-reviews/{review}").json()["due_date"] == "2026-11-30"
+    store.back_to_havant()
+
+
+def test_rules_11_a_review_of_28_calendar_days_from_received_is_the_applications_due_date(store):
+    victim = store.person()
+    review = store.application(victim, "2026-11-02")  # Mon 2 Nov 2026
+    store.with_change({"stages": [{"name": "review_completed", "days": 28, "day_kind": "calendar", "from": "received"}]})
+    assert store.coordinator.get(f"/v1/case-reviews/{review}").json()["due_date"] == "2026-11-30"  # Mon 30 Nov
+    row = next(
+        item for item in store.coordinator.get("/v1/deadlines", params={"on": "2026-11-27", "limit": 200}).json()["items"]
+        if item["id"] == review
+    )  # fmt: skip
+    assert (row["due_date"], row["working_days_left"], row["deadline_state"]) == ("2026-11-30", 1, "due_soon")
+    store.back_to_havant()
 
 
 def test_rules_11_publishing_answers_exactly_what_changed_from_the_version_it_was_derived_from(store):

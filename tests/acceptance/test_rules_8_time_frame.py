@@ -58,15 +58,21 @@ def test_rules_8_a_delay_notice_records_reason_and_new_target_and_shows_from_its
     ("completed", "state"), [("2026-11-30", "completed_in_time"), ("2026-12-01", "completed_late")]
 )
 def test_rules_8_finished_reviews_show_completed_in_time_or_late(coordinator, completed, state):
+    """Finished is completion, the applicant told the outcome (RULES.md 14), not the review's own completion."""
     review = met_case(coordinator, received="2026-11-02")
     base = f"/v1/case-reviews/{review}"
     assert (
         coordinator.post(f"{base}/threshold-decision", json={"decision": "met", "decided_on": "2026-11-05"}).status_code
         == 201
     )
-    done = coordinator.post(f"{base}/review", json={"completed_on": completed, "recommendations": []})
+    done = coordinator.post(f"{base}/review", json={"completed_on": "2026-11-20", "recommendations": []})
     assert done.status_code == 201, done.text
+    assert deadline_row(coordinator, review, "2026-11-20")["deadline_state"] == "on_track"  # reviewed, not yet told
+    assert deadline_row(coordinator, review, "2026-11-27")["deadline_state"] == "due_soon"
+    told = coordinator.post(f"{base}/outcome-notices", json={"notified_on": completed})
+    assert told.status_code == 201, told.text
     assert deadline_row(coordinator, review, completed)["deadline_state"] == state
+    assert deadline_row(coordinator, review, completed)["finished_on"] == completed
     assert deadline_row(coordinator, review, "2026-12-20")["deadline_state"] == state
     assert deadline_row(coordinator, review, "2027-01-05") is None  # finished more than 30 days before
 

@@ -101,11 +101,13 @@ def test_delay_notice_and_completion_change_the_state_from_their_own_dates(coord
         == 201
     )
     assert (
-        coordinator.post(f"{base}/review", json={"completed_on": "2026-10-14", "recommendations": []}).status_code
+        coordinator.post(f"{base}/review", json={"completed_on": "2026-10-12", "recommendations": []}).status_code
         == 201
     )
+    assert coordinator.post(f"{base}/outcome-notices", json={"notified_on": "2026-10-14"}).status_code == 201
     assert _seen(coordinator, review["id"], "2026-09-24")["deadline_state"] == "due_soon"
     assert _seen(coordinator, review["id"], "2026-09-25")["deadline_state"] == "delay_notified"
+    assert _seen(coordinator, review["id"], "2026-10-13")["deadline_state"] == "delay_notified"  # reviewed, not told
     assert _seen(coordinator, review["id"], "2026-10-14")["deadline_state"] == "completed_late"
     assert _seen(coordinator, review["id"], "2026-11-12")["deadline_state"] == "completed_late"  # within 30 days
     assert _seen(coordinator, review["id"], "2026-11-14") is None  # finished more than 30 days before

@@ -119,7 +119,6 @@ def test_section_11_every_parameter_as_the_api_writes_it() -> None:
         ({"group_rule": "street"}, "group_rule"),
         ({"group_min_individuals": 101}, "group_min_individuals"),
         ({"stages": []}, "stages"),
-        ({"stages": [{"name": "acknowledged", "days": 10}]}, "stages"),  # no review_completed
         ({"stages": [{"name": "review_completed", "days": 20, "from": "acknowledged"}]}, "stages[0].from"),
         (
             {
@@ -391,3 +390,23 @@ def test_section_11_with_changes_from_a_whole_dict_gives_that_policy_and_changed
 def test_a_calendar_spec_is_data_until_a_policy_uses_it() -> None:
     # Building the value does not look anything up; publishing a policy with it does (see above).
     assert CalendarSpec(country="ZZ", subdivision=None).country == "ZZ"
+
+
+def test_section_11_stages_that_leave_out_review_completed_keep_the_versions_own() -> None:
+    """RULES.md 11's worked example publishes only an acknowledgement and a threshold decision: section 8's time frame
+    (the review_completed stage, the application's due date) stays as the version it derives from had it."""
+    longer = HAVANT_POLICY.with_changes(review_due_working_days=25)
+    given = [
+        {"name": "acknowledged", "days": 10, "from": "received"},
+        {"name": "threshold_decided", "days": 15, "from": "acknowledged"},
+        {"name": "outcome_notified", "days": 28, "day_kind": "calendar", "from": "received"},
+    ]
+    derived = longer.with_changes(stages=given)
+    assert [(s.name.value, s.days, s.from_step) for s in derived.stages] == [
+        ("acknowledged", 10, "received"),
+        ("threshold_decided", 15, "acknowledged"),
+        ("review_completed", 25, "received"),  # where the lifecycle has it, before the outcome
+        ("outcome_notified", 28, "received"),
+    ]
+    assert derived.changed_from(longer) == ["stages"]
+    assert longer.with_changes(stages=given[:1], review_due_working_days=30).review_due_working_days == 30

@@ -22,7 +22,6 @@ from store.database import scratch_database
 from store.schema import MIGRATION_LOCK, MIGRATIONS, SchemaNewerThanCode, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
-ALL_MIGRATIONS = sorted(path.stem for path in MIGRATIONS.glob("*.sql"))  # what a new database gets, in order
 MAIN_DUMP = Path(__file__).parent / "fixtures" / "main-2026-12-03.sql"
 ALL_MIGRATIONS = [path.stem for path in sorted(MIGRATIONS.glob("*.sql"))]  # in the order they depend on each other
 # What tests/store/fixtures/make_main_dump.py recorded in that store (its output).
@@ -205,6 +204,33 @@ def test_a_database_made_by_main_before_the_migrations_migrates_to_the_same_sche
             assert [(row["id"], row["status"]) for row in listed] == [(CASE_REVIEW, "under_review")]
         finally:
             services.close()
+
+
+def test_0009_finishes_each_listed_application_on_its_first_outcome_notice(migrated):
+    """RULES.md 14: completion is telling the applicant; rows the case list kept as finished by the review alone."""
+    url = migrated[0]
+    row = (
+        "INSERT INTO case_list.case_reviews (id, route, status, received_date, applicant_id, member_ids, decision,"
+        " completed_on, finished_on, due_date, policy_name, policy_version, version, requested_at, updated_at,"
+        " stages_done) VALUES (%s, 'individual', %s, '2026-11-02', %s, '{}', %s, %s, %s, '2026-11-30', 'safer-havant',"
+        " 1, 3, now(), now(), %s::jsonb)"
+    )
+    reviewed, told, not_met = (UUID(int=n) for n in (901, 902, 903))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(row, (reviewed, "review_completed", reviewed, "met", date(2026, 11, 20), date(2026, 11, 20),
+                           '{"review_completed": "2026-11-20"}'))
+        conn.execute(row, (told, "closed", told, "met", date(2026, 11, 20), date(2026, 11, 20),
+                           '{"review_completed": "2026-11-20", "outcome_notified": "2026-12-01"}'))
+        conn.execute(row, (not_met, "closed", not_met, "not_met", None, date(2026, 11, 9),
+                           '{"review_completed": "2026-11-09", "outcome_notified": "2026-11-09"}'))  # fmt: skip
+        conn.execute((MIGRATIONS / "0009_completion_is_telling.sql").read_text())
+        finished = dict(
+            conn.execute(
+                "SELECT id, finished_on FROM case_list.case_reviews WHERE id = ANY(%s)", ([reviewed, told, not_met],)
+            ).fetchall()
+        )
+        conn.execute("DELETE FROM case_list.case_reviews WHERE id = ANY(%s)", ([reviewed, told, not_met],))
+    assert finished == {reviewed: None, told: date(2026, 12, 1), not_met: date(2026, 11, 9)}
 
 
 def test_migrating_again_changes_nothing(migrated):
