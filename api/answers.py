@@ -14,12 +14,12 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from api.schemas import Category
 from domain.calendar import DeadlineState
 from domain.promises import ActionState, AlarmKind, InformationRequestState
 from domain.vocabulary import (
     CaseStatus,
     Channel,
-    ComplaintCategory,
     ComplaintSource,
     ConsentPurpose,
     ContactChannel,
@@ -197,7 +197,7 @@ class ComplaintOut(Answer):
     incident_date: DateText
     reported_date: DateText
     caused_harassment_alarm_distress: bool
-    category: ComplaintCategory
+    category: Category
     location: str | None = Field(description="free text; null when not given or once its person is erased")
     description: str | None = Field(description="free text; null when not given or once its person is erased")
     incident_ref: str | None = Field(description="links complaints about one incident (RULES.md section 3)")

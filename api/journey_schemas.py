@@ -4,7 +4,7 @@ and an unknown field is refused."""
 
 from typing import Annotated, Any
 
-from pydantic import Field, StrictBool, StringConstraints
+from pydantic import BeforeValidator, Field, StrictBool, StringConstraints
 
 from api.schemas import AgencySlug, Body, CommandBody, Day, Text, example
 from domain.vocabulary import ContactChannel, EscalationResult, InvitationMode, InvolvementLevel
@@ -12,6 +12,18 @@ from service import commands as c
 
 RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 Ground = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$", max_length=100)]
+
+
+def _one_or_many(value: Any) -> Any:
+    """RULES.md 13 asks for one ground; a list of them is taken as well."""
+    return [value] if isinstance(value, str) else value
+
+
+def _lines(value: Any) -> Any:
+    """Reasons given as a list of texts are kept as one text, a line each."""
+    if isinstance(value, list) and value and all(isinstance(line, str) for line in value):
+        return "\n".join(line.strip() for line in value)
+    return value
 
 
 class InvolvementIn(CommandBody):
@@ -104,7 +116,9 @@ class PccReviewRequestIn(CommandBody):
     )  # fmt: skip
 
     requested_on: Day
-    grounds: list[Ground] = Field(max_length=20)
+    grounds: Annotated[list[Ground], BeforeValidator(_one_or_many)] = Field(
+        max_length=20, description="one of the policy's `pcc_review_grounds`, or a list of them"
+    )
     reason: Text | None = None
     late_acceptance_reason: Text | None = None
 
@@ -127,7 +141,9 @@ class PccReviewResultIn(CommandBody):
     )  # fmt: skip
 
     result: EscalationResult
-    reasons: RequiredText
+    reasons: Annotated[RequiredText, BeforeValidator(_lines)] = Field(
+        description="the PCC's reasons: text, or a list of them"
+    )
     decided_on: Day
     next_steps: list[NextStepIn] = Field(default_factory=list, max_length=50)
 

@@ -23,7 +23,7 @@ from api.answers import Answer
 from api.idempotency import MAX_BODY_BYTES
 from api.problems import MEDIA_TYPE, ProblemDetails
 from api.schemas import Body
-from api.writes import SAFE_METHODS, app_routes, location_template
+from api.writes import SAFE_METHODS, app_routes, location_template, read_answers_etag
 
 PROBLEM_SCHEMA = "Problem"
 PROBLEM_REF = f"#/components/schemas/{PROBLEM_SCHEMA}"
@@ -103,6 +103,11 @@ def _document_operation(route: Any, path: str, method: str, operation: dict[str,
         answer = responses.get(str(status))
         if answer is None or MEDIA_TYPE not in answer.get("content", {}):  # e.g. FastAPI's own 422
             responses[str(status)] = problem_answer(status)
+    if method.upper() in SAFE_METHODS and read_answers_etag(route):
+        responses["200"].setdefault("headers", {})["ETag"] = {
+            **ETAG_HEADER,
+            "description": 'The version read, quoted (`"3"`): the value `If-Match` takes on the next write.',
+        }
     if method.upper() in SAFE_METHODS or not path.startswith("/v1/"):
         return
     for status, answer in responses.items():

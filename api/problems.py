@@ -176,6 +176,11 @@ def install(app: FastAPI) -> None:
             return problem_response(not_json())
         errors = [_field_error(error) for error in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        path = [error for error in exc.errors() if tuple(error.get("loc", ()))[:1] == ("path",)]
+        if path:  # a path naming no id (or kind) there could be is no such thing: 404, as for an unknown id (API.md)
+            named = ", ".join(f"{_field_path(tuple(e['loc']))} {str(e.get('input'))[:80]!r}" for e in path)
+            detail = f"no such thing: {named} ({path[0].get('msg', 'not a value it can be').lower()})"
+            return problem_response(Problem(404, "Not found", detail, slug="not-found"))
         return problem_response(Problem(422, "Invalid input", detail, errors=errors, slug="invalid-input"))
 
     @app.exception_handler(Problem)

@@ -34,6 +34,8 @@ from domain.complaints import MAX_LOCATION_KEY
 from domain.people import Contact
 from domain.policy import EARLIEST_DATE
 from domain.vocabulary import (
+    CATEGORY_MAX_LENGTH,
+    CATEGORY_PATTERN,
     Channel,
     ComplaintCategory,
     ComplaintSource,
@@ -166,6 +168,30 @@ Name = Annotated[ShortText, AfterValidator(_name)]
 AgencySlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)]
 
 
+def _category(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return ComplaintCategory(value)
+        except ValueError:
+            raise ValueError(
+                f"category must be a code in snake_case of at most {CATEGORY_MAX_LENGTH} characters, such as noise or "
+                "hate_incident"
+            ) from None
+    return value
+
+
+CATEGORY_SCHEMA = {
+    "type": "string",
+    "pattern": CATEGORY_PATTERN,
+    "maxLength": CATEGORY_MAX_LENGTH,
+    "description": "what the complaint was about: one of the known categories listed in `examples`, or the agency's own "
+    "code in snake_case, kept as given (a policy's `category_thresholds` name known ones)",
+    "examples": [category.value for category in ComplaintCategory],
+}
+# A known category or an agency's own code (domain/vocabulary.py ComplaintCategory).
+Category = Annotated[ComplaintCategory, BeforeValidator(_category), WithJsonSchema(CATEGORY_SCHEMA)]
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -255,7 +281,7 @@ class ComplaintIn(CommandBody):
     incident_date: Day
     reported_date: Day
     caused_had: StrictBool = Field(alias="caused_harassment_alarm_distress")
-    category: ComplaintCategory
+    category: Category
     location: Text | None = None
     description: Text | None = None
     incident_ref: ShortText | None = None
@@ -276,7 +302,7 @@ class ComplaintAmendmentIn(Body):
     incident_date: Day | None = None
     reported_date: Day | None = None
     caused_harassment_alarm_distress: StrictBool | None = None
-    category: ComplaintCategory | None = None
+    category: Category | None = None
     incident_ref: ShortText | None = None
 
 

@@ -1,4 +1,5 @@
-"""`ETag` on every write and `Location` on every creation (API.md v1.1, "Every answer is documented").
+"""`ETag` on every write and `Location` on every creation (API.md v1.1, "Every answer is documented"), and `ETag`
+on the reads of one thing that `If-Match` can name (`@answers_etag`).
 
 Every successful write under /v1 answers `ETag: "<version>"`, the version in its answer and the value
 `If-Match` takes (api/dependencies.py `expected_version` reads `"3"`, `W/"3"` and `3` alike). A write
@@ -20,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 LOCATION_TEMPLATE = "answer_location"  # the attribute `location` sets on a route's function
+ANSWERS_ETAG = "answers_etag"  # the attribute `answers_etag` sets on a read's function
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
@@ -36,6 +38,19 @@ def location(template: str) -> Callable[[Endpoint], Endpoint]:
         return endpoint
 
     return declare
+
+
+def answers_etag(endpoint: Endpoint) -> Endpoint:
+    """Declare that a read of one thing answers its version as `ETag`, the `If-Match` of the next write on it.
+
+    Put it under the route's decorator: `@router.get(...)` then `@answers_etag`.
+    """
+    setattr(endpoint, ANSWERS_ETAG, True)
+    return endpoint
+
+
+def read_answers_etag(route: Any) -> bool:
+    return bool(getattr(getattr(route, "endpoint", None), ANSWERS_ETAG, False))
 
 
 def location_template(route: Any) -> str | None:
@@ -96,9 +111,10 @@ class WriteHeaders:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in SAFE_METHODS or not scope["path"].startswith("/v1/"):
+        if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
             await self.app(scope, receive, send)
             return
+        read = scope["method"] in SAFE_METHODS
         start: Message | None = None
         body: list[bytes] = []
 
@@ -106,7 +122,8 @@ class WriteHeaders:
             nonlocal start
             if message["type"] == "http.response.start":
                 content_type = Headers(raw=message.get("headers", [])).get("content-type", "")
-                if 200 <= message["status"] < 300 and content_type.startswith("application/json"):
+                wanted = not read or read_answers_etag(scope.get("route"))  # routed by now
+                if wanted and 200 <= message["status"] < 300 and content_type.startswith("application/json"):
                     start = message  # held back until the answer, which names the version, is complete
                     return
             if start is None:  # a refusal: straight through

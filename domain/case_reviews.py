@@ -899,8 +899,8 @@ class CaseReview(AuditedAggregate):
         actor: Actor,
         recorded_at: datetime,
     ) -> None:
-        """The PCC's result, with reasons; `upheld` says what must happen next (each step an action with an owning
-        agency and a due date) and sends the case back to review, like an upheld escalation."""
+        """The PCC's result, with reasons; `upheld` sends the case back to review, like an upheld escalation, and may
+        say what must happen next (each step an action with an owning agency and a due date)."""
         pcc_review = self.pcc_reviews.get(pcc_review_id)
         if pcc_review is None:
             raise RuleBroken("no such PCC review on this application")
@@ -908,8 +908,6 @@ class CaseReview(AuditedAggregate):
             raise RuleBroken("that PCC review was already decided")
         self._check_date(decided_on, "decided_on", recorded_at)
         require_not_before(decided_on, pcc_review.requested.requested_on, "decided_on", "requested_on")
-        if result is EscalationResult.UPHELD and not next_steps:
-            raise InvalidFact("an upheld PCC review says what must happen next", field="next_steps")
         if result is EscalationResult.NOT_UPHELD and next_steps:
             raise InvalidFact("next steps only when the PCC review is upheld", field="next_steps")
         for index, step in enumerate(next_steps):

@@ -285,7 +285,11 @@ def _category_thresholds(value: Any, field: str = "category_thresholds") -> tupl
     thresholds: dict[ComplaintCategory, int] = {}
     for key, number in items:
         where = f"{field}.{key}"
-        category = _member(ComplaintCategory, key, where)
+        try:
+            category = ComplaintCategory.known(key)
+        except ValueError:
+            known = ", ".join(c.value for c in ComplaintCategory)
+            raise PolicyError(where, f"{where}: not a category this service knows ({known})") from None
         thresholds[category] = _require_int(
             number, where, 1, LEGAL_MAX_COMPLAINTS, ": the law caps the number of complaints at three"
         )
@@ -525,8 +529,8 @@ def _resolve(base: Mapping[str, Any], params: Mapping[str, Any], *, stored: bool
             if new in params and values[new] != period:
                 raise PolicyError(old, f"{old} {params[old]} contradicts {new} {values[new].to_dict()}")
             values[new] = period
-    stages, inherited = _with_review_stage_of(values["stages"], base["stages"]) if "stages" in params else (
-        values["stages"], False
+    stages, inherited = (
+        _with_review_stage_of(values["stages"], base["stages"]) if "stages" in params else (values["stages"], False)
     )
     for old in LEGACY_STAGE_NAMES:
         if old in params:

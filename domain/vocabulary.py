@@ -3,6 +3,7 @@
 Each is a `StrEnum`, so its value is what the API and the event store carry.
 """
 
+import re
 from enum import StrEnum
 
 
@@ -64,7 +65,17 @@ class Role(StrEnum):
     CALENDAR = "calendar"  # a feed token: reads the deadline calendar (.ics) and nothing else
 
 
+CATEGORY_PATTERN = r"^[a-z0-9]+(_[a-z0-9]+)*$"
+_CATEGORY = re.compile(CATEGORY_PATTERN)
+CATEGORY_MAX_LENGTH = 60
+
+
 class ComplaintCategory(StrEnum):
+    """What a complaint was about. The members are the categories this service knows; API.md names no vocabulary,
+    so an agency may also give its own code in snake_case (`harassment`), kept as given: only a policy's
+    `category_thresholds` give a category a meaning (RULES.md section 11), and those name known ones.
+    """
+
     NOISE = "noise"
     VERBAL_ABUSE = "verbal_abuse"
     INTIMIDATION = "intimidation"
@@ -77,6 +88,23 @@ class ComplaintCategory(StrEnum):
     NEIGHBOUR_DISPUTE = "neighbour_dispute"
     HATE_INCIDENT = "hate_incident"
     OTHER = "other"
+
+    @classmethod
+    def _missing_(cls, value: object) -> "ComplaintCategory | None":
+        """An agency's own code: a member made for it, equal (and hashing equal) to the same code made again."""
+        if isinstance(value, str) and len(value) <= CATEGORY_MAX_LENGTH and _CATEGORY.match(value):
+            member = str.__new__(cls, value)
+            member._name_, member._value_ = value.upper(), value
+            return member
+        return None
+
+    @classmethod
+    def known(cls, value: object) -> "ComplaintCategory":
+        """One of the members (ValueError otherwise): what a policy may name."""
+        category = cls(value)
+        if category.value not in cls._value2member_map_:
+            raise ValueError(value)
+        return category
 
 
 class CaseStatus(StrEnum):

@@ -51,7 +51,8 @@ COMMAND_ROLES: dict[type, tuple[Role, ...]] = {
 
 # Reads, by what is read. An analyst never receives personal data; an admin never receives case data.
 READ_CASES = (COORDINATOR, AUDITOR)  # people, case reviews, consents, assessments, deadlines, history, the feed
-READ_CASE_REVIEWS = (COORDINATOR, AUDITOR, PCC)  # one case review, its history and its letters (API.md v1.1)
+# Case reviews, one or the list, their history, assessments, decisions' replays and letters: the PCC reviews decisions.
+READ_CASE_REVIEWS = (COORDINATOR, AUDITOR, PCC)
 READ_PROMISES = (COORDINATOR, AUDITOR, AGENCY)  # actions and information requests; an agency: its own only
 READ_PCC_REVIEWS = (COORDINATOR, AUDITOR, PCC)
 READ_COMPLAINTS = (COORDINATOR, AUDITOR, AGENCY)  # an agency: only those it logged

@@ -196,7 +196,7 @@ def _facts_from_revisions(
         r = ComplaintRevision(
             complaint_id=fact_id, recorded_at=at, victim_id=victim, complainant_id=complainant, agency=agency,
             incident_date=incident, reported_date=reported, caused_had=had, incident_ref=ref, withdrawn=withdrawn,
-            category=CATEGORIES[category], source=SOURCES[source],
+            category=ComplaintCategory(category), source=SOURCES[source],
         )  # fmt: skip
         facts.complaint[fact_id].append(r)
         facts.complaints_of_victim[victim].append(r)
@@ -209,7 +209,6 @@ def _facts_from_revisions(
     return facts
 
 
-CATEGORIES = {c.value: c for c in ComplaintCategory}
 SOURCES = {s.value: s for s in ComplaintSource}
 
 

@@ -20,7 +20,6 @@ from api.answers import (
 from api.audit import AuditedJSON
 from api.auth import allow
 from api.dependencies import (
-    AUDITOR,
     COORDINATOR,
     IfMatch,
     Services,
@@ -48,7 +47,7 @@ from api.schemas import (
     ThresholdDecisionIn,
 )
 from api.views import assessment_view, case_review_view, event_data, event_view, text_refs, utc_time
-from api.writes import location
+from api.writes import answers_etag, location
 from domain.audited import local_date
 from domain.calendar import DeadlineState
 from domain.case_reviews import CaseReview
@@ -79,6 +78,7 @@ def request_case_review(body: CaseReviewIn, svc: Svc, key: ApiKey = Depends(allo
 
 
 @router.get("/case-reviews/{review_id}", response_model=CaseReviewOut, summary="Read an application")
+@answers_etag
 def read_case_review(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(*READ_CASE_REVIEWS))) -> dict[str, Any]:
     """The application with its status, due date, decision, notices, reviews and escalations, and each stage of its
     procedure as on today (RULES.md sections 8 and 11)."""
@@ -91,7 +91,7 @@ def read_case_review(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(*REA
 @router.get("/case-reviews", response_model=CaseListPage, summary="List applications")
 def list_case_reviews(
     svc: Svc,
-    key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)),
+    key: ApiKey = Depends(allow(*READ_CASE_REVIEWS)),
     status: CaseStatus | None = None,
     deadline_state: DeadlineState | None = Query(default=None, description="as on today"),
     route: str | None = Query(default=None, pattern="^(individual|group)$"),
@@ -221,7 +221,7 @@ def decide_threshold(
 def assessment(
     review_id: UUID,
     svc: Svc,
-    key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)),
+    key: ApiKey = Depends(allow(*READ_CASE_REVIEWS)),
     as_known_at: KnownAt | None = Query(
         default=None,
         description="ISO 8601 with its offset, default now; in a URL write `Z` (or `+` as `%2B`): 2026-11-02T09:30:00Z",
@@ -243,7 +243,7 @@ def assessment(
     "/case-reviews/{review_id}/threshold-decision/replay", response_model=ReplayOut,
     summary="Replay a threshold decision's assessment",
 )  # fmt: skip
-def replay_decision(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> dict[str, Any]:
+def replay_decision(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(*READ_CASE_REVIEWS))) -> dict[str, Any]:
     """For an auditor: what was recorded, what replay as known at that moment says (it must agree), and what is known now."""
     review = svc.casework.case_review(review_id)
     if review.decision is None:

@@ -26,7 +26,7 @@ from api.problems import Problem, invalid
 from api.routes import ThreadRoute
 from api.schemas import ComplaintAmendmentIn, ComplaintIn, WithdrawalIn, moment_or_day
 from api.views import complaint_view, utc_time
-from api.writes import location
+from api.writes import answers_etag, location
 from projections.case_facts import CaseFacts
 from service.authorization import may_read_complaint
 from service.commands import AmendComplaint
@@ -91,6 +91,7 @@ def list_complaints(
 
 
 @router.get("/complaints/{complaint_id}", response_model=ComplaintOut, summary="Read a complaint")
+@answers_etag
 def read_complaint(
     complaint_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR, AGENCY))
 ) -> dict[str, Any]:

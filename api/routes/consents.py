@@ -17,7 +17,7 @@ from api.dependencies import (
 from api.routes import ThreadRoute
 from api.schemas import ConsentIn, ConsentWithdrawalIn
 from api.views import consent_view
-from api.writes import location
+from api.writes import answers_etag, location
 from store.api_keys import ApiKey
 
 router = APIRouter(prefix="/v1", tags=["consents"], route_class=ThreadRoute)
@@ -30,6 +30,7 @@ def give_consent(body: ConsentIn, svc: Svc, key: ApiKey = Depends(allow(COORDINA
 
 
 @router.get("/consents/{consent_id}", response_model=ConsentOut, summary="Read a consent")
+@answers_etag
 def read_consent(consent_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> dict[str, Any]:
     return consent_view(svc.casework.consent(consent_id))
 

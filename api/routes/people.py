@@ -18,7 +18,7 @@ from api.dependencies import (
 from api.routes import ThreadRoute
 from api.schemas import Body, PersonIn, example
 from api.views import person_view
-from api.writes import location
+from api.writes import answers_etag, location
 from domain.people import ErasureReason
 from service.commands import ErasePerson
 from store.api_keys import ApiKey
@@ -40,6 +40,7 @@ def register_person(body: PersonIn, svc: Svc, key: ApiKey = Depends(allow(COORDI
 
 
 @router.get("/people/{person_id}", response_model=PersonOut, summary="Read a person")
+@answers_etag
 def read_person(person_id: UUID, svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR))) -> dict[str, Any]:
     """The person's name and contact details (the read is recorded in the read audit)."""
     return person_view(svc.casework.person(person_id))

@@ -329,7 +329,9 @@ def test_rules_11_stages_published_with_only_the_worked_examples_steps_keep_the_
 def test_rules_11_a_review_of_28_calendar_days_from_received_is_the_applications_due_date(store):
     victim = store.person()
     review = store.application(victim, "2026-11-02")  # Mon 2 Nov 2026
-    store.with_change({"stages": [{"name": "review_completed", "days": 28, "day_kind": "calendar", "from": "received"}]})
+    store.with_change(
+        {"stages": [{"name": "review_completed", "days": 28, "day_kind": "calendar", "from": "received"}]}
+    )
     assert store.coordinator.get(f"/v1/case-reviews/{review}").json()["due_date"] == "2026-11-30"  # Mon 30 Nov
     row = next(
         item for item in store.coordinator.get("/v1/deadlines", params={"on": "2026-11-27", "limit": 200}).json()["items"]

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from uuid import uuid4
 
 import psycopg
+import pytest
 from conftest import ask_for_information
 
 
@@ -135,6 +136,37 @@ def test_unknown_application_is_404(coordinator):
     response = coordinator.get(f"/v1/case-reviews/{uuid4()}")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/case-reviews/not-an-id", "/v1/complaints/12345", "/v1/people/x", "/v1/case-reviews/not-an-id/history"],
+)
+def test_an_id_that_could_be_no_ones_is_404_as_an_unknown_one(coordinator, path):
+    """API.md Errors: an unknown id 404, whether or not it has the shape of an id."""
+    response = coordinator.get(path)
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert coordinator.post(path.removesuffix("/history") + "/withdrawal", json={}).status_code in (404, 405)
+
+
+def test_a_complaint_takes_the_agencys_own_category_code_and_a_policy_only_known_ones(coordinator, admin):
+    victim = register(coordinator)
+    logged = complaint(coordinator, victim, category="harassment")
+    assert coordinator.get(f"/v1/complaints/{logged}").json()["category"] == "harassment"
+    for bad in ("Harassment", "anti-social behaviour", "", "x" * 61):
+        body = {"victim_id": victim, "agency": "hampshire-constabulary", "incident_date": "2026-10-01",
+                "reported_date": "2026-10-02", "caused_harassment_alarm_distress": True, "category": bad}  # fmt: skip
+        refused = coordinator.post("/v1/complaints", json=body)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == "category"
+        assert "snake_case" in refused.json()["errors"][0]["message"]
+    policy = admin.post(
+        "/v1/policies",
+        json={"name": "safer-havant", "version": 2, "effective_from": "2026-12-01",
+              "category_thresholds": {"harassment": 1}},
+    )  # fmt: skip
+    assert policy.status_code == 422 and policy.json()["errors"][0]["field"] == "category_thresholds.harassment"
 
 
 def test_agency_logs_only_as_itself_and_reads_only_its_own(police, council, coordinator):

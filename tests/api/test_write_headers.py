@@ -111,3 +111,24 @@ def test_a_refused_write_has_no_etag_or_location(coordinator):
     )
     assert refused.status_code == 404
     assert "ETag" not in refused.headers and "Location" not in refused.headers
+
+
+def test_a_read_of_one_thing_answers_its_version_as_the_etag_if_match_takes(coordinator):
+    """API.md v1.1: `ETag` is the value `If-Match` takes; a client reading before writing gets it from the read."""
+    person = coordinator.post("/v1/people", json={"display_name": "Read Before Write"}).json()["id"]
+    logged = coordinator.post("/v1/complaints", json={
+        "victim_id": person, "agency": "hampshire-constabulary", "incident_date": "2026-10-01",
+        "reported_date": "2026-10-02", "caused_harassment_alarm_distress": True, "category": "noise",
+    }).json()  # fmt: skip
+    read = coordinator.get(f"/v1/complaints/{logged['id']}")
+    assert read.headers["ETag"] == f'"{read.json()["version"]}"'
+    assert coordinator.get(f"/v1/people/{person}").headers["ETag"] == '"1"'
+    changed = coordinator.patch(
+        f"/v1/complaints/{logged['id']}", json={"category": "intimidation"}, headers={"If-Match": read.headers["ETag"]}
+    )
+    assert changed.status_code == 200, changed.text
+    stale = coordinator.patch(
+        f"/v1/complaints/{logged['id']}", json={"category": "noise"}, headers={"If-Match": read.headers["ETag"]}
+    )
+    assert stale.status_code == 412
+    assert "ETag" not in coordinator.get("/v1/case-reviews").headers  # a list has no one version

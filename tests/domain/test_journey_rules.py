@@ -532,13 +532,11 @@ def test_rules_13_one_appeal_open_at_a_time_and_one_pcc_review_per_telling():
     refused(RuleBroken, None, review.request_pcc_review, **_pcc(pcc_review_id=first, requested_on=date(2027, 1, 12)))
 
 
-def test_rules_13_the_pcc_result_has_reasons_and_upheld_says_what_must_happen_next():
+def test_rules_13_the_pcc_result_has_reasons_and_only_upheld_says_what_must_happen_next():
     review = told_not_met()
     pcc_id = pcc(review)
     step = Recommendation(action=text(), agency=POLICE, due_date=date(2027, 2, 26))
     common = dict(pcc_review_id=pcc_id, reasons=text(), actor=COORDINATOR, recorded_at=NOW)
-    refused(InvalidFact, "next_steps", review.decide_pcc_review, result=EscalationResult.UPHELD,
-            decided_on=date(2027, 1, 29), next_steps=[], **common)  # fmt: skip
     refused(InvalidFact, "next_steps", review.decide_pcc_review, result=EscalationResult.NOT_UPHELD,
             decided_on=date(2027, 1, 29), next_steps=[step], **common)  # fmt: skip
     refused(InvalidFact, "next_steps[0].due_date", review.decide_pcc_review, result=EscalationResult.UPHELD,
@@ -554,6 +552,14 @@ def test_rules_13_the_pcc_result_has_reasons_and_upheld_says_what_must_happen_ne
     review.decide_pcc_review(result=EscalationResult.UPHELD, decided_on=date(2027, 1, 29), next_steps=[step], **common)
     refused(RuleBroken, None, review.decide_pcc_review, result=EscalationResult.NOT_UPHELD,
             decided_on=date(2027, 1, 29), next_steps=[], **common)  # fmt: skip
+
+
+def test_rules_13_an_upheld_pcc_review_with_no_next_steps_reopens_the_review_with_no_action():
+    """API.md v1.1 makes `next_steps` optional: upheld is "back to review" (RULES.md 9) whatever it adds."""
+    review = told_not_met()
+    review.decide_pcc_review(pcc_review_id=pcc(review), result=EscalationResult.UPHELD, reasons=text(),
+                             decided_on=date(2027, 1, 29), next_steps=[], actor=COORDINATOR, recorded_at=NOW)  # fmt: skip
+    assert review.status is CaseStatus.UNDER_REVIEW and not review.actions
 
 
 def test_rules_13_an_upheld_pcc_review_reopens_the_review_with_its_next_steps_as_actions():

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import psycopg
-from psycopg.rows import dict_row
 import pytest
+from psycopg.rows import dict_row
 from standardwebhooks.webhooks import Webhook
 from webhook_receiver import Receiver
 
@@ -106,13 +106,16 @@ def test_rules_12_each_change_is_found_once_and_delivered_signed_with_a_stable_i
 
 
 def test_a_subscriptions_deliveries_go_one_at_a_time_in_the_order_they_were_found(services):
-    mine = subscribe(services.pool, url="https://example.org/mine", events=["should_be_told", "told"], actor=COORDINATOR)
+    mine = subscribe(
+        services.pool, url="https://example.org/mine", events=["should_be_told", "told"], actor=COORDINATOR
+    )
     other = subscribe(services.pool, url="https://example.org/other", events=["told"], actor=COORDINATOR)
     tell(services, victim_with_two_reports(services, "In Order"))
     caught_up(services)
-    with psycopg.connect(services.pool.conninfo, row_factory=dict_row) as first, psycopg.connect(
-        services.pool.conninfo, row_factory=dict_row
-    ) as second:
+    with (
+        psycopg.connect(services.pool.conninfo, row_factory=dict_row) as first,
+        psycopg.connect(services.pool.conninfo, row_factory=dict_row) as second,
+    ):
         with first.transaction():
             in_flight = store_webhooks.claim_due(first)
             assert (in_flight["url"], in_flight["type"]) == (mine["url"], "should_be_told")

@@ -5,6 +5,7 @@ nullability and defaults, indexes, constraints, sequences, functions, types), le
 own bookkeeping, and compared whole.
 """
 
+import json
 import subprocess
 import sys
 import threading
@@ -216,13 +217,16 @@ def test_0009_finishes_each_listed_application_on_its_first_outcome_notice(migra
         " 1, 3, now(), now(), %s::jsonb)"
     )
     reviewed, told, not_met = (UUID(int=n) for n in (901, 902, 903))
+    rows = [
+        (reviewed, "review_completed", "met", date(2026, 11, 20), date(2026, 11, 20), {"review_completed": "2026-11-20"}),
+        (told, "closed", "met", date(2026, 11, 20), date(2026, 11, 20),
+         {"review_completed": "2026-11-20", "outcome_notified": "2026-12-01"}),
+        (not_met, "closed", "not_met", None, date(2026, 11, 9),
+         {"review_completed": "2026-11-09", "outcome_notified": "2026-11-09"}),
+    ]  # fmt: skip
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(row, (reviewed, "review_completed", reviewed, "met", date(2026, 11, 20), date(2026, 11, 20),
-                           '{"review_completed": "2026-11-20"}'))
-        conn.execute(row, (told, "closed", told, "met", date(2026, 11, 20), date(2026, 11, 20),
-                           '{"review_completed": "2026-11-20", "outcome_notified": "2026-12-01"}'))
-        conn.execute(row, (not_met, "closed", not_met, "not_met", None, date(2026, 11, 9),
-                           '{"review_completed": "2026-11-09", "outcome_notified": "2026-11-09"}'))  # fmt: skip
+        with conn.cursor() as cur:
+            cur.executemany(row, [(id, status, id, *rest, json.dumps(done)) for id, status, *rest, done in rows])
         conn.execute((MIGRATIONS / "0009_completion_is_telling.sql").read_text())
         finished = dict(
             conn.execute(
