@@ -9,7 +9,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
+from pydantic import AfterValidator
 
 from api import consistency
 from api.problems import invalid
@@ -31,6 +32,19 @@ async def services(request: Request) -> Services:
 
 Svc = Annotated[Services, Depends(services)]
 IfMatch = Annotated[str | None, Header(alias="If-Match", description="the version you last read; a stale one gets 412")]
+
+
+def page_limit(most: int) -> Any:
+    """A page's `limit`: at least 1; more than `most` is taken as `most` (the answer's `next_cursor` says there is
+    more), since asking for a big page is no mistake worth refusing."""
+    return Annotated[
+        int,
+        Query(ge=1, description=f"items per page, at most {most} (a larger number is taken as {most})"),
+        AfterValidator(lambda n: min(n, most)),
+    ]
+
+
+Limit200, Limit500, Limit1000 = page_limit(200), page_limit(500), page_limit(1000)
 
 
 def expected_version(if_match: str | None) -> int | None:

@@ -15,7 +15,7 @@ Ground = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$", m
 
 
 def _one_or_many(value: Any) -> Any:
-    """RULES.md 13 asks for one ground; a list of them is taken as well."""
+    """One given where a list is taken (RULES.md 13 asks for one ground; a next step may be one text)."""
     return [value] if isinstance(value, str) else value
 
 
@@ -145,12 +145,20 @@ class PccReviewResultIn(CommandBody):
         description="the PCC's reasons: text, or a list of them"
     )
     decided_on: Day
-    next_steps: list[NextStepIn] = Field(default_factory=list, max_length=50)
+    next_steps: Annotated[list[NextStepIn | RequiredText], BeforeValidator(_one_or_many)] = Field(
+        default_factory=list,
+        max_length=50,
+        description="what must happen next, each step an action: with its owning `agency` and `due_date`, or as text "
+        "alone (owned by the partnership, with no due date); one text may stand for a list of one",
+    )
 
     def fields(self) -> dict[str, Any]:
         return {
             "result": self.result,
             "reasons": self.reasons,
             "decided_on": self.decided_on,
-            "next_steps": [c.NextStepInput(s.action, s.agency, s.due_date) for s in self.next_steps],
+            "next_steps": [
+                c.NextStepInput(s) if isinstance(s, str) else c.NextStepInput(s.action, s.agency, s.due_date)
+                for s in self.next_steps
+            ],
         }

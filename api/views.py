@@ -80,9 +80,22 @@ def event_data(event: Any) -> dict[str, Any]:
     return {name: value for name, value in vars(event).items() if name not in EVENT_BASE_FIELDS}
 
 
+# Stored fields whose name in the API differs: an event's data speaks the API's names, as the bodies do.
+API_FIELD_NAMES = {"caused_had": "caused_harassment_alarm_distress"}
+
+
+def _api_names(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {API_FIELD_NAMES.get(key, key): _api_names(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_api_names(item) for item in value]
+    return value
+
+
 def event_data_view(event: Any, texts: dict[TextRef, str | None]) -> dict[str, Any]:
-    """An event's facts as answers show them (a threshold decision's recorded assessment with its time in `Z`)."""
-    data = plain(event_data(event), texts)
+    """An event's facts as answers show them: the API's field names, a threshold decision's recorded assessment with
+    its time in `Z`."""
+    data = _api_names(plain(event_data(event), texts))
     if isinstance(data.get("assessment"), dict):
         data["assessment"] = assessment_view(data["assessment"])
     return data

@@ -668,26 +668,25 @@ class CaseReview(AuditedAggregate):
         """Record the applicant's part as now known; it may be recorded again, and the latest record stands.
 
         The level may be chosen any time (often on the application form); an invitation concerns a
-        review meeting, so it needs a review to have been ordered, and attendance a meeting held.
+        review meeting, so it needs a review to have been ordered. How the applicant was invited and
+        whether they attended may be recorded when known, in any order with the meeting itself.
         """
         if invited is True:
-            if invitation_mode is None:
-                raise InvalidFact("say how the applicant was invited (in_person or online)", field="invitation_mode")
             if not_invited_reason is not None:
                 raise InvalidFact("the applicant was invited: no reason for not inviting", field="not_invited_reason")
-        else:
+        elif invited is False:
             if invitation_mode is not None:
                 raise InvalidFact("an invitation mode only when the applicant was invited", field="invitation_mode")
-            if attended is not None:
-                raise InvalidFact("attendance only when the applicant was invited", field="attended")
-            if invited is False and not_invited_reason is None:
+            if attended is True:
+                raise InvalidFact("the applicant was not invited, so did not attend", field="attended")
+            if not_invited_reason is None:
                 raise InvalidFact("give the reason the applicant was not invited", field="not_invited_reason")
-            if invited is None and not_invited_reason is not None:
-                raise InvalidFact("a reason for not inviting only when invited is false", field="not_invited_reason")
-        if invited is not None and self.review_ordered_on is None:
-            raise RuleBroken("the review meeting follows a 'met' decision: no invitation before one")
-        if attended is not None and not self.meetings:
-            raise RuleBroken("attendance is known once the review meeting was held: none is recorded")
+        elif not_invited_reason is not None:
+            raise InvalidFact("a reason for not inviting only when invited is false", field="not_invited_reason")
+        if (invited is not None or invitation_mode is not None or attended is not None) and (
+            self.review_ordered_on is None
+        ):
+            raise RuleBroken("the review meeting follows a 'met' decision: no invitation or attendance before one")
         self._record(
             self.InvolvementRecorded, recorded_at=recorded_at, level=level, invited=invited,
             invitation_mode=invitation_mode, attended=attended, impact_statement=impact_statement,
@@ -912,9 +911,8 @@ class CaseReview(AuditedAggregate):
             raise InvalidFact("next steps only when the PCC review is upheld", field="next_steps")
         for index, step in enumerate(next_steps):
             require_agency_slug(step.agency, field=f"next_steps[{index}].agency")
-            if step.due_date is None:
-                raise InvalidFact("each next step has a due date", field=f"next_steps[{index}].due_date")
-            require_not_before(step.due_date, decided_on, f"next_steps[{index}].due_date", "decided_on")
+            if step.due_date is not None:  # without one, like a recommendation without one: never overdue
+                require_not_before(step.due_date, decided_on, f"next_steps[{index}].due_date", "decided_on")
         self._record(
             self.PccReviewDecided, recorded_at=recorded_at, pcc_review_id=pcc_review_id, result=result,
             reasons=reasons, decided_on=decided_on, next_steps=list(next_steps), actor=actor,

@@ -289,7 +289,7 @@ class RequestPccReview:
 @dataclass(frozen=True)
 class NextStepInput:
     action: str
-    agency: str
+    agency: str | None = None  # None: the partnership itself (its policy's name) owns the step
     due_date: date | None = None
 
 

@@ -15,7 +15,7 @@ from domain.actor import Actor
 from domain.audited import AuditedAggregate
 from domain.case_reviews import CaseReview, Recommendation
 from domain.errors import InvalidFact
-from domain.policy import HAVANT_POLICY
+from domain.policy import HAVANT_POLICY, Policy
 from service import commands as c
 from service.authorization import require_own_promise
 from service.errors import NotFound
@@ -51,10 +51,13 @@ class JourneyHandlers:
             c.DecidePccReview: self._decide_pcc_review,
         }
 
+    def policy_of(self: "Casework", review: CaseReview) -> Policy:
+        """The policy in force on the application's received date (Havant's without policies)."""
+        return self.policies.in_force(review.received_date) if self.policies is not None else HAVANT_POLICY
+
     def promise_terms(self: "Casework", review: CaseReview) -> PromiseTerms:
-        """The section 13 terms of the policy in force on the application's received date (Havant's without policies)."""
-        policy = self.policies.in_force(review.received_date) if self.policies is not None else HAVANT_POLICY
-        return terms_of(policy)
+        """The section 13 terms of the policy in force on the application's received date."""
+        return terms_of(self.policy_of(review))
 
     def _record_involvement(self: "Casework", command: c.RecordInvolvement, actor: Actor, now: datetime) -> "Written":
         def change(review: CaseReview) -> list[AuditedAggregate]:
@@ -199,11 +202,12 @@ class JourneyHandlers:
             if reasons is None:
                 raise InvalidFact("the PCC gives reasons for the result", field="reasons")
             steps = []
+            partnership = self.policy_of(review).name  # owns a step given as text alone
             for index, step in enumerate(command.next_steps):
                 action = self._text(texts, owner, "pcc_review.next_step", step.action, actor, now)
                 if action is None:
                     raise InvalidFact("a next step says what is to be done", field=f"next_steps[{index}].action")
-                steps.append(Recommendation(action=action, agency=step.agency, due_date=step.due_date))
+                steps.append(Recommendation(action=action, agency=step.agency or partnership, due_date=step.due_date))
             review.decide_pcc_review(
                 pcc_review_id=command.pcc_review_id, result=command.result, reasons=reasons,
                 decided_on=command.decided_on, next_steps=steps, actor=actor, recorded_at=now,

@@ -11,6 +11,7 @@ from api.answers import ActionPage, ActionWritten
 from api.auth import allow
 from api.dependencies import (
     IfMatch,
+    Limit200,
     Svc,
     cursor_position,
     encode_cursor,
@@ -58,7 +59,7 @@ def list_actions(
     agency: str | None = AGENCY_QUERY,
     state: ActionState | None = Query(default=None, description="as on `on`: open, overdue, done or dropped"),
     on: date | None = Query(default=None, description="the day the states are as on (YYYY-MM-DD); default today"),
-    limit: int = Query(default=50, ge=1, le=200),
+    limit: Limit200 = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """Every action across case reviews, by due date (those without one last); an agency key sees only its own.

@@ -8,7 +8,7 @@ from psycopg import sql
 
 from api.answers import AuditedReadPage
 from api.auth import allow
-from api.dependencies import AUDITOR, Svc, cursor_id, cursor_position, encode_cursor
+from api.dependencies import AUDITOR, Limit200, Svc, cursor_id, cursor_position, encode_cursor
 from api.routes import ThreadRoute
 from api.views import utc_time
 from store.api_keys import ApiKey
@@ -38,7 +38,7 @@ def read_audit(
     key: ApiKey = Depends(allow(AUDITOR)),
     person_id: UUID | None = Query(default=None, description="only the reads that touched this person"),
     key_id: str | None = Query(default=None, pattern=r"^[0-9a-f]{12}$", description="only the reads by this API key"),
-    limit: int = Query(default=50, ge=1, le=200),
+    limit: Limit200 = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """Every recorded read of a person's data, newest first, cursor-paged: who (key, role, agency), when, what."""

@@ -22,6 +22,7 @@ from api.auth import allow
 from api.dependencies import (
     COORDINATOR,
     IfMatch,
+    Limit200,
     Services,
     Svc,
     cursor_position,
@@ -100,7 +101,7 @@ def list_case_reviews(
         pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
         description="applications whose victims complained to this agency",
     ),
-    limit: int = Query(default=50, ge=1, le=200),
+    limit: Limit200 = 50,
     cursor: str | None = None,
 ) -> AuditedJSON:
     """The case list, newest received first, cursor-paged; filtered by status, deadline state, route or agency."""

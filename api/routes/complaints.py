@@ -14,6 +14,7 @@ from api.dependencies import (
     AUDITOR,
     COORDINATOR,
     IfMatch,
+    Limit500,
     Svc,
     cursor_position,
     encode_cursor,
@@ -54,7 +55,7 @@ def list_complaints(
         description="only those logged at or after this moment (ISO 8601 with offset, e.g. 2026-11-02T09:30:00Z) or"
         " day (YYYY-MM-DD: from its start, UK time); for a partner system keeping its own copy",
     ),
-    limit: int = Query(default=100, ge=1, le=500),
+    limit: Limit500 = 100,
     cursor: str | None = None,
 ) -> AuditedJSON:
     """Complaints as they were logged, newest first (API.md v1.1). An agency key lists only its own agency's."""
@@ -141,7 +142,7 @@ def complaints_of_victim(
     person_id: UUID,
     svc: Svc,
     key: ApiKey = Depends(allow(COORDINATOR, AUDITOR, AGENCY)),
-    limit: int = Query(default=100, ge=1, le=500),
+    limit: Limit500 = 100,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """The complaints made about what happened to one person, oldest report first; an agency sees only its own."""

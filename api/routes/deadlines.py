@@ -10,7 +10,17 @@ from fastapi.responses import Response
 from api.answers import AlarmsOut, DeadlinesOut, FeedTokenOut, FeedTokenRevoked
 from api.audit import AuditedContent
 from api.auth import allow, allow_feed
-from api.dependencies import AUDITOR, COORDINATOR, Services, Svc, cursor_position, encode_cursor, now, read_own_writes
+from api.dependencies import (
+    AUDITOR,
+    COORDINATOR,
+    Limit200,
+    Services,
+    Svc,
+    cursor_position,
+    encode_cursor,
+    now,
+    read_own_writes,
+)
 from api.journey_views import promise_alarms_on
 from api.problems import invalid
 from api.routes import ThreadRoute
@@ -107,7 +117,7 @@ def deadlines(
     svc: Svc,
     key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)),
     on: str | None = Query(default=None, description="the day to see the deadlines as on (YYYY-MM-DD); default today"),
-    limit: int = Query(default=50, ge=1, le=200),
+    limit: Limit200 = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """Each open application, and each finished in the last 30 days, as on `on`, by due date."""

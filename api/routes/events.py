@@ -9,6 +9,7 @@ from api.auth import allow
 from api.dependencies import (
     AUDITOR,
     COORDINATOR,
+    Limit1000,
     Svc,
     decode_cursor,
     encode_cursor,
@@ -26,7 +27,7 @@ def event_feed(
     svc: Svc,
     key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)),
     after: int = Query(default=0, ge=0, le=2**62),
-    limit: int = Query(default=100, ge=1, le=1000),
+    limit: Limit1000 = 100,
     cursor: str | None = Query(default=None, description="next_cursor of the page before (instead of after)"),
 ) -> dict[str, Any]:
     """Events after position `after` (or after a page's `next_cursor`: API.md, lists are cursor-paged)."""

@@ -11,6 +11,7 @@ from api.answers import InformationRequestPage, InformationRequestWritten
 from api.auth import allow
 from api.dependencies import (
     IfMatch,
+    Limit200,
     Svc,
     cursor_position,
     encode_cursor,
@@ -69,7 +70,7 @@ def list_information_requests(
     agency: str | None = AGENCY_QUERY,
     state: InformationRequestState | None = Query(default=None, description="as on `on`: open, overdue or answered"),
     on: date | None = Query(default=None, description="the day the states are as on (YYYY-MM-DD); default today"),
-    limit: int = Query(default=50, ge=1, le=200),
+    limit: Limit200 = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """Every information request across case reviews, by due date; an agency key sees only those made to it.

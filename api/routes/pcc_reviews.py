@@ -11,6 +11,7 @@ from api.answers import PccReviewPage, PccReviewWritten
 from api.auth import allow
 from api.dependencies import (
     IfMatch,
+    Limit200,
     Svc,
     cursor_position,
     encode_cursor,
@@ -90,7 +91,7 @@ def list_pcc_reviews(
     svc: Svc,
     key: ApiKey = Depends(allow(*READ_PCC_REVIEWS)),
     state: Literal["open", "decided"] | None = Query(default=None, description="open: waiting for the PCC's result"),
-    limit: int = Query(default=50, ge=1, le=200),
+    limit: Limit200 = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """Every request for a review by the PCC, oldest first: what the local policing body has to decide."""

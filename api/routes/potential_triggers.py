@@ -11,7 +11,17 @@ from fastapi import APIRouter, Depends, Query
 from api.answers import PotentialTriggersOut, TellingWritten
 from api.audit import AuditedJSON
 from api.auth import allow
-from api.dependencies import AGENCY, AUDITOR, COORDINATOR, Svc, cursor_position, encode_cursor, now, read_own_writes
+from api.dependencies import (
+    AGENCY,
+    AUDITOR,
+    COORDINATOR,
+    Limit200,
+    Svc,
+    cursor_position,
+    encode_cursor,
+    now,
+    read_own_writes,
+)
 from api.dependencies import written as written_answer
 from api.problems import Problem, invalid
 from api.routes import ThreadRoute
@@ -121,7 +131,7 @@ def potential_triggers(
         default=None, description="only facts recorded by this moment (ISO 8601 with its offset); default now"
     ),
     state: str | None = Query(default=None, description=f"only this state: {', '.join(STATES)}"),
-    limit: int = Query(default=50, ge=1, le=200),
+    limit: Limit200 = 50,
     cursor: str | None = None,
 ) -> Any:
     """RULES.md section 12: every victim with no open application whose incidents would count if they applied on

@@ -3,12 +3,12 @@
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import Field
 
 from api.answers import DeliveryPage, SubscriptionDeleted, SubscriptionPage, SubscriptionWritten
 from api.auth import allow
-from api.dependencies import AGENCY, AUDITOR, COORDINATOR, Svc, cursor_id, cursor_position, encode_cursor, now
+from api.dependencies import AGENCY, AUDITOR, COORDINATOR, Limit200, Svc, cursor_id, cursor_position, encode_cursor, now
 from api.problems import Problem
 from api.routes import ThreadRoute
 from api.schemas import Body, example
@@ -72,7 +72,7 @@ def create_subscription(
 def list_subscriptions(
     svc: Svc,
     key: ApiKey = Depends(allow(COORDINATOR, AUDITOR, AGENCY)),
-    limit: int = Query(default=50, ge=1, le=200),
+    limit: Limit200 = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """Live subscriptions (never their secrets); an agency sees its own."""
@@ -107,7 +107,7 @@ def subscription_deliveries(
     subscription_id: UUID,
     svc: Svc,
     key: ApiKey = Depends(allow(COORDINATOR, AUDITOR, AGENCY)),
-    limit: int = Query(default=50, ge=1, le=200),
+    limit: Limit200 = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """Every delivery, newest first: its `webhook_id`, event type, state, attempts and the receiver's last answer

@@ -334,6 +334,27 @@ def test_case_list_is_newest_first_cursor_paged_and_reads_own_writes(coordinator
     assert received == sorted(received, reverse=True)
 
 
+def test_a_page_larger_than_the_most_is_the_most_and_a_page_of_none_is_422(coordinator, auditor):
+    for _ in range(3):
+        application(coordinator, register(coordinator))
+    page = coordinator.get("/v1/case-reviews", params={"limit": 100_000})
+    assert page.status_code == 200, page.text
+    assert len(page.json()["items"]) <= 200
+    assert len(coordinator.get("/v1/case-reviews", params={"limit": 2}).json()["items"]) == 2
+    assert auditor.get("/v1/events", params={"after": 0, "limit": 5000}).status_code == 200
+    refused = coordinator.get("/v1/case-reviews", params={"limit": 0})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "limit"
+
+
+def test_history_and_the_feed_name_an_events_fields_as_the_api_does(coordinator, auditor):
+    victim = register(coordinator)
+    logged = complaint(coordinator, victim)
+    review = application(coordinator, victim)["id"]
+    events = coordinator.get(f"/v1/case-reviews/{review}/history").json()["items"]
+    data = next(e["data"] for e in events if e["aggregate_id"] == logged and e["type"].endswith("Logged"))
+    assert data["caused_harassment_alarm_distress"] is True and "caused_had" not in data
+
+
 def test_a_bad_cursor_is_422(coordinator):
     response = coordinator.get("/v1/case-reviews", params={"cursor": "garbage"})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "cursor"

@@ -126,16 +126,18 @@ def test_rules_13_involvement_level_may_be_recorded_from_the_application():
     assert review.involvement.level is InvolvementLevel.WRITTEN_STATEMENT
 
 
-def test_rules_13_an_invitation_says_how_and_a_refusal_to_invite_says_why():
+def test_rules_13_a_refusal_to_invite_says_why_and_how_one_was_invited_may_follow():
     review = decided()
-    refused(InvalidFact, "invitation_mode", review.record_involvement, **_inv(invited=True))
     refused(InvalidFact, "not_invited_reason", review.record_involvement, **_inv(invited=False))
     refused(InvalidFact, "invitation_mode", review.record_involvement, **_inv(invited=False, invitation_mode=InvitationMode.ONLINE, not_invited_reason=text()))  # fmt: skip
     refused(InvalidFact, "not_invited_reason", review.record_involvement, **_inv(invited=True, invitation_mode=InvitationMode.ONLINE, not_invited_reason=text()))  # fmt: skip
     refused(InvalidFact, "not_invited_reason", review.record_involvement, **_inv(not_invited_reason=text()))
-    refused(InvalidFact, "attended", review.record_involvement, **_inv(invited=False, not_invited_reason=text(), attended=False))  # fmt: skip
+    refused(InvalidFact, "attended", review.record_involvement, **_inv(invited=False, not_invited_reason=text(), attended=True))  # fmt: skip
     involvement(review, invited=False, not_invited_reason=text())
     assert review.involvement.invited is False and review.involvement.not_invited_reason is not None
+    involvement(review, invited=True)  # how, when it is known
+    involvement(review, invited=True, invitation_mode=InvitationMode.ONLINE)
+    assert review.involvement.invitation_mode is InvitationMode.ONLINE
 
 
 def _inv(**overrides) -> dict:
@@ -146,14 +148,14 @@ def _inv(**overrides) -> dict:
     return {**facts, **overrides}
 
 
-def test_rules_13_no_invitation_before_a_met_decision_and_no_attendance_before_the_meeting():
+def test_rules_13_no_invitation_before_a_met_decision_and_attendance_recorded_in_any_order_with_the_meeting():
     refused(RuleBroken, None, received().record_involvement, **_inv(invited=True, invitation_mode=InvitationMode.ONLINE))  # fmt: skip
+    refused(RuleBroken, None, received().record_involvement, **_inv(attended=True))
     refused(RuleBroken, None, decided(Decision.NOT_MET).record_involvement, **_inv(invited=False, not_invited_reason=text()))  # fmt: skip
     review = decided()
-    refused(RuleBroken, None, review.record_involvement, **_inv(invited=True, invitation_mode=InvitationMode.IN_PERSON, attended=True))  # fmt: skip
-    involvement(review, invited=True, invitation_mode=InvitationMode.IN_PERSON)
+    involvement(review, invited=True, invitation_mode=InvitationMode.IN_PERSON, attended=True)  # told before it is recorded
     meeting(review)
-    involvement(review, invited=True, invitation_mode=InvitationMode.IN_PERSON, attended=True)
+    assert review.involvement.attended is True
 
 
 def test_rules_13_the_latest_involvement_record_stands():
@@ -539,8 +541,6 @@ def test_rules_13_the_pcc_result_has_reasons_and_only_upheld_says_what_must_happ
     common = dict(pcc_review_id=pcc_id, reasons=text(), actor=COORDINATOR, recorded_at=NOW)
     refused(InvalidFact, "next_steps", review.decide_pcc_review, result=EscalationResult.NOT_UPHELD,
             decided_on=date(2027, 1, 29), next_steps=[step], **common)  # fmt: skip
-    refused(InvalidFact, "next_steps[0].due_date", review.decide_pcc_review, result=EscalationResult.UPHELD,
-            decided_on=date(2027, 1, 29), next_steps=[Recommendation(text(), POLICE, None)], **common)  # fmt: skip
     refused(InvalidFact, "next_steps[0].due_date", review.decide_pcc_review, result=EscalationResult.UPHELD,
             decided_on=date(2027, 1, 29), next_steps=[Recommendation(text(), POLICE, date(2027, 1, 28))], **common)  # fmt: skip
     refused(InvalidFact, "next_steps[0].agency", review.decide_pcc_review, result=EscalationResult.UPHELD,
