@@ -49,3 +49,21 @@ def test_rules_10_publication_figures_count_each_event_by_its_own_date_in_the_ye
             figures["applications_received"], figures["threshold_not_met"], figures["reviews_carried_out"],
             figures["reviews_with_recommendations"],
         ) == (received, not_met, reviews, with_recommendations), year  # fmt: skip
+
+
+def test_rules_10_a_partnership_whose_reporting_year_is_the_calendar_year_counts_by_it(own_store):
+    client, _ = own_store
+    coordinator, analyst, admin = (caller_for(client, role) for role in ("coordinator", "analyst", "admin"))
+    published = admin.post(
+        "/v1/policies",
+        json={"name": "safer-havant", "version": 2, "effective_from": "2014-10-20", "reporting_year_start": "01-01"},
+    )
+    assert published.status_code == 201, published.text
+    assert published.json()["changed"] == ["reporting_year_start"]
+    late, early = (application(coordinator, person(coordinator), day)["id"] for day in ("2025-12-31", "2026-01-01"))
+    assert late != early
+    coordinator.get("/v1/reports/publication", params={"year": 2025})  # waits for the coordinator's own writes
+    for year, start, end in ((2025, "2025-01-01", "2025-12-31"), (2026, "2026-01-01", "2026-12-31")):
+        figures = analyst.get("/v1/reports/publication", params={"year": year}).json()
+        assert figures["period"] == {"from": start, "to": end}
+        assert figures["applications_received"] == 1, year
