@@ -98,13 +98,15 @@ class TimelineRecorder(PostgresApplicationRecorder):
         self.links_table = Identifier(datastore.schema, LINKS_TABLE)
         self.marks_table = Identifier(datastore.schema, MARKS_TABLE)
         insert = Identifier(datastore.schema, INSERT_FUNCTION)
+        # Parameters in binary (%b): the events' states go as bytes, not escaped into the text of a composite
+        # array, which cost psycopg a quarter of a millisecond for four events, inside the group commit's turn.
         self.call_insert = (
             SQL(
-                "SELECT * FROM {insert}(%(events)s, %(ids)s::uuid[], %(versions)s::bigint[], %(stamps)s::timestamptz[],"
-                " %(subjects)s::uuid[], %(facts)s::uuid[], %(linked_at)s::timestamptz[],"
-                " %(position)s::bigint, %(guarded)s::uuid[], %(known_at)s::timestamptz,"
-                " %(receipt_key_ids)s::text[], %(receipt_keys)s::text[], %(receipt_digests)s::bytea[],"
-                " %(receipt_subjects)s::uuid[], %(receipt_versions)s::bigint[])"
+                "SELECT * FROM {insert}(%(events)b, %(ids)b::uuid[], %(versions)b::bigint[], %(stamps)b::timestamptz[],"
+                " %(subjects)b::uuid[], %(facts)b::uuid[], %(linked_at)b::timestamptz[],"
+                " %(position)b::bigint, %(guarded)b::uuid[], %(known_at)b::timestamptz,"
+                " %(receipt_key_ids)b::text[], %(receipt_keys)b::text[], %(receipt_digests)b::bytea[],"
+                " %(receipt_subjects)b::uuid[], %(receipt_versions)b::bigint[])"
             )
             .format(insert=insert)
             .as_string()
@@ -190,7 +192,7 @@ class TimelineRecorder(PostgresApplicationRecorder):
 
 def with_writers(call_insert: str, positions: Identifier) -> str:
     """`call_insert` (`SELECT * FROM` INSERT_FUNCTION's call) in one statement with moving each writing API key's
-    last position (`%(writers)s`, one per event, matched to the function's ids by their order): so in the same
+    last position (`%(writers)b`, one per event, matched to the function's ids by their order): so in the same
     transaction, under the function's lock, and a read through any process then knows what its caller wrote.
     The function itself is left as the migrations made it; the answer keeps its column name."""
     call = call_insert.removeprefix("SELECT * FROM ")
@@ -199,7 +201,7 @@ def with_writers(call_insert: str, positions: Identifier) -> str:
             "WITH saved AS MATERIALIZED (SELECT s.notification_id, s.n FROM {call} WITH ORDINALITY AS s(notification_id, n)),"
             " written AS (INSERT INTO {positions} AS p (key_id, position)"
             "  SELECT w.key_id, max(saved.notification_id) FROM saved"
-            "  JOIN unnest(%(writers)s::text[]) WITH ORDINALITY AS w(key_id, n) USING (n)"
+            "  JOIN unnest(%(writers)b::text[]) WITH ORDINALITY AS w(key_id, n) USING (n)"
             "  WHERE w.key_id IS NOT NULL GROUP BY w.key_id"
             "  ON CONFLICT (key_id) DO UPDATE SET position = greatest(p.position, EXCLUDED.position), written_at = now())"
             " SELECT notification_id AS {column} FROM saved ORDER BY n"
