@@ -180,6 +180,18 @@ def _category(value: Any) -> Any:
     return value
 
 
+def _channel(value: Any) -> Any:
+    """RULES.md 1 names the channels as people write them ("101, online, email, letter, in person"): the number 101
+    and any case or spacing of a name are taken for the code (`in person` is `in_person`)."""
+    if value == 101 and not isinstance(value, bool):
+        return Channel.PHONE_101.value
+    if isinstance(value, str):
+        return "_".join(value.strip().lower().replace("-", " ").split())
+    return value
+
+
+ApplicationChannel = Annotated[Channel, BeforeValidator(_channel)]
+
 CATEGORY_SCHEMA = {
     "type": "string",
     "pattern": CATEGORY_PATTERN,
@@ -325,7 +337,7 @@ class CaseReviewIn(CommandBody):
     victim_id: UUID | None = None
     member_ids: list[UUID] = Field(default_factory=list, max_length=500)
     received_date: Day
-    channel: Channel
+    channel: ApplicationChannel
     dissatisfaction: Dissatisfaction
     complaint_ids: list[UUID] | None = Field(default=None, max_length=1000)
 

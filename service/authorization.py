@@ -21,7 +21,7 @@ PCC = Role.PCC
 COMMAND_ROLES: dict[type, tuple[Role, ...]] = {
     c.RegisterPerson: (COORDINATOR, AGENCY),
     c.ErasePerson: (COORDINATOR,),
-    c.TellAboutCaseReview: (COORDINATOR,),
+    c.TellAboutCaseReview: (COORDINATOR, AGENCY),  # an agency: a victim it logged a complaint for (the route checks)
     c.LogComplaint: (COORDINATOR, AGENCY),
     c.AmendComplaint: (COORDINATOR, AGENCY),
     c.WithdrawComplaint: (COORDINATOR, AGENCY),

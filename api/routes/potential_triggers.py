@@ -188,6 +188,7 @@ def tell_about_case_review(
     for a victim it logged a complaint for. Refused (409) for an erased person; `told_on` may not be in the future."""
     if key.role is Role.AGENCY:
         svc.casework.person(person_id)  # 404 for an unknown person, before anything about their complaints
+        read_own_writes(svc, key)  # the complaints it has just logged count
         if not CaseFacts.complaints_of_victim(svc.pool, person_id, agency=key.agency, after=None, limit=1):
             raise Problem(
                 403,

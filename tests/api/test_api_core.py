@@ -355,6 +355,19 @@ def test_history_and_the_feed_name_an_events_fields_as_the_api_does(coordinator,
     assert data["caused_harassment_alarm_distress"] is True and "caused_had" not in data
 
 
+@pytest.mark.parametrize(("given", "kept"), [("in person", "in_person"), (101, "101"), ("Online", "online")])
+def test_an_application_takes_its_channel_as_rules_1_writes_it(coordinator, given, kept):
+    """RULES.md 1: "channel (101, online, email, letter, in person)"."""
+    victim = register(coordinator)
+    made = application(coordinator, victim, channel=given)
+    assert coordinator.get(f"/v1/case-reviews/{made['id']}").json()["channel"] == kept
+    refused = coordinator.post("/v1/case-reviews", json={
+        "route": "individual", "applicant_id": victim, "victim_id": victim, "received_date": "2026-11-02",
+        "channel": "carrier pigeon", "dissatisfaction": "no_action_taken",
+    })  # fmt: skip
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "channel"
+
+
 def test_a_bad_cursor_is_422(coordinator):
     response = coordinator.get("/v1/case-reviews", params={"cursor": "garbage"})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "cursor"

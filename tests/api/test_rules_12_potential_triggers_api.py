@@ -217,3 +217,14 @@ def test_rules_12_reading_the_list_is_recorded_in_the_read_audit(callers, victim
     listing(callers["police"], on="2026-11-10")
     reads = callers["auditor"].get("/v1/audit", params={"person_id": victim["id"]}).json()["items"]
     assert any(read["route"] == "/v1/potential-triggers" and read["agency"] == POLICE for read in reads)
+
+
+def test_rules_12_an_agency_records_telling_a_victim_it_logged_a_complaint_for_right_after_logging_it(callers):
+    police = callers["police"]
+    victim = person(callers["coordinator"], "Told By Police")
+    complain(police, victim, POLICE, "2026-11-02")  # read at once below: the agency's own write counts
+    told = police.post(
+        f"/v1/people/{victim}/told-about-case-review", json={"told_on": "2026-11-03", "channel": "phone"}
+    )
+    assert told.status_code == 201, told.text
+    assert (told.json()["told_on"], told.json()["channel"]) == ("2026-11-03", "phone")
