@@ -1,22 +1,21 @@
-"""Reads consistent with the caller's own writes (API.md, Reading), whichever process or host serves them.
+"""Reads that see every write committed before they began (API.md, Reading: "a read after a write sees it"),
+whichever key wrote it and whichever process or host serves the read.
 
 The read models trail the event store by a few milliseconds. Before a read-model query a route calls
-`read_own_writes`, which waits (at most COMMUNITY_TRIGGER_READ_WAIT_SECONDS) until the read models
-hold the greatest of:
-
-- the caller's key's last write, as the database has it (store/recorder.py moves it with the events,
-  in the same transaction), so a write through one API process is seen by a read through another;
-- the `X-Consistency-Token` the request sent: every write answers one (the event-feed position of
-  the key's writes so far), for a client that carries it to another key, service or host.
+`await_earlier_writes`, which waits (at most COMMUNITY_TRIGGER_READ_WAIT_SECONDS) until the read models
+hold the newest event committed when the read began: so a coordinator's write is in the analyst's figures,
+an agency's complaint in the coordinator's list, the moment the write has answered. API.md promises this
+for the caller's own writes; scenarios, partner tools and people read what others wrote just as soon.
 
 If they still do not hold it, the read answers 503 with `Retry-After`, saying the read models are
-behind, rather than a 200 that silently misses the caller's own write. A token beyond the newest
-event (a database restored from an older backup) is waited for only up to the newest event.
+behind, rather than a 200 that silently misses a write. Every write answers an `X-Consistency-Token` (the
+event-feed position of the key's writes so far); a read may send one, and since every read waits for the
+newest event, a token is met whenever the read is answered (one beyond the newest event, from a database
+restored from an older backup, is not waited for).
 """
 
 import logging
 import re
-from contextvars import ContextVar
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -34,15 +33,14 @@ TOKEN = re.compile(r"[0-9]{1,18}")  # ASCII digits of a sane length, as api/depe
 RETRY_AFTER_SECONDS = 2
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
-requested_position: ContextVar[int] = ContextVar("requested_position", default=0)
-
 OPENAPI_PARAMETER = {
     "name": HEADER,
     "in": "header",
     "required": False,
     "description": (
-        "The `X-Consistency-Token` a write answered (yours or another client's): the read waits until the read "
-        "models hold that write, or answers 503 with `Retry-After`. Your own key's writes are waited for without it."
+        "The `X-Consistency-Token` a write answered (yours or another client's). Every read waits until the read "
+        "models hold each write committed before it began, or answers 503 with `Retry-After`, so a token is met "
+        "whenever a read is answered; it is taken for clients written against the token."
     ),
     "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
     "example": "10452",
@@ -59,21 +57,17 @@ class ReadModelsBehind(Problem):
     def __init__(self, wanted: int, reached: int, waited: float) -> None:
         super().__init__(
             503, "Read models behind",
-            f"the read models are behind: they have reached position {reached}, not yet {wanted} (your own last "
-            f"write, or the consistency token sent), after waiting {waited:g} s. What was written is recorded; "
+            f"the read models are behind: they have reached position {reached}, not yet {wanted} (the newest write "
+            f"when your read began), after waiting {waited:g} s. What was written is recorded; "
             "read again after Retry-After seconds",
             slug="read-models-behind",
         )  # fmt: skip
         self.headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
-def read_own_writes(svc: Services, key: ApiKey) -> None:
-    """Before a read-model query: wait (bounded) until the caller's own writes, and any token sent, are visible."""
-    wanted = max(svc.last_write.get(key.key_id, 0), svc.keys.last_written(key.key_id))
-    token = requested_position.get()
-    if token > max(wanted, svc.runner.position):
-        token = min(token, svc.runner.head())  # a token past the newest event waits for the newest event
-    wanted = max(wanted, token)
+def await_earlier_writes(svc: Services) -> None:
+    """Before a read-model query: wait (bounded) until the read models hold every write committed before now."""
+    wanted = svc.runner.head()  # the newest committed event; any token a write answered is at or below it
     if wanted <= svc.runner.position or svc.runner.wait_for(wanted, svc.read_wait_seconds):
         return
     raise ReadModelsBehind(wanted, svc.runner.position, svc.read_wait_seconds)
@@ -113,7 +107,6 @@ class ConsistencyTokens:
             problem = invalid(HEADER, "an X-Consistency-Token is the value a write answered, for example 10452")
             await problem_response(problem)(scope, receive, send)
             return
-        requested_position.set(int(sent) if sent is not None else 0)
         if scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return

@@ -72,10 +72,10 @@ def written_at(moment: datetime) -> dict[str, Any]:
     return {"recorded_at": utc_time(moment)}
 
 
-def read_own_writes(svc: Services, key: ApiKey) -> None:
-    """Before a read-model query: wait (bounded) until the caller's own writes are visible, through any process;
-    503 when they are not (api/consistency.py)."""
-    consistency.read_own_writes(svc, key)
+def await_earlier_writes(svc: Services) -> None:
+    """Before a read-model query: wait (bounded) until every write committed before the read is visible, whoever
+    wrote it, through any process; 503 when it is not (api/consistency.py)."""
+    consistency.await_earlier_writes(svc)
 
 
 # --- cursors -----------------------------------------------------------------------------

@@ -40,7 +40,7 @@ MEANING = {
     422: "Invalid input: `errors` names each field at fault and what is wrong with it.",
     503: "The database does not answer just now (a restart, a failover): nothing was recorded; send the request "
     "again after `Retry-After` seconds. On a read of the read models (lists, deadlines, reports, assessments), "
-    "also when they do not yet hold the caller's own last write or the `X-Consistency-Token` sent "
+    "also when they do not yet hold every write committed before the read began "
     "(`read-models-behind`): read again after `Retry-After` seconds.",
 }
 

@@ -13,11 +13,11 @@ from api.dependencies import (
     IfMatch,
     Limit200,
     Svc,
+    await_earlier_writes,
     cursor_position,
     encode_cursor,
     expected_version,
     now,
-    read_own_writes,
     written,
 )
 from api.journey_schemas import ActionDoneIn, ActionDroppedIn
@@ -64,7 +64,7 @@ def list_actions(
 ) -> dict[str, Any]:
     """Every action across case reviews, by due date (those without one last); an agency key sees only its own.
     `action` is the applicant's text, "[erased]" once they are erased."""
-    read_own_writes(svc, key)
+    await_earlier_writes(svc)
     today = on or local_date(now())
     after = None
     if cursor is not None:

@@ -25,11 +25,11 @@ from api.dependencies import (
     Limit200,
     Services,
     Svc,
+    await_earlier_writes,
     cursor_position,
     encode_cursor,
     expected_version,
     now,
-    read_own_writes,
     written,
 )
 from api.routes import ThreadRoute
@@ -105,7 +105,7 @@ def list_case_reviews(
     cursor: str | None = None,
 ) -> AuditedJSON:
     """The case list, newest received first, cursor-paged; filtered by status, deadline state, route or agency."""
-    read_own_writes(svc, key)
+    await_earlier_writes(svc)
     today = local_date(now())
     deadline = None
     if deadline_state is not None:
@@ -163,7 +163,7 @@ def list_item(svc: Services, row: dict[str, Any], today: date) -> dict[str, Any]
 @router.get("/case-reviews/{review_id}/history", response_model=HistoryOut, summary="An application's history")
 def case_review_history(review_id: UUID, svc: Svc, key: ApiKey = Depends(allow(*READ_CASE_REVIEWS))) -> dict[str, Any]:
     """Every event of the application and of the complaints and consents it relied on, in recorded order."""
-    read_own_writes(svc, key)
+    await_earlier_writes(svc)
     review = svc.casework.case_review(review_id)
     complaints, consents = svc.assessor.relied_on(review, now())
     events = [event for originator in (review_id, *complaints, *consents) for event in svc.store.events.get(originator)]
@@ -232,7 +232,7 @@ def assessment(
     ),
 ) -> dict[str, Any]:
     """The automatic threshold assessment (RULES.md sections 3-6), as known at a moment, with its reasons."""
-    read_own_writes(svc, key)
+    await_earlier_writes(svc)
     moment = as_known_at or now()
     review = svc.assessor.case_review_as_known_at(review_id, moment)
     return assessment_view(

@@ -16,11 +16,11 @@ from api.dependencies import (
     IfMatch,
     Limit500,
     Svc,
+    await_earlier_writes,
     cursor_position,
     encode_cursor,
     expected_version,
     now,
-    read_own_writes,
     written,
 )
 from api.problems import Problem, invalid
@@ -59,7 +59,7 @@ def list_complaints(
     cursor: str | None = None,
 ) -> AuditedJSON:
     """Complaints as they were logged, newest first (API.md v1.1). An agency key lists only its own agency's."""
-    read_own_writes(svc, key)
+    await_earlier_writes(svc)
     if key.role is AGENCY:
         if agency is not None and agency != key.agency:
             raise Problem(
@@ -146,7 +146,7 @@ def complaints_of_victim(
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """The complaints made about what happened to one person, oldest report first; an agency sees only its own."""
-    read_own_writes(svc, key)
+    await_earlier_writes(svc)
     svc.casework.person(person_id)  # 404 for an unknown person
     after = cursor_position(cursor, {"reported_date": date.fromisoformat, "id": UUID}) if cursor is not None else None
     agency = key.agency if key.role is AGENCY else None

@@ -16,10 +16,10 @@ from api.dependencies import (
     Limit200,
     Services,
     Svc,
+    await_earlier_writes,
     cursor_position,
     encode_cursor,
     now,
-    read_own_writes,
 )
 from api.journey_views import promise_alarms_on
 from api.problems import invalid
@@ -121,7 +121,7 @@ def deadlines(
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """Each open application, and each finished in the last 30 days, as on `on`, by due date."""
-    read_own_writes(svc, key)
+    await_earlier_writes(svc)
     day = _day(on)
     after = None
     if cursor is not None:
@@ -148,7 +148,7 @@ def alarms(svc: Svc, key: ApiKey = Depends(allow(COORDINATOR, AUDITOR)), on: str
     notice; beside them (`promises`) actions, updates and information requests overdue or due soon (RULES.md 13),
     (`stages`) every step of the procedure overdue or due soon (RULES.md section 11), and (`victims_to_tell`)
     victims who should be told about the case review and were not (RULES.md 12)."""
-    read_own_writes(svc, key)
+    await_earlier_writes(svc)
     day = _day(on)
     items = [deadline_as_on(svc, row, day) for row in _rows_as_on(svc, day, after=None, limit=None, open_only=True)]
     return {
@@ -193,7 +193,7 @@ def calendar_feed(svc: Svc, key: ApiKey = Depends(allow_feed(COORDINATOR, AUDITO
     (`?token=`, from `POST /v1/deadlines/feed-tokens`), which reads this feed and nothing else.
     Each read is recorded in the read audit under the key or token that read, with the people whose
     applications the feed lists (an application's id tells whose case it is to whoever holds the record)."""
-    read_own_writes(svc, key)
+    await_earlier_writes(svc)
     day = local_date(now())
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [

@@ -13,11 +13,11 @@ from api.dependencies import (
     IfMatch,
     Limit200,
     Svc,
+    await_earlier_writes,
     cursor_position,
     encode_cursor,
     expected_version,
     now,
-    read_own_writes,
     written,
 )
 from api.journey_schemas import InformationAnswerIn, InformationRequestIn
@@ -75,7 +75,7 @@ def list_information_requests(
 ) -> dict[str, Any]:
     """Every information request across case reviews, by due date; an agency key sees only those made to it.
     `question` is the applicant's text, "[erased]" once they are erased."""
-    read_own_writes(svc, key)
+    await_earlier_writes(svc)
     today = on or local_date(now())
     after = None
     if cursor is not None:

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from api.answers import LetterWritten
 from api.audit import AuditedContent
 from api.auth import allow
-from api.dependencies import IfMatch, Svc, expected_version, now, read_own_writes, written
+from api.dependencies import IfMatch, Svc, await_earlier_writes, expected_version, now, written
 from api.journey_schemas import LetterSentIn
 from api.openapi import problems
 from api.routes import ThreadRoute
@@ -57,7 +57,7 @@ def read_letter(
     Police and Crime Commissioner for a review), `delay` or `outcome` letter (with the actions agreed), from the
     templates of the partnership whose policy the application is under. Dated the day it was recorded as sent,
     else today. A letter about a step not reached is 409; an erased applicant's data reads "[erased]"."""
-    read_own_writes(svc, key)
+    await_earlier_writes(svc)
     review = svc.casework.case_review(review_id)
     pdf = PDF in request.headers.get("accept", "")
     letter = render_letter(svc.casework, review, kind, pdf=pdf, today=local_date(now()))

@@ -13,11 +13,11 @@ from api.dependencies import (
     IfMatch,
     Limit200,
     Svc,
+    await_earlier_writes,
     cursor_position,
     encode_cursor,
     expected_version,
     now,
-    read_own_writes,
     written,
 )
 from api.journey_schemas import PccReviewRequestIn, PccReviewResultIn
@@ -95,7 +95,7 @@ def list_pcc_reviews(
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """Every request for a review by the PCC, oldest first: what the local policing body has to decide."""
-    read_own_writes(svc, key)
+    await_earlier_writes(svc)
     after = None
     if cursor is not None:
         after = cursor_position(cursor, {"requested_on": date.fromisoformat, "id": UUID})

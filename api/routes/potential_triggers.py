@@ -17,10 +17,10 @@ from api.dependencies import (
     COORDINATOR,
     Limit200,
     Svc,
+    await_earlier_writes,
     cursor_position,
     encode_cursor,
     now,
-    read_own_writes,
 )
 from api.dependencies import written as written_answer
 from api.problems import Problem, invalid
@@ -138,7 +138,7 @@ def potential_triggers(
     `on` (two or more), with the counts per agency, the state and the telling due date; under a `linked_location`
     policy, also the places whose counted incidents reach the group number. An agency sees only victims (and
     places) it logged a complaint for, and the other agencies' counts, never their complaints."""
-    read_own_writes(svc, key)
+    await_earlier_writes(svc)
     if state is not None and state not in STATES:
         raise invalid("state", f"state is one of {', '.join(STATES)}")
     day = _day(on)
@@ -188,7 +188,7 @@ def tell_about_case_review(
     for a victim it logged a complaint for. Refused (409) for an erased person; `told_on` may not be in the future."""
     if key.role is Role.AGENCY:
         svc.casework.person(person_id)  # 404 for an unknown person, before anything about their complaints
-        read_own_writes(svc, key)  # the complaints it has just logged count
+        await_earlier_writes(svc)  # the complaints it has just logged count
         if not CaseFacts.complaints_of_victim(svc.pool, person_id, agency=key.agency, after=None, limit=1):
             raise Problem(
                 403,

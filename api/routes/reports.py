@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from api.answers import PublicationOut, WhatIfOut
 from api.auth import allow
-from api.dependencies import ANALYST, AUDITOR, COORDINATOR, Svc, now, read_own_writes
+from api.dependencies import ANALYST, AUDITOR, COORDINATOR, Svc, await_earlier_writes, now
 from api.routes import ThreadRoute
 from api.views import utc_time
 from domain.audited import local_date
@@ -44,7 +44,7 @@ def publication(
     ),
 ) -> Any:
     """RULES.md section 10: applications received, thresholds not met, reviews carried out and with recommendations."""
-    read_own_writes(svc, key)
+    await_earlier_writes(svc)
     figures = publication_figures(svc.pool, svc.policies.in_force, year, local_date(now()))
     if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
         out = io.StringIO()
@@ -95,7 +95,7 @@ def what_if_report(
     """RULES.md section 11: every application of the year assessed under `policy` and under what it is compared with,
     changing nothing: the verdicts that change with their reasons, the stage due dates that move, and the figures
     of RULES.md section 10 as if each had decided. No personal data: applications and complaints by id only."""
-    read_own_writes(svc, key)
+    await_earlier_writes(svc)
     other = svc.policies.named(policy)
     comparison = parse_against(against)
     # Everyone's facts, not only the caller's: the applications and their facts come from the read models.
