@@ -9,8 +9,11 @@ with `domain.eligibility.assess` itself; so the list can never disagree with an 
 
 Places. A complaint's `location_key` is its victim's personal data: the model keeps a keyed digest
 of it (HMAC-SHA256 under a deployment secret kept outside the database), so equal places match and
-no place can be read back; when the victim is erased their digests are blanked, and a rebuild gives
-the same, since the sealed key then reads as None.
+no place can be read back.
+
+Erasure. An erased victim can never be told (RULES.md 14: nothing more is recorded about them), so
+their complaints and tellings leave the model when they are erased: they are listed on no day, as
+known at no time, and their places match no one else's; a rebuild gives the same.
 
 Announcements. While applying a batch, for each event that changes a victim's facts the model
 compares the victim's state just before and just after it, as on the event's day and as known at
@@ -278,10 +281,8 @@ class PotentialTriggers(ReadModel):
             return [(event.originator_id, before)]
         if isinstance(event, Person.Erased):
             batch.erased.append(event.originator_id)
-            facts = victims.get(event.originator_id) if announcing else None
-            if facts is not None:  # their places neither match nor appear from now on
-                for revisions in facts.complaints.values():
-                    revisions[:] = [_placeless(r) for r in revisions]
+            if victims is not None and event.originator_id in victims:  # gone from now on, announcing nothing
+                victims[event.originator_id] = _Victim()
             return []
         if isinstance(event, CASE_EVENT_CLASSES):
             return self._apply_case_event(event, cases, batch, victims)
@@ -520,10 +521,6 @@ def _utc(moment: datetime) -> str:
 _AMENDABLE_HERE = ("incident_date", "reported_date", "caused_had", "category", "incident_ref")
 
 
-def _placeless(revision: ComplaintRevision) -> ComplaintRevision:
-    return revision if revision.location_key is None else replace(revision, location_key=None)
-
-
 def _copy(facts: _Victim) -> _Victim:
     return _Victim(
         complaints={cid: list(revisions) for cid, revisions in facts.complaints.items()},
@@ -600,12 +597,9 @@ class _Batch:
                 " reopened_on, latest) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                 [(*row, last[row[0]] == row[1]) for row in rows],
             )
-        if self.erased:
-            cur.execute(
-                f"UPDATE {schema}.complaints SET location_digest = NULL"
-                " WHERE victim_id = ANY(%s) AND location_digest IS NOT NULL",
-                (self.erased,),
-            )
+        if self.erased:  # after this batch's own rows, so none of theirs stays
+            cur.execute(f"DELETE FROM {schema}.complaints WHERE victim_id = ANY(%s)", (self.erased,))
+            cur.execute(f"DELETE FROM {schema}.tellings WHERE person_id = ANY(%s)", (self.erased,))
 
 
 # --- reading the facts -----------------------------------------------------------------------

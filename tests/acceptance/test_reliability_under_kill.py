@@ -6,6 +6,7 @@ killed with SIGKILL while clients write: the server starts it again, it carries 
 position, and the read models end exactly equal to the events (nothing applied twice, nothing skipped).
 """
 
+import http.client
 import os
 import signal
 import threading
@@ -52,7 +53,7 @@ def _write_cases(server: Serve, key: str, stop: threading.Event, acknowledged: l
             )  # fmt: skip
             if status == 201:
                 acknowledged.append(("case-reviews", review["id"]))
-        except (OSError, ValueError):  # the server was killed mid-request: that write was not acknowledged
+        except (OSError, ValueError, http.client.HTTPException):  # killed mid-request: that write was not acknowledged
             if not stop.is_set():
                 time.sleep(0.05)
 

@@ -75,10 +75,12 @@ def test_rules_12_the_read_model_keeps_a_keyed_digest_never_the_location_key(set
     assert PLACE not in dump and PLACE.encode().hex() not in dump
 
 
-def test_rules_12_after_a_victims_erasure_their_places_neither_match_nor_appear_and_a_rebuild_agrees(setting):
+def test_rules_12_after_a_victims_erasure_they_and_their_places_neither_match_nor_appear_and_a_rebuild_agrees(setting):
     from projections.rebuild import rebuild
 
     coordinator = setting["coordinator"]
+    before = coordinator.get("/v1/deadlines/alarms", params={"on": "2026-12-01"}).json()["victims_to_tell"]
+    assert any(alarm.get("victim_id") == setting["bo"] for alarm in before)  # two reports, never told: overdue
     assert (
         coordinator.post(f"/v1/people/{setting['bo']}/erasure", json={"reason": "subject_request"}).status_code == 201
     )
@@ -88,13 +90,14 @@ def test_rules_12_after_a_victims_erasure_their_places_neither_match_nor_appear_
     url = services.pool.conninfo
     with psycopg.connect(url) as conn:
         left = conn.execute(
-            "SELECT count(*) FROM potential_triggers.complaints WHERE victim_id = %s AND location_digest IS NOT NULL",
-            (setting["bo"],),
+            "SELECT count(*) FROM potential_triggers.complaints WHERE victim_id = %s", (setting["bo"],)
         ).fetchone()[0]
     assert left == 0
-    bo = next(item for item in coordinator.get("/v1/potential-triggers", params={"on": "2026-11-10"}).json()["items"]
-              if item.get("victim_id") == setting["bo"])  # fmt: skip
-    assert bo["counted_incidents"] == 2  # the case facts stay
+    # An erased victim can never be told (RULES.md 14): listed on no day, as known at no time, and in no alarm.
+    listed = coordinator.get("/v1/potential-triggers", params={"on": "2026-11-10"}).json()["items"]
+    assert all(item.get("victim_id") != setting["bo"] for item in listed)
+    alarms = coordinator.get("/v1/deadlines/alarms", params={"on": "2026-12-01"}).json()["victims_to_tell"]
+    assert all(alarm.get("victim_id") != setting["bo"] for alarm in alarms)
     live = rows(url)
     model = next(m for m in services.runner.read_models if m.schema == "potential_triggers")
     rebuild(services.store, services.pool, model)

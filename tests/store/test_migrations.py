@@ -237,6 +237,38 @@ def test_0009_finishes_each_listed_application_on_its_first_outcome_notice(migra
     assert finished == {reviewed: None, told: date(2026, 12, 1), not_met: date(2026, 11, 9)}
 
 
+def test_0010_drops_the_potential_triggers_of_victims_erased_before_it(migrated):
+    """RULES.md 14: an erased victim can never be told; the model now drops them when erased, 0010 those erased before."""
+    url = migrated[0]
+    erased, kept = UUID(int=911), UUID(int=912)
+    complaint = (
+        "INSERT INTO potential_triggers.complaints (complaint_id, version, recorded_at, victim_id, complainant_id, agency,"
+        " incident_date, reported_date, caused_had, category, source, withdrawn)"
+        " VALUES (%s, 1, now(), %s, %s, 'hampshire-constabulary', '2026-11-02', '2026-11-02', true, 'noise', 'other', false)"
+    )
+    with psycopg.connect(url, autocommit=True) as conn:
+        for victim, complaint_id in ((erased, UUID(int=921)), (kept, UUID(int=922))):
+            conn.execute(complaint, (complaint_id, victim, victim))
+            conn.execute(
+                "INSERT INTO potential_triggers.tellings (person_id, version, told_on, channel, recorded_at)"
+                " VALUES (%s, 2, '2026-11-03', 'phone', now())",
+                (victim,),
+            )
+        conn.execute(
+            "INSERT INTO community_trigger_events (originator_id, originator_version, topic, state)"
+            " VALUES (%s, 3, 'domain.people:Person.Erased', '\\x00')",
+            (erased,),
+        )
+        conn.execute((MIGRATIONS / "0010_erased_victims_leave_potential_triggers.sql").read_text())
+        left = conn.execute(
+            "SELECT victim_id FROM potential_triggers.complaints UNION ALL SELECT person_id FROM potential_triggers.tellings"
+        ).fetchall()
+        conn.execute("DELETE FROM potential_triggers.complaints")
+        conn.execute("DELETE FROM potential_triggers.tellings")
+        conn.execute("DELETE FROM community_trigger_events WHERE originator_id = %s", (erased,))
+    assert [row[0] for row in left] == [kept, kept]
+
+
 def test_migrating_again_changes_nothing(migrated):
     url, _, made = migrated
     assert migrate(url) == []
