@@ -102,7 +102,7 @@ class ComplaintCategory(StrEnum):
     def known(cls, value: object) -> "ComplaintCategory":
         """One of the members (ValueError otherwise): what a policy may name."""
         category = cls(value)
-        if category.value not in cls._value2member_map_:
+        if category.value not in {member.value for member in cls}:  # iterating gives the declared members only
             raise ValueError(value)
         return category
 
